@@ -1,0 +1,1 @@
+"""Entry points: single runs (``experiments.run``) and, later, studies over many runs."""

@@ -1,0 +1,61 @@
+"""One clear line for a bad input, naming the key and what is allowed."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import typing
+
+from hydra.errors import MissingConfigException, OverrideParseException
+from omegaconf.errors import OmegaConfBaseException
+
+from simulation.config import ConfigError, RunConfig
+
+EXIT_BAD_INPUT = 2
+
+
+def _schema_keys(path: str) -> list[str] | None:
+    """Keys allowed under ``path`` (dotted) in the RunConfig schema, or None if the path is not a schema node."""
+    node: typing.Any = RunConfig
+    for part in [p for p in path.split(".") if p]:
+        part = part.split("[")[0]
+        hints = typing.get_type_hints(node)
+        if part not in hints:
+            return None
+        node = hints[part]
+        if typing.get_origin(node) is list:
+            node = typing.get_args(node)[0]
+    return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else None
+
+
+def explain(exc: BaseException) -> str:
+    """Turn a configuration error (ours, Hydra's or OmegaConf's) into one line."""
+    if isinstance(exc, ConfigError):
+        return str(exc)
+    chain, e = [], exc
+    while e is not None:
+        chain.append(e)
+        e = e.__cause__ or e.__context__
+    for e in chain:
+        if isinstance(e, MissingConfigException) and e.missing_cfg_file:
+            group, _, option = e.missing_cfg_file.rpartition("/")
+            allowed = ", ".join(o for o in (e.options or []) if not o.startswith("base_")) or "(none)"
+            return f"{group or option}: unknown option {option!r}, allowed: {allowed}"
+    for e in chain:
+        if isinstance(e, OmegaConfBaseException) and getattr(e, "full_key", None):
+            key = str(e.full_key)
+            first = str(getattr(e, "msg", "") or e).splitlines()[0]
+            if "not in struct" in first or "Missing key" in first:
+                parent = key.rpartition(".")[0]
+                allowed = _schema_keys(parent)
+                hint = f", allowed keys: {', '.join(allowed)}" if allowed else ""
+                return f"{key}: unknown key{hint}"
+            return f"{key}: {first}"
+    if isinstance(exc, OverrideParseException):
+        return f"malformed override: {str(exc).splitlines()[0]}"
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def fail(message: str) -> typing.NoReturn:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(EXIT_BAD_INPUT)

@@ -1,0 +1,59 @@
+"""Figures of one run: the training funnel and monthly dropout, employment and intent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def _save(fig, path: Path) -> Path:
+    tmp = path.with_name(f".{path.stem}.tmp.png")
+    fig.savefig(tmp, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    tmp.replace(path)
+    return path
+
+
+def plot_funnel(path: Path, summary: dict) -> Path:
+    funnel = summary["training"]["funnel"]
+    labels = ["applied", "enrolled", "completed", "certified", "employed_completers"]
+    values = [funnel[k] for k in labels]
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    bars = ax.barh(labels[::-1], values[::-1], color="#3b6ea5")
+    for bar, v in zip(bars, values[::-1]):
+        ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {v:,}", va="center")
+    ax.set_xlabel("persons")
+    ax.set_title(f"Training funnel ({funnel['population']:,} persons, {summary['meta']['months']} months)")
+    ax.margins(x=0.15)
+    return _save(fig, path)
+
+
+def plot_monthly(path: Path, summary: dict, ts: pd.DataFrame) -> Path:
+    ts = ts[ts["month"] > 0]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
+    axes[0].plot(ts["month"], ts["monthly_dropout_hazard"], color="#b5442c")
+    axes[0].set_title("Dropout: share of trainees leaving")
+    axes[1].plot(ts["month"], ts["employment_rate"], label="employed", color="#3b6ea5")
+    axes[1].plot(ts["month"], ts["wage_employment_rate"], label="wage", ls="--", color="#3b6ea5")
+    axes[1].plot(ts["month"], ts["self_employment_rate"], label="self", ls=":", color="#3b6ea5")
+    axes[1].set_title("Employment (share of persons at home)")
+    axes[1].legend(frameon=False)
+    axes[2].plot(ts["month"], ts["migration_intent_rate"], label="intends to migrate", color="#6a4c93")
+    axes[2].plot(ts["month"], ts["migration_rate"], label="has migrated", color="#6a4c93", ls="--")
+    axes[2].set_title("Migration intent and migration")
+    axes[2].legend(frameon=False)
+    for ax in axes:
+        ax.set_xlabel("month")
+        ax.set_ylim(bottom=0)
+    meta = summary["meta"]
+    fig.suptitle(f"{meta['scenario']}, seed {meta['seed']}, engine {meta['engine']}", y=1.02)
+    return _save(fig, path)
+
+
+def plot_run(out_dir: Path, summary: dict, ts: pd.DataFrame) -> list[Path]:
+    return [plot_funnel(out_dir / "funnel.png", summary), plot_monthly(out_dir / "monthly.png", summary, ts)]

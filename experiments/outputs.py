@@ -1,0 +1,70 @@
+"""Write a run's results: summary.json (last, marking the run complete), timeseries.parquet, figures."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from simulation.metrics import GROUPS, INDICATORS
+
+SUMMARY = "summary.json"
+
+
+def _atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {k: _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None  # NaN (empty denominator) -> null
+    return obj
+
+
+def write_json(path: Path, data: dict) -> None:
+    text = json.dumps(_jsonable(data), indent=2, allow_nan=False)
+    _atomic_write(path, lambda tmp: Path(tmp).write_text(text + "\n"))
+
+
+def write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+
+
+def write_run(out_dir: Path, summary: dict, timeseries: pd.DataFrame) -> list[Path]:
+    """Write all outputs; ``summary.json`` goes last, so its presence means the run is complete."""
+    from experiments.figures import plot_run
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    write_parquet(out_dir / "timeseries.parquet", timeseries)
+    figures = plot_run(out_dir, summary, timeseries)
+    write_json(out_dir / SUMMARY, summary)
+    return [out_dir / "timeseries.parquet", *figures, out_dir / SUMMARY]
+
+
+def format_summary(summary: dict) -> str:
+    """A short table: indicators overall and for each group."""
+    columns = ["all", *GROUPS]
+    rows = {"all": summary["indicators"], **summary["by_group"]}
+    table = pd.DataFrame({c: [rows[c][k] for k in INDICATORS] for c in columns}, index=list(INDICATORS))
+    meta = summary["meta"]
+    head = (f"{meta['scenario']} | seed {meta['seed']} | engine {meta['engine']} | {meta['persons']:,} persons x "
+            f"{meta['months']} months | {meta['runtime_seconds']:.1f} s "
+            f"({meta['person_months_per_second']:,.0f} person-months/s)")
+    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
+        return head + "\n" + table.to_string()

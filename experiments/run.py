@@ -1,0 +1,65 @@
+"""One run of the model: ``python -m experiments.run [overrides]`` (console script ``livelihoods-run``).
+
+Writes summary.json, timeseries.parquet and figures into the Hydra run
+directory and prints a short table. Bad input ends with one line naming the
+key and what is allowed, exit code 2, and no summary.json.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import hydra
+from hydra.core.hydra_config import HydraConfig
+from omegaconf import DictConfig
+
+from experiments.errors import explain, fail
+from experiments.outputs import SUMMARY, format_summary, write_run
+from simulation.config import ConfigError, register_configs, to_run_config
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+register_configs()
+
+
+@hydra.main(version_base="1.3", config_path="../configs", config_name="config")
+def run(cfg: DictConfig) -> dict:
+    from simulation.runner import simulate
+
+    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    try:
+        run_cfg = to_run_config(cfg)
+    except ConfigError as exc:
+        fail(explain(exc))
+    if (out_dir / SUMMARY).exists():
+        fail(f"hydra.run.dir: {out_dir} already holds a complete run; choose a new folder (runs are never overwritten)")
+    result = simulate(run_cfg)
+    write_run(out_dir, result.summary, result.timeseries)
+    print(format_summary(result.summary))
+    print(f"results: {out_dir}")
+    return result.summary["indicators"]
+
+
+def check_overrides(overrides: list[str]) -> None:
+    """Compose and validate a single run's config before Hydra starts, so bad input gives one line."""
+    from hydra import compose, initialize_config_dir
+
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=overrides)
+        to_run_config(cfg)
+    except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
+        fail(explain(exc))
+
+
+def main() -> None:
+    args = sys.argv[1:]
+    flags = {a for a in args if a.startswith("-")}
+    if not flags & {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
+                    "--shell-completion", "-sc"}:
+        check_overrides([a for a in args if not a.startswith("-")])
+    run()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Agent-based simulator of vocational training, employment and migration intent."""

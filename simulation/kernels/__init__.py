@@ -1,0 +1,1 @@
+"""Decision core: rules, numba kernels and their NumPy twins."""

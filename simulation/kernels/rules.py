@@ -1,0 +1,282 @@
+"""Per-person decision rules and transitions (compiled with numba).
+
+Two layers, both scalar-in / scalar-out and free of randomness:
+
+* **rules** state one behavioural equation each (their docstrings give it);
+* **transitions** apply a rule to one person's state with that person's
+  uniform draw ``u`` and return the new values.
+
+The numba kernels (``kernels/numba_kernels.py``) loop over persons calling the
+transitions; the Mesa engine's agents (``agents/person.py``) call the same
+transitions one agent at a time; the NumPy twins (``kernels/numpy_twins.py``)
+restate the equations with whole-array operations. Parameters arrive as
+``NamedTuple`` bundles built from the config (``params.py``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from numba import njit
+
+from simulation.state import ABROAD, IDLE, SELF_EMPLOYED, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
+
+jit = njit(cache=True, nogil=True)
+
+
+@jit
+def logistic(x):
+    """sigma(x) = 1 / (1 + exp(-x))."""
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@jit
+def enrol_probability(distance_km, is_returnee, p):
+    """Monthly probability that an eligible person applies for a course.
+
+    P = min(1, p0 * exp(-d / d0) * r^[returnee]), with p0 = ``apply_probability``,
+    d the distance to the centre (km), d0 = ``distance_decay_km`` and r =
+    ``returnee_apply_factor`` (returnees are referred by reintegration services).
+    """
+    factor = p.returnee_apply_factor if is_returnee else 1.0
+    return min(1.0, p.apply_probability * math.exp(-distance_km / p.distance_decay_km) * factor)
+
+
+@jit
+def dropout_hazard(course_month, opportunity_cost, stipend, fare, affordable_fare, care_barrier, p):
+    """Monthly probability that a trainee drops out in course month m (1, 2, ...).
+
+    Three independent barriers:  h = 1 - (1 - h_b)(1 - h_T 1[F > A + S])(1 - h_C 1[care])
+
+    * base:  logit h_b = b0 + b_e exp(-(m - 1)/tau) + b_O max(0, O - S') / w_min
+      where O is the forgone income, S' = max(0, S - max(0, F - A)) the part of
+      the stipend S left after fares, w_min the minimum wage;
+    * fares: F = uncovered monthly transport cost, A = what the household can
+      pay; when F > A + S the trainee cannot pay the fare (hazard h_T), so a
+      stipend that does not cover transport helps far youth little;
+    * care:  mothers of young children without a childcare place (hazard h_C).
+    """
+    fare_gap = max(0.0, fare - affordable_fare)
+    stipend_left = max(0.0, stipend - fare_gap)
+    uncovered = max(0.0, opportunity_cost - stipend_left)
+    base = logistic(
+        p.base_logit
+        + p.early_logit * math.exp(-(course_month - 1.0) / p.early_decay_months)
+        + p.opportunity_logit_per_wage * uncovered / p.minimum_wage
+    )
+    stay = 1.0 - base
+    if fare_gap > stipend:
+        stay *= 1.0 - p.transport_barrier_hazard
+    if care_barrier:
+        stay *= 1.0 - p.care_barrier_hazard
+    return 1.0 - stay
+
+
+@jit
+def accepts_job(wage_offer, household_income, p):
+    """A searcher accepts an offer when w_offer >= rho * y_household (reservation wage)."""
+    return wage_offer >= p.reservation_ratio * household_income
+
+
+@jit
+def self_employment_entry_probability(savings, startup_capital, completed, p):
+    """logit P = c0 + c_K (savings + K) / w_min + c_T 1[completed training]."""
+    return logistic(
+        p.entry_logit
+        + p.capital_logit_per_wage * (savings + startup_capital) / p.minimum_wage
+        + (p.trained_logit if completed else 0.0)
+    )
+
+
+@jit
+def business_failure_hazard(skill, p):
+    """Monthly failure of an own business:  logit f = d0 - d_s * skill."""
+    return logistic(p.failure_logit - p.failure_skill_logit * skill)
+
+
+@jit
+def business_income(skill, district_wage, p):
+    """Monthly business income:  y = k * w_district * (0.5 + skill)."""
+    return p.income_factor * district_wage * (0.5 + skill)
+
+
+@jit
+def intent_target(age, home_income, not_working, peers_abroad, p):
+    """Aspiration the intent moves towards (0-1).
+
+    logit I* = g0 + g_w ln(W_abroad / max(y_home, 1)) + g_p peers + g_u 1[not working]
+               + g_a (age - 25) / 10
+    """
+    gap = math.log(p.expected_wage / max(home_income, 1.0))
+    return logistic(
+        p.base_logit
+        + p.gap_logit * gap
+        + p.peers_logit * peers_abroad
+        + (p.not_working_logit if not_working else 0.0)
+        + p.age_logit_per_decade * (age - 25.0) / 10.0
+    )
+
+
+@jit
+def update_intent(intent, target, p):
+    """Partial adjustment:  I' = I + lambda (I* - I)."""
+    return intent + p.adjustment_rate * (target - intent)
+
+
+@jit
+def can_migrate(intent, savings, p):
+    """Aspiration and capability:  intent > theta  and  savings >= migration cost."""
+    return intent > p.threshold and savings >= p.migration_cost
+
+
+# --------------------------------------------------------------------------- transitions
+
+
+@jit
+def apply_transition(status, enrolled, applied, distance_km, is_returnee, u, p):
+    """Non-working persons who never applied apply with ``enrol_probability``. Returns applied'."""
+    if applied or enrolled or not (status == IDLE or status == UNEMPLOYED):
+        return applied
+    return u < enrol_probability(distance_km, is_returnee, p)
+
+
+@jit
+def attend_transition(status, months_in_course, district_wage, household_income, transport_cost,
+                      transport_covered_share, stipend, female, dependents, childcare_access, u, p):
+    """A trainee attends course month m = months_in_course + 1 or drops out (u < h).
+
+    Inputs of ``dropout_hazard``: forgone income O = o * w_district, fare
+    F = transport_cost * (1 - covered share), affordable fare A = a * y_household,
+    care barrier = woman with dependents and no childcare place.
+    Returns (status', dropped_out_now, course month of dropout or 0).
+    """
+    if status != TRAINING:
+        return status, False, 0
+    m = months_in_course + 1
+    opportunity = p.opportunity_cost_share * district_wage
+    fare = transport_cost * (1.0 - transport_covered_share)
+    affordable = p.affordable_transport_share * household_income
+    care = female and dependents > 0 and not childcare_access
+    if u < dropout_hazard(m, opportunity, stipend, fare, affordable, care, p):
+        return UNEMPLOYED, True, m
+    return status, False, 0
+
+
+@jit
+def progress_transition(status, months_in_course, course_months, skill, u, p):
+    """A trainee who attended gains a month; at the end of the course completes.
+
+    On completion: skill' = min(1, skill + gain); certified if u < c;
+    recognised if u < c * r (a recognised certificate is a certificate).
+    Returns (status', months_in_course', completed_now, certified, recognised, skill').
+    """
+    if status != TRAINING:
+        return status, months_in_course, False, False, False, skill
+    m = months_in_course + 1
+    if m < course_months:
+        return status, m, False, False, False, skill
+    certified = u < p.certification_rate
+    recognised = u < p.certification_rate * p.recognised_share
+    return UNEMPLOYED, m, True, certified, recognised, min(1.0, skill + p.skill_gain)
+
+
+@jit
+def labour_force_transition(status, u, p):
+    """Idle -> searching with probability j; searching -> idle with probability q."""
+    if status == IDLE and u < p.join_probability:
+        return UNEMPLOYED
+    if status == UNEMPLOYED and u < p.discourage_probability:
+        return IDLE
+    return status
+
+
+@jit
+def search_transition(status, u, p):
+    """A searcher applies to a vacancy this month with probability s."""
+    return status == UNEMPLOYED and u < p.search_probability
+
+
+@jit
+def accept_transition(status, offer_wage, household_income, p):
+    """A searcher holding an offer takes it if ``accepts_job``. Returns hired_now."""
+    return status == UNEMPLOYED and offer_wage > 0.0 and accepts_job(offer_wage, household_income, p)
+
+
+@jit
+def business_transition(status, business_months, savings, startup_capital, completed, skill, u, p):
+    """Searchers may open a business; owners may fail (one draw, one event).
+
+    Returns (status', business_months').
+    """
+    if status == UNEMPLOYED:
+        if u < self_employment_entry_probability(savings, startup_capital, completed, p):
+            return SELF_EMPLOYED, 0
+        return status, business_months
+    if status == SELF_EMPLOYED:
+        if u < business_failure_hazard(skill, p):
+            return UNEMPLOYED, 0
+        return status, business_months + 1
+    return status, business_months
+
+
+@jit
+def separation_transition(status, tenure_months, skill, job_threshold, u, p):
+    """Wage jobs end by dismissal at the end of probation or by exogenous separation.
+
+    At tenure = probation, a hire whose actual skill is below the job's threshold
+    (hired on claimed skill) is dismissed with probability p_d; otherwise the
+    job ends with the monthly separation rate. Returns (status', tenure', dismissed_now).
+    """
+    if status != WAGE_EMPLOYED:
+        return status, tenure_months, False
+    t = tenure_months + 1
+    if t == p.probation_months and skill < job_threshold:
+        if u < p.dismissal_probability:
+            return UNEMPLOYED, 0, True
+        return status, t, False
+    if u < p.separation_rate:
+        return UNEMPLOYED, 0, False
+    return status, t, False
+
+
+@jit
+def income_transition(status, earnings, savings, stipend, skill, district_wage, p):
+    """Earnings this month and savings:  s' = s + sigma (y + S 1[training]).
+
+    Wage earners keep the wage of their job; business owners earn
+    ``business_income``; everyone else earns nothing. Returns (earnings', savings').
+    """
+    if status == WAGE_EMPLOYED:
+        y = earnings
+    elif status == SELF_EMPLOYED:
+        y = business_income(skill, district_wage, p)
+    else:
+        y = 0.0
+    received = y + (stipend if status == TRAINING else 0.0)
+    return y, savings + p.saving_rate * received
+
+
+@jit
+def intent_transition(status, intent, age, earnings, household_income, peers_abroad, p):
+    """Move intent towards ``intent_target``; people abroad keep theirs."""
+    if status == ABROAD:
+        return intent
+    home_income = max(earnings, household_income)
+    not_working = status == IDLE or status == UNEMPLOYED
+    return update_intent(intent, intent_target(age, home_income, not_working, peers_abroad, p), p)
+
+
+@jit
+def migration_transition(status, intent, savings, u, p):
+    """Capable intenders (``can_migrate``) not in training leave with probability m.
+
+    Returns (status', savings', migrated_now); the journey costs ``migration_cost``.
+    """
+    if status == ABROAD or status == TRAINING:
+        return status, savings, False
+    if can_migrate(intent, savings, p) and u < p.move_probability:
+        return ABROAD, savings - p.migration_cost, True
+    return status, savings, False

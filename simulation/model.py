@@ -1,0 +1,216 @@
+"""The Mesa model: builds the population and agents, orders the monthly step, collects indicators.
+
+No behavioural equation lives here: the per-person rules are in
+``kernels/rules.py`` and the allocation of seats and vacancies in
+``allocation.py``. ``step()`` is the schedule of ``docs/ODD.md``.
+"""
+
+from __future__ import annotations
+
+import mesa
+from mesa.agentset import AgentSet
+import numpy as np
+
+from simulation import allocation, metrics
+from simulation.agents import Employer, Returnee, TrainingCentre, Youth
+from simulation.config import RunConfig
+from simulation.engines import make_engine
+from simulation.params import build_rules
+from simulation.population import build_population, course_months, district_arrays
+from simulation.rng import RandomStreams
+from simulation.state import ABROAD, FLOAT, IDLE, INT, TRAINING, UNEMPLOYED
+
+
+class LivelihoodsModel(mesa.Model):
+    """Youth, returnees, employers and training centres in a few districts, one step per month.
+
+    Args:
+        cfg: a validated ``RunConfig`` (see ``simulation.config.to_run_config``).
+        engine: override of ``cfg.engine`` (``numba``, ``mesa``; ``numpy`` runs the twins).
+    """
+
+    def __init__(self, cfg: RunConfig, engine: str | None = None):
+        super().__init__(rng=cfg.seed)
+        self._views_ready = False
+        self.cfg = cfg
+        self.month = 0
+        self.streams = RandomStreams(cfg.seed)
+        self.rules = build_rules(cfg)
+        self.intent_threshold = cfg.behaviour.intent.threshold
+        s = cfg.scenario
+        self.district_wage = district_arrays(s)["wage_level"]
+        self.people = build_population(s, cfg.months, self.streams)
+        self._build_centres(s)
+        self._build_employers(s)
+        self.persons = AgentSet([], random=self.random)
+        self.engine_name = engine or cfg.engine
+        self.engine = make_engine(self.engine_name, self)
+        if self.engine_name == "mesa":
+            self._add_person_agents(np.flatnonzero(self.people.arrival_month == 0))
+        self._views_ready = self.engine_name == "mesa"
+        self.latest = metrics.monthly_row(self.people, 0, self.intent_threshold, None)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={key: (lambda m, key=key: m.latest[key]) for key in self.latest})
+        self.datacollector.collect(self)
+
+    # --- the monthly schedule (docs/ODD.md, "Process overview") -------------
+    def step(self):
+        self.month += 1
+        self.arrive_returnees()
+        self.enrol()
+        self.attend()
+        self.progress_training()
+        self.search_and_match()
+        self.run_businesses()
+        self.separate()
+        self.earn_and_save()
+        self.update_intent()
+        self.migrate()
+        self.collect()
+
+    def arrive_returnees(self):
+        """Returnees whose arrival month has come join, searching for work."""
+        arriving = np.flatnonzero(self.people.arrival_month == self.month)
+        self.people.status[arriving] = UNEMPLOYED
+        if self._views_ready:
+            self._add_person_agents(arriving)
+
+    def enrol(self):
+        """Non-working persons apply; centres holding an intake admit from their waiting list by lottery."""
+        self.engine.apply_for_training(self._draw("enrolment_application"))
+        P = self.people
+        intake_open = np.array([c.holds_intake(self.month) for c in self.centre_agents], dtype=bool)
+        waiting = (P.applied & ~P.enrolled & ((P.status == IDLE) | (P.status == UNEMPLOYED))
+                   & intake_open[np.maximum(P.centre, 0)])
+        admitted = allocation.allocate_seats(waiting, P.centre, self.centre_seats, self._draw("enrolment_priority"))
+        P.status[admitted] = TRAINING
+        P.enrolled[admitted] = True
+        P.enrol_month[admitted] = self.month
+        P.course_months[admitted] = self.centre_course_months[P.centre[admitted]]
+        P.months_in_course[admitted] = 0
+
+    def attend(self):
+        """Trainees attend or drop out (dropout hazard)."""
+        self.engine.attend(self._draw("dropout"))
+
+    def progress_training(self):
+        """Trainees advance a month; those at the end complete and may be certified."""
+        self.engine.progress(self._draw("certification"))
+        trainees = np.bincount(self.people.centre[self.people.status == TRAINING], minlength=len(self.centre_agents))
+        for centre, n in zip(self.centre_agents, trainees):
+            centre.trainees = int(n)
+
+    def search_and_match(self):
+        """Labour-force entry/exit, search, matching with this month's vacancies, acceptance."""
+        P = self.people
+        self.engine.join_or_leave_labour_force(self._draw("labour_force"))
+        searching = self.engine.search(self._draw("job_search"))
+        vacancies = self.streams.generator("vacancies", self.month).poisson(
+            self.cfg.scenario.employers.vacancies_per_month, len(self.employer_agents)).astype(INT)
+        for employer, v in zip(self.employer_agents, vacancies):
+            employer.vacancies = int(v)
+        labour = self.cfg.behaviour.labour
+        perceived = allocation.perceived_skill(P.skill, P.claimed_skill, P.is_returnee, P.certified)
+        bonus = labour.certified_bonus * P.certified + labour.recognised_bonus * P.recognised
+        offers = allocation.match_jobs(searching, P.district, perceived, bonus, self.employer_district,
+                                       self.employer_threshold, vacancies, self._draw("job_choice"),
+                                       self._draw("hiring_priority"), labour.priority_noise)
+        self.engine.consider_offers(offers)
+
+    def run_businesses(self):
+        """Searchers may open a business; owners' businesses survive or fail."""
+        self.engine.run_businesses(self._draw("self_employment"))
+
+    def separate(self):
+        """Dismissal after probation of under-skilled hires; other job losses."""
+        self.engine.keep_or_lose_jobs(self._draw("separation"))
+
+    def earn_and_save(self):
+        """Earnings of the month and savings."""
+        self.engine.earn_and_save()
+
+    def update_intent(self):
+        """Age a month, refresh peers abroad from district emigration, move intent towards its target."""
+        P = self.people
+        home = (P.arrival_month <= self.month) & (P.status != ABROAD)
+        P.age[home] += 1.0 / 12.0
+        population = P.arrival_month <= self.month
+        n_districts = len(self.district_wage)
+        abroad_share = (np.bincount(P.district[population & P.migrated], minlength=n_districts)
+                        / np.maximum(np.bincount(P.district[population], minlength=n_districts), 1))
+        P.peers_abroad[:] = np.minimum(1.0, P.peer_base + abroad_share[P.district])
+        self.engine.update_intent()
+
+    def migrate(self):
+        """Capable intenders leave (irregular route)."""
+        self.engine.consider_migrating(self._draw("migration"))
+
+    def collect(self):
+        self.latest = metrics.monthly_row(self.people, self.month, self.intent_threshold, self.latest)
+        self.datacollector.collect(self)
+
+    # --- results ------------------------------------------------------------
+    def timeseries(self):
+        """Monthly indicators (month 0 = initial state) as a DataFrame."""
+        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+
+    def summary(self) -> dict:
+        """Indicators at the end of the run, overall and by group, plus training outcomes."""
+        population = metrics.present(self.people, self.month)
+        return {
+            "indicators": metrics.indicators(self.people, population, self.intent_threshold),
+            "by_group": {name: metrics.indicators(self.people, mask, self.intent_threshold)
+                         for name, mask in metrics.group_masks(self.people, population).items()},
+            "training": metrics.training_outcomes(self.people, population),
+        }
+
+    # --- agents ---------------------------------------------------------------
+    @property
+    def agents_by_type(self):
+        """Mesa's agents by type; in the numba engine, person views are made on first access."""
+        if not self._views_ready:
+            self._views_ready = True
+            self._add_person_agents(np.flatnonzero(self.people.arrival_month <= self.month))
+        return super().agents_by_type
+
+    def _add_person_agents(self, indices):
+        P = self.people
+        for i in indices:
+            cls = Returnee if P.is_returnee[i] else Youth
+            self.persons.add(cls(self, i))
+
+    def _draw(self, stream: str) -> np.ndarray:
+        return self.streams.uniform(stream, self.month, self.people.n)
+
+    def _build_centres(self, s):
+        t = s.training
+        seats = max(1, round(t.seats_per_1000_youth * s.n_youth / 1000.0))
+        months = course_months(t.course_hours, t.hours_per_month)
+        self.centre_agents = []
+        for d, district in enumerate(s.districts):
+            for _ in range(district.centres):
+                self.centre_agents.append(TrainingCentre(
+                    self, len(self.centre_agents), d, t.trades, seats, t.intake_interval_months, months,
+                    t.certification_rate, t.recognised_share, t.childcare_on_site, t.cost_per_trainee_month))
+        self.centre_seats = np.array([c.seats_per_intake for c in self.centre_agents], dtype=INT)
+        self.centre_course_months = np.array([c.course_months for c in self.centre_agents], dtype=INT)
+
+    def _build_employers(self, s):
+        e = s.employers
+        g = self.streams.generator("employers")
+        initial = self.people.arrival_month == 0
+        youth_per_district = np.bincount(self.people.district[initial], minlength=len(s.districts))
+        self.employer_agents = []
+        for d, district in enumerate(s.districts):
+            n = int(round(district.employers_per_1000_youth * youth_per_district[d] / 1000.0))
+            sectors = g.choice(len(e.sectors), n)
+            thresholds = g.uniform(e.skill_threshold_min, e.skill_threshold_max, n)
+            wages = district.wage_level * np.exp(e.wage_offer_sigma * g.standard_normal(n))
+            hosts = g.random(n) < e.apprentice_host_share
+            for j in range(n):
+                self.employer_agents.append(Employer(
+                    self, len(self.employer_agents), d, e.sectors[sectors[j]], thresholds[j], wages[j], hosts[j],
+                    e.probation_months))
+        self.employer_district = np.array([a.district for a in self.employer_agents], dtype=INT)
+        self.employer_threshold = np.array([a.skill_threshold for a in self.employer_agents], dtype=FLOAT)
+        self.employer_wage = np.array([a.wage_offer for a in self.employer_agents], dtype=FLOAT)

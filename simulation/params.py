@@ -1,0 +1,108 @@
+"""Parameter bundles handed to the rules and kernels.
+
+Each bundle is a ``NamedTuple`` of floats (numba passes them to compiled code
+as typed tuples). They are built once per run from the validated config, so
+the rules read ``p.base_logit`` and the config stays the one place a value
+is set.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from simulation.config import RunConfig
+
+
+class EnrolmentRule(NamedTuple):
+    apply_probability: float
+    distance_decay_km: float
+    returnee_apply_factor: float
+
+
+class DropoutRule(NamedTuple):
+    base_logit: float
+    early_logit: float
+    early_decay_months: float
+    opportunity_cost_share: float
+    opportunity_logit_per_wage: float
+    affordable_transport_share: float
+    transport_barrier_hazard: float
+    care_barrier_hazard: float
+    minimum_wage: float
+
+
+class TrainingRule(NamedTuple):
+    certification_rate: float
+    recognised_share: float
+    skill_gain: float
+
+
+class LabourRule(NamedTuple):
+    join_probability: float
+    discourage_probability: float
+    search_probability: float
+    reservation_ratio: float
+    separation_rate: float
+    dismissal_probability: float
+    probation_months: int
+
+
+class LivelihoodRule(NamedTuple):
+    entry_logit: float
+    capital_logit_per_wage: float
+    trained_logit: float
+    failure_logit: float
+    failure_skill_logit: float
+    income_factor: float
+    saving_rate: float
+    minimum_wage: float
+
+
+class IntentRule(NamedTuple):
+    base_logit: float
+    gap_logit: float
+    peers_logit: float
+    not_working_logit: float
+    age_logit_per_decade: float
+    adjustment_rate: float
+    expected_wage: float
+
+
+class MigrationRule(NamedTuple):
+    threshold: float
+    migration_cost: float
+    move_probability: float
+
+
+class Rules(NamedTuple):
+    enrolment: EnrolmentRule
+    dropout: DropoutRule
+    training: TrainingRule
+    labour: LabourRule
+    livelihood: LivelihoodRule
+    intent: IntentRule
+    migration: MigrationRule
+
+
+def _pick(cls, *sources, **extra):
+    values = dict(extra)
+    for src in sources:
+        for name in cls._fields:
+            if name not in values and hasattr(src, name):
+                values[name] = getattr(src, name)
+    return cls(**{name: (int(v) if cls.__annotations__[name] is int else float(v)) for name, v in values.items()})
+
+
+def build_rules(cfg: RunConfig) -> Rules:
+    """Bundle the behavioural and scenario parameters the rules need."""
+    b, s = cfg.behaviour, cfg.scenario
+    return Rules(
+        enrolment=_pick(EnrolmentRule, b.enrolment),
+        dropout=_pick(DropoutRule, b.dropout, minimum_wage=s.minimum_wage),
+        training=_pick(TrainingRule, s.training),
+        labour=_pick(LabourRule, b.labour, probation_months=s.employers.probation_months),
+        livelihood=_pick(LivelihoodRule, b.self_employment, b.income, minimum_wage=s.minimum_wage),
+        intent=_pick(IntentRule, b.intent, expected_wage=s.destination.expected_wage),
+        migration=_pick(MigrationRule, b.migration, threshold=b.intent.threshold,
+                        migration_cost=s.destination.migration_cost),
+    )
