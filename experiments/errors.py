@@ -45,7 +45,7 @@ def explain(exc: BaseException) -> str:
         if isinstance(e, OmegaConfBaseException) and getattr(e, "full_key", None):
             key = str(e.full_key)
             first = str(getattr(e, "msg", "") or e).splitlines()[0]
-            if "not in struct" in first or "Missing key" in first:
+            if first.startswith("Key '") and "not in" in first:
                 parent = key.rpartition(".")[0]
                 allowed = _schema_keys(parent)
                 hint = f", allowed keys: {', '.join(allowed)}" if allowed else ""

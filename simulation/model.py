@@ -18,7 +18,7 @@ from simulation.engines import make_engine
 from simulation.params import build_rules
 from simulation.population import build_population, course_months, district_arrays
 from simulation.rng import RandomStreams
-from simulation.state import ABROAD, FLOAT, IDLE, INT, TRAINING, UNEMPLOYED
+from simulation.state import ABROAD, FLOAT, IDLE, INT, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
 
 
 class LivelihoodsModel(mesa.Model):
@@ -88,6 +88,9 @@ class LivelihoodsModel(mesa.Model):
         P.enrol_month[admitted] = self.month
         P.course_months[admitted] = self.centre_course_months[P.centre[admitted]]
         P.months_in_course[admitted] = 0
+        admitted_per_centre = np.bincount(P.centre[admitted], minlength=len(self.centre_agents))
+        for centre, n in zip(self.centre_agents, admitted_per_centre):
+            centre.admitted = int(n)
 
     def attend(self):
         """Trainees attend or drop out (dropout hazard)."""
@@ -116,6 +119,10 @@ class LivelihoodsModel(mesa.Model):
                                        self.employer_threshold, vacancies, self._draw("job_choice"),
                                        self._draw("hiring_priority"), labour.priority_noise)
         self.engine.consider_offers(offers)
+        hired = (offers >= 0) & (P.employer == offers) & (P.tenure_months == 0) & (P.status == WAGE_EMPLOYED)
+        hires = np.bincount(offers[hired], minlength=len(self.employer_agents))
+        for employer, n in zip(self.employer_agents, hires):
+            employer.hires = int(n)
 
     def run_businesses(self):
         """Searchers may open a business; owners' businesses survive or fail."""

@@ -12,7 +12,8 @@ class Employer(mesa.Agent):
     (skill index 0-1 a hire needs), ``wage_offer`` (USD/month),
     ``hosts_apprentices`` (willing to host apprentices, seed 000: ~60%),
     ``probation_months`` (months after which under-skilled hires are found out),
-    ``vacancies`` (openings this month, drawn by the model), ``index`` (row in
+    ``vacancies`` (openings this month, drawn by the model), ``hires`` (filled
+    this month), ``index`` (row in
     the model's employer arrays).
     """
 
@@ -27,3 +28,4 @@ class Employer(mesa.Agent):
         self.hosts_apprentices = bool(hosts_apprentices)
         self.probation_months = int(probation_months)
         self.vacancies = 0
+        self.hires = 0

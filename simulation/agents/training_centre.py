@@ -14,7 +14,8 @@ class TrainingCentre(mesa.Agent):
     ``certification_rate`` (share of completers certified, ~0.91, seed 000),
     ``recognised_share`` (share of certificates officially recognised, ~0.38,
     seed 000), ``childcare_on_site``, ``cost_per_trainee_month`` (USD),
-    ``trainees`` (persons in training now, updated monthly), ``index``.
+    ``trainees`` (persons in training now), ``admitted`` (admitted at this
+    month's intake), ``index``.
     """
 
     def __init__(self, model, index, district, trades, seats_per_intake, intake_interval_months, course_months,
@@ -31,6 +32,7 @@ class TrainingCentre(mesa.Agent):
         self.childcare_on_site = bool(childcare_on_site)
         self.cost_per_trainee_month = float(cost_per_trainee_month)
         self.trainees = 0
+        self.admitted = 0
 
     def holds_intake(self, month: int) -> bool:
         """Intakes happen in months 1, 1 + k, 1 + 2k, ... (k = intake interval)."""

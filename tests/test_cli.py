@@ -1,0 +1,101 @@
+"""The run entry point: output files and keys, bad input, never overwriting a finished run."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from simulation.metrics import GROUPS, INDICATORS
+from tests.conftest import CONFIG_DIR, ROOT, make_config
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", "experiments.run", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def acceptance_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run") / "DIR"
+    proc = run_cli("seed=1", "months=24", "scenario.n_youth=5000", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    return out, proc
+
+
+def test_run_writes_summary_timeseries_and_figures(acceptance_run):
+    out, proc = acceptance_run
+    summary = json.loads((out / "summary.json").read_text())
+    assert set(INDICATORS) <= set(summary["indicators"])
+    assert set(summary["by_group"]) == set(GROUPS)
+    for group in GROUPS:
+        assert set(INDICATORS) <= set(summary["by_group"][group])
+    meta = summary["meta"]
+    assert meta["seed"] == 1 and meta["engine"] == "numba" and meta["months"] == 24
+    assert meta["persons"] >= 5000 and meta["runtime_seconds"] > 0
+    assert {"python", "mesa", "numba", "numpy"} <= set(meta["versions"])
+    assert "git_commit" in meta
+    ts = pd.read_parquet(out / "timeseries.parquet")
+    assert list(ts["month"]) == list(range(25))
+    assert {"employment_rate", "migration_intent_rate", "monthly_dropout_hazard"} <= set(ts.columns)
+    for figure in ("funnel.png", "monthly.png"):
+        assert (out / figure).stat().st_size > 10_000
+    assert (out / ".hydra" / "config.yaml").exists()  # the resolved config, for replay
+    assert "employment_rate" in proc.stdout and "migration_intent_rate" in proc.stdout
+
+
+def test_a_finished_run_is_never_overwritten(acceptance_run):
+    out, _ = acceptance_run
+    before = (out / "summary.json").read_bytes()
+    proc = run_cli("seed=2", "months=2", "scenario.n_youth=200", f"hydra.run.dir={out}")
+    assert proc.returncode == 2
+    assert "hydra.run.dir" in proc.stderr and "already holds a complete run" in proc.stderr
+    assert (out / "summary.json").read_bytes() == before
+
+
+BAD_INPUTS = [
+    ("scenario.n_youth=-5", "scenario.n_youth", ">= 1"),
+    ("scenario.n_youth=0", "scenario.n_youth", ">= 1"),
+    ("months=0", "months", ">= 1"),
+    ("seed=-1", "seed", ">= 0"),
+    ("scenario.training.certification_rate=1.5", "scenario.training.certification_rate", "[0, 1]"),
+    ("behaviour.dropout.care_barrier_hazard=-0.2", "behaviour.dropout.care_barrier_hazard", "[0, 1]"),
+    ("scenario.population.female_share=nan", "scenario.population.female_share", "finite"),
+    ("scenario.destination.migration_cost=-1", "scenario.destination.migration_cost", ">= 0"),
+    ("scenario.training.hours_per_month=0", "scenario.training.hours_per_month", "> 0"),
+    ("scenario.population.share_idle=0.9", "scenario.population.share_*", "summing to 1"),
+    ("scenario.population.age_max=12", "scenario.population.age_max", "greater than age_min"),
+    ("scenario.districts=[]", "scenario.districts", "non-empty"),
+    ("engine=gpu", "engine", "numba, mesa"),
+    ("scenario=nowhere", "scenario", "baseline"),
+    ("calibration=nope", "calibration", "literature"),
+    ("scenario.n_youth=abc", "scenario.n_youth", "Integer"),
+    ("scenario.nyouth=100", "scenario.nyouth", "n_youth"),
+    ("sed=3", "sed", "seed"),
+]
+
+
+@pytest.mark.parametrize("override, key, allowed", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
+def test_bad_input_gives_one_line_naming_the_key_and_no_result(tmp_path, override, key, allowed):
+    out = tmp_path / "run"
+    proc = run_cli(override, "scenario.n_youth=300" if "n_youth" not in override else "months=2",
+                   f"hydra.run.dir={out}")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith(f"error: {key}") and allowed in lines[0]
+    assert not (out / "summary.json").exists()
+
+
+def test_every_config_option_composes_and_validates():
+    groups = {p.name: sorted(f.stem for f in p.glob("*.yaml")) for p in CONFIG_DIR.iterdir() if p.is_dir()}
+    assert groups["scenario"] and groups["calibration"]
+    for group, options in groups.items():
+        for option in options:
+            cfg = make_config(f"{group}={option}")
+            assert cfg.scenario.n_youth > 0

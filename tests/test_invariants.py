@@ -1,0 +1,108 @@
+"""Invariants of every month: one status each, people conserved, capacities respected, rates in [0, 1]."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from simulation.metrics import INDICATORS
+from simulation.model import LivelihoodsModel
+from simulation.state import ABROAD, STATUS_NAMES, TRAINING
+from tests.conftest import SMALL, make_config
+
+
+@pytest.fixture(scope="module")
+def monthly_checks():
+    """Step a model and record what each invariant needs, month by month."""
+    cfg = make_config(*SMALL, "seed=13", "months=24")
+    model = LivelihoodsModel(cfg)
+    records = []
+    for _ in range(cfg.months):
+        previous_abroad = model.people.migrated.copy()
+        model.step()
+        P = model.people
+        present = P.arrival_month <= model.month
+        records.append(dict(
+            month=model.month,
+            status=P.status[present].copy(),
+            present=int(present.sum()),
+            initial=int((P.arrival_month == 0).sum()),
+            arrived=int(((P.arrival_month > 0) & present).sum()),
+            at_home=int((present & (P.status != ABROAD)).sum()),
+            abroad=int((present & (P.status == ABROAD)).sum()),
+            migrated=int((present & P.migrated).sum()),
+            admitted=[(c.admitted, c.seats_per_intake, c.holds_intake(model.month)) for c in model.centre_agents],
+            in_training=np.bincount(P.centre[P.status == TRAINING], minlength=len(model.centre_agents)),
+            hires=[(e.hires, e.vacancies) for e in model.employer_agents],
+            left_before=int(previous_abroad.sum()),
+            row=dict(model.latest),
+        ))
+    return model, records
+
+
+def test_everyone_holds_exactly_one_valid_status_each_month(monthly_checks):
+    _, records = monthly_checks
+    for r in records:
+        assert r["status"].size == r["present"]
+        assert ((r["status"] >= 0) & (r["status"] < len(STATUS_NAMES))).all()
+        stocks = sum(r["row"][name] for name in ("idle", "training", "unemployed", "wage_employed",
+                                                 "self_employed", "abroad"))
+        assert stocks == r["present"]
+
+
+def test_people_are_conserved(monthly_checks):
+    _, records = monthly_checks
+    for r in records:
+        assert r["at_home"] + r["abroad"] == r["initial"] + r["arrived"]
+        assert r["abroad"] == r["migrated"]  # only those who left during the run are abroad
+    assert records[-1]["arrived"] > records[0]["arrived"] > 0  # returnees keep arriving
+
+
+def test_seats_are_never_exceeded_and_intakes_only_when_scheduled(monthly_checks):
+    model, records = monthly_checks
+    admitted_total = 0
+    for r in records:
+        for admitted, seats, intake in r["admitted"]:
+            assert admitted <= seats
+            assert intake or admitted == 0
+            admitted_total += admitted
+        # a course lasts less than the interval between intakes: no more in training than one intake's seats
+        assert (r["in_training"] <= np.array([s for _, s, _ in r["admitted"]])).all()
+    assert admitted_total == model.people.enrolled.sum() > 0
+    assert any(a == s for r in records for a, s, _ in r["admitted"])  # capacity binds at least once
+
+
+def test_vacancies_are_never_exceeded(monthly_checks):
+    _, records = monthly_checks
+    total = 0
+    for r in records:
+        for hires, vacancies in r["hires"]:
+            assert 0 <= hires <= vacancies
+            total += hires
+    assert total > 0
+
+
+def test_rates_lie_in_the_unit_interval_and_indicators_are_finite(monthly_checks):
+    model, records = monthly_checks
+    for r in records:
+        for name in INDICATORS:
+            value = r["row"][name]
+            assert not math.isinf(value)
+            if name.endswith("_rate"):
+                assert math.isnan(value) or 0.0 <= value <= 1.0
+    summary = model.summary()
+    for group in summary["by_group"].values():
+        assert all(math.isfinite(v) for k, v in group.items() if k != "dismissal_rate")
+
+
+def test_savings_never_negative_and_status_flags_consistent(monthly_checks):
+    model, _ = monthly_checks
+    P = model.people
+    assert (P.savings >= 0).all()
+    assert not (P.completed & (P.status == TRAINING)).any()
+    assert (P.enrolled >= P.completed).all() and (P.enrolled >= P.dropped_out).all()
+    assert not (P.completed & P.dropped_out).any()
+    assert (P.certified <= P.completed).all() and (P.recognised <= P.certified).all()
+    assert (P.ever_hired >= P.dismissed).all()
