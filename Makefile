@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ARGS    ?=
 
-.PHONY: run test setup clean-venv
+.PHONY: run test setup bench clean-venv
 
 run: $(STAMP)
 	$(PY) -m experiments.run $(ARGS)
@@ -26,3 +26,6 @@ $(STAMP): pyproject.toml tools/find-python
 
 clean-venv:
 	rm -rf $(VENV)
+
+bench: $(STAMP)
+	$(PY) -m benchmarks.engines $(ARGS)

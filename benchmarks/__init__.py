@@ -1,0 +1,1 @@
+"""Speed and memory measurements, kept out of the test run."""
