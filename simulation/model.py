@@ -81,16 +81,14 @@ class LivelihoodsModel(mesa.Model):
         P = self.people
         intake_open = np.array([c.holds_intake(self.month) for c in self.centre_agents], dtype=bool)
         waiting = (P.applied & ~P.enrolled & ((P.status == IDLE) | (P.status == UNEMPLOYED))
-                   & intake_open[np.maximum(P.centre, 0)])
+                   & intake_open[P.centre])
         admitted = allocation.allocate_seats(waiting, P.centre, self.centre_seats, self._draw("enrolment_priority"))
         P.status[admitted] = TRAINING
         P.enrolled[admitted] = True
         P.enrol_month[admitted] = self.month
         P.course_months[admitted] = self.centre_course_months[P.centre[admitted]]
         P.months_in_course[admitted] = 0
-        admitted_per_centre = np.bincount(P.centre[admitted], minlength=len(self.centre_agents))
-        for centre, n in zip(self.centre_agents, admitted_per_centre):
-            centre.admitted = int(n)
+        _publish(self.centre_agents, "admitted", np.bincount(P.centre[admitted], minlength=len(self.centre_agents)))
 
     def attend(self):
         """Trainees attend or drop out (dropout hazard)."""
@@ -99,9 +97,8 @@ class LivelihoodsModel(mesa.Model):
     def progress_training(self):
         """Trainees advance a month; those at the end complete and may be certified."""
         self.engine.progress(self._draw("certification"))
-        trainees = np.bincount(self.people.centre[self.people.status == TRAINING], minlength=len(self.centre_agents))
-        for centre, n in zip(self.centre_agents, trainees):
-            centre.trainees = int(n)
+        trainees = self.people.centre[self.people.status == TRAINING]
+        _publish(self.centre_agents, "trainees", np.bincount(trainees, minlength=len(self.centre_agents)))
 
     def search_and_match(self):
         """Labour-force entry/exit, search, matching with this month's vacancies, acceptance."""
@@ -110,8 +107,7 @@ class LivelihoodsModel(mesa.Model):
         searching = self.engine.search(self._draw("job_search"))
         vacancies = self.streams.generator("vacancies", self.month).poisson(
             self.cfg.scenario.employers.vacancies_per_month, len(self.employer_agents)).astype(INT)
-        for employer, v in zip(self.employer_agents, vacancies):
-            employer.vacancies = int(v)
+        _publish(self.employer_agents, "vacancies", vacancies)
         labour = self.cfg.behaviour.labour
         perceived = allocation.perceived_skill(P.skill, P.claimed_skill, P.is_returnee, P.certified)
         bonus = labour.certified_bonus * P.certified + labour.recognised_bonus * P.recognised
@@ -120,9 +116,7 @@ class LivelihoodsModel(mesa.Model):
                                        self._draw("hiring_priority"), labour.priority_noise)
         self.engine.consider_offers(offers)
         hired = (offers >= 0) & (P.employer == offers) & (P.tenure_months == 0) & (P.status == WAGE_EMPLOYED)
-        hires = np.bincount(offers[hired], minlength=len(self.employer_agents))
-        for employer, n in zip(self.employer_agents, hires):
-            employer.hires = int(n)
+        _publish(self.employer_agents, "hires", np.bincount(offers[hired], minlength=len(self.employer_agents)))
 
     def run_businesses(self):
         """Searchers may open a business; owners' businesses survive or fail."""
@@ -221,3 +215,9 @@ class LivelihoodsModel(mesa.Model):
         self.employer_district = np.array([a.district for a in self.employer_agents], dtype=INT)
         self.employer_threshold = np.array([a.skill_threshold for a in self.employer_agents], dtype=FLOAT)
         self.employer_wage = np.array([a.wage_offer for a in self.employer_agents], dtype=FLOAT)
+
+
+def _publish(agents, attribute: str, values) -> None:
+    """Write one model-level count per agent onto the Mesa agents (for inspection and the dashboard)."""
+    for agent, value in zip(agents, values, strict=True):
+        setattr(agent, attribute, int(value))

@@ -108,12 +108,11 @@ def build_population(s: ScenarioConfig, months: int, streams: RandomStreams) -> 
     for name, values in initial.items():
         getattr(people, name)[:] = np.concatenate([values, arrivals[name]]).astype(PERSON_FIELDS[name].dtype)
     people.arrival_month[n0:] = arrival_month
-    working = (people.status == WAGE_EMPLOYED) | (people.status == SELF_EMPLOYED)
     people.tenure_months[people.status == WAGE_EMPLOYED] = SETTLED_TENURE_MONTHS
     people.business_months[people.status == SELF_EMPLOYED] = SETTLED_TENURE_MONTHS
     # jobs held at the start are with employers outside the vacancy market, at a wage around the local level
     wage = district_arrays(s)["wage_level"][people.district]
-    people.earnings[:] = np.where(working & (people.status == WAGE_EMPLOYED), wage, 0.0)
+    people.earnings[:] = np.where(people.status == WAGE_EMPLOYED, wage, 0.0)
     return people
 
 
