@@ -52,12 +52,23 @@ def check_overrides(overrides: list[str]) -> None:
         fail(explain(exc))
 
 
+def refuse_finished_run_dir(overrides: list[str]) -> None:
+    """Stop before Hydra writes its .hydra/ files into a folder that holds a complete run."""
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key.lstrip("+") == "hydra.run.dir" and (Path(value) / SUMMARY).exists():
+            fail(f"hydra.run.dir: {value} already holds a complete run; choose a new folder "
+                 "(runs are never overwritten)")
+
+
 def main() -> None:
     args = sys.argv[1:]
     flags = {a for a in args if a.startswith("-")}
     if not flags & {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
                     "--shell-completion", "-sc"}:
-        check_overrides([a for a in args if not a.startswith("-")])
+        overrides = [a for a in args if not a.startswith("-")]
+        refuse_finished_run_dir(overrides)
+        check_overrides(overrides)
     run()
 
 

@@ -8,6 +8,7 @@ is set.
 
 from __future__ import annotations
 
+import typing
 from typing import NamedTuple
 
 from simulation.config import RunConfig
@@ -85,12 +86,14 @@ class Rules(NamedTuple):
 
 
 def _pick(cls, *sources, **extra):
+    """Fill the fields of bundle ``cls`` from config sections (first match wins) and ``extra``."""
+    types = typing.get_type_hints(cls)
     values = dict(extra)
     for src in sources:
         for name in cls._fields:
             if name not in values and hasattr(src, name):
                 values[name] = getattr(src, name)
-    return cls(**{name: (int(v) if cls.__annotations__[name] is int else float(v)) for name, v in values.items()})
+    return cls(**{name: types[name](value) for name, value in values.items()})
 
 
 def build_rules(cfg: RunConfig) -> Rules:

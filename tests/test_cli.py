@@ -51,11 +51,12 @@ def test_run_writes_summary_timeseries_and_figures(acceptance_run):
 
 def test_a_finished_run_is_never_overwritten(acceptance_run):
     out, _ = acceptance_run
-    before = (out / "summary.json").read_bytes()
+    kept = [out / "summary.json", out / ".hydra" / "overrides.yaml", out / ".hydra" / "config.yaml"]
+    before = [path.read_bytes() for path in kept]
     proc = run_cli("seed=2", "months=2", "scenario.n_youth=200", f"hydra.run.dir={out}")
     assert proc.returncode == 2
     assert "hydra.run.dir" in proc.stderr and "already holds a complete run" in proc.stderr
-    assert (out / "summary.json").read_bytes() == before
+    assert [path.read_bytes() for path in kept] == before
 
 
 BAD_INPUTS = [
