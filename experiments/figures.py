@@ -21,8 +21,9 @@ def _save(fig, path: Path) -> Path:
 
 def plot_funnel(path: Path, summary: dict) -> Path:
     funnel = summary["training"]["funnel"]
-    labels = ["applied", "enrolled", "completed", "certified", "employed_completers"]
-    values = [funnel[k] for k in labels]
+    keys = ["applied", "enrolled", "completed", "certified", "employed_completers"]
+    labels = ["applied", "enrolled", "completed", "certified", "completers employed"]
+    values = [funnel[k] for k in keys]
     fig, ax = plt.subplots(figsize=(7, 3.8))
     bars = ax.barh(labels[::-1], values[::-1], color="#3b6ea5")
     for bar, v in zip(bars, values[::-1]):
@@ -35,23 +36,32 @@ def plot_funnel(path: Path, summary: dict) -> Path:
 
 def plot_monthly(path: Path, summary: dict, ts: pd.DataFrame) -> Path:
     ts = ts[ts["month"] > 0]
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6))
-    axes[0].plot(ts["month"], ts["monthly_dropout_hazard"], color="#b5442c")
-    axes[0].set_title("Dropout: share of trainees leaving")
-    axes[1].plot(ts["month"], ts["employment_rate"], label="employed", color="#3b6ea5")
-    axes[1].plot(ts["month"], ts["wage_employment_rate"], label="wage", ls="--", color="#3b6ea5")
-    axes[1].plot(ts["month"], ts["self_employment_rate"], label="self", ls=":", color="#3b6ea5")
-    axes[1].set_title("Employment (share of persons at home)")
-    axes[1].legend(frameon=False)
-    axes[2].plot(ts["month"], ts["migration_intent_rate"], label="intends to migrate", color="#6a4c93")
-    axes[2].plot(ts["month"], ts["migration_rate"], label="has migrated", color="#6a4c93", ls="--")
-    axes[2].set_title("Migration intent and migration")
-    axes[2].legend(frameon=False)
-    for ax in axes:
-        ax.set_xlabel("month")
+    fig, axes = plt.subplots(2, 2, figsize=(11, 7.2))
+    (course, calendar), (employment, intent) = axes
+    by_month = summary["training"]["dropouts_by_course_month"]
+    enrolled = max(summary["training"]["funnel"]["enrolled"], 1)
+    course.bar(range(1, len(by_month) + 1), [n / enrolled for n in by_month], color="#b5442c")
+    course.set_xticks(range(1, len(by_month) + 1))
+    course.set_xlabel("month of the course")
+    course.set_title("Dropout by month of course (share of enrolees)")
+    calendar.plot(ts["month"], ts["monthly_dropout_hazard"], color="#b5442c")
+    calendar.set_title("Monthly dropout hazard (cohorts start each intake)")
+    employment.plot(ts["month"], ts["employment_rate"], label="employed", color="#3b6ea5")
+    employment.plot(ts["month"], ts["wage_employment_rate"], label="wage", ls="--", color="#3b6ea5")
+    employment.plot(ts["month"], ts["self_employment_rate"], label="self", ls=":", color="#3b6ea5")
+    employment.set_title("Employment (share of persons at home)")
+    employment.legend(frameon=False)
+    intent.plot(ts["month"], ts["migration_intent_rate"], label="intends to migrate", color="#6a4c93")
+    intent.plot(ts["month"], ts["migration_rate"], label="has migrated", color="#6a4c93", ls="--")
+    intent.set_title("Migration intent and migration")
+    intent.legend(frameon=False)
+    for ax in (calendar, employment, intent):
+        ax.set_xlabel("month of the run")
+    for ax in axes.flat:
         ax.set_ylim(bottom=0)
     meta = summary["meta"]
-    fig.suptitle(f"{meta['scenario']}, seed {meta['seed']}, engine {meta['engine']}", y=1.02)
+    fig.suptitle(f"{meta['scenario']}, seed {meta['seed']}, engine {meta['engine']}")
+    fig.tight_layout()
     return _save(fig, path)
 
 

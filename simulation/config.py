@@ -283,6 +283,7 @@ class SelfEmploymentParams:
 @dataclass
 class IncomeParams:
     saving_rate: float = share()
+    savings_drawdown_rate: float = share()
 
 
 @dataclass

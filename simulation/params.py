@@ -56,6 +56,7 @@ class LivelihoodRule(NamedTuple):
     failure_skill_logit: float
     income_factor: float
     saving_rate: float
+    savings_drawdown_rate: float
     minimum_wage: float
 
 

@@ -1,1 +1,29 @@
-"""Decision core: rules, numba kernels and their NumPy twins."""
+"""Decision core: rules, numba kernels and their NumPy twins.
+
+Numba's on-disk cache checks only the timestamp of the file that holds a
+compiled function, not of the functions it inlines from other modules, so an
+edited rule could run from a stale cached kernel. Before any kernel is
+compiled, the cache is therefore pointed at a folder named by a hash of the
+decision-core sources: any edit to them compiles afresh, and unchanged
+sources load from the cache. ``NUMBA_CACHE_DIR`` set by the user wins.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import numba
+
+
+def _decision_core_cache_dir() -> Path:
+    here = Path(__file__).resolve().parent
+    sources = sorted(here.glob("*.py")) + [here.parent / "state.py", here.parent / "params.py"]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
+    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return root / "livelihoods-abm" / "numba" / f"{digest}-numba{numba.__version__}"
+
+
+if not os.environ.get("NUMBA_CACHE_DIR"):
+    numba.config.CACHE_DIR = str(_decision_core_cache_dir())

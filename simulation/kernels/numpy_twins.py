@@ -113,8 +113,9 @@ def income_kernel(status, earnings, savings, stipend, skill, district, district_
     business = p.income_factor * district_wage[district] * (0.5 + skill)
     y = np.where(status == WAGE_EMPLOYED, earnings, np.where(status == SELF_EMPLOYED, business, 0.0))
     received = y + np.where(status == TRAINING, stipend, 0.0)
-    earnings[:] = y
-    savings += p.saving_rate * received
+    home = status != ABROAD
+    earnings[home] = y[home]
+    savings[home] = (1.0 - p.savings_drawdown_rate) * savings[home] + p.saving_rate * received[home]
 
 
 def intent_kernel(status, intent, age, earnings, household_income, peers_abroad, p):

@@ -244,11 +244,17 @@ def separation_transition(status, tenure_months, skill, job_threshold, u, p):
 
 @jit
 def income_transition(status, earnings, savings, stipend, skill, district_wage, p):
-    """Earnings this month and savings:  s' = s + sigma (y + S 1[training]).
+    """Earnings this month and savings:  s' = (1 - delta) s + sigma (y + S 1[training]).
+
+    delta is the share of savings spent each month (needs, shocks), sigma the
+    share of own earnings and stipend saved; savings settle near sigma y / delta.
+    People abroad are outside the home economy: their earnings and savings stay as they are.
 
     Wage earners keep the wage of their job; business owners earn
     ``business_income``; everyone else earns nothing. Returns (earnings', savings').
     """
+    if status == ABROAD:
+        return earnings, savings
     if status == WAGE_EMPLOYED:
         y = earnings
     elif status == SELF_EMPLOYED:
@@ -256,7 +262,7 @@ def income_transition(status, earnings, savings, stipend, skill, district_wage, 
     else:
         y = 0.0
     received = y + (stipend if status == TRAINING else 0.0)
-    return y, savings + p.saving_rate * received
+    return y, (1.0 - p.savings_drawdown_rate) * savings + p.saving_rate * received
 
 
 @jit
