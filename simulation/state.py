@@ -73,7 +73,6 @@ PERSON_FIELDS: dict[str, Field] = {
     "certified": Field(FLAG, "-", "holds a certificate of the course"),
     "recognised": Field(FLAG, "-", "certificate officially recognised"),
     "employer": Field(INT, "index", "current employer (-1: none)"),
-    "wage_offer": Field(FLOAT, "USD/month", "wage of the offer received this month (0: none)"),
     "job_threshold": Field(FLOAT, "index 0-1", "skill threshold of the current job"),
     "tenure_months": Field(INT, "months", "months in the current wage job"),
     "ever_hired": Field(FLAG, "-", "has been hired into a wage job during the run"),
