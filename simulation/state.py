@@ -100,16 +100,3 @@ class PersonState:
         self.centre[:] = NO_INDEX
         self.employer[:] = NO_INDEX
         self.enrol_month[:] = -1
-
-    def arrays(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name) for name in PERSON_FIELDS}
-
-    def copy(self) -> "PersonState":
-        other = PersonState.__new__(PersonState)
-        other.n = self.n
-        for name in PERSON_FIELDS:
-            setattr(other, name, getattr(self, name).copy())
-        return other
-
-    def nbytes(self) -> int:
-        return sum(getattr(self, name).nbytes for name in PERSON_FIELDS)
