@@ -19,18 +19,14 @@ from hydra import compose, initialize_config_dir
 
 from experiments.run import CONFIG_DIR
 from simulation.config import register_configs, to_run_config
-from simulation.model import LivelihoodsModel
+from simulation.runner import simulate
 from simulation.state import PERSON_FIELDS
 
 
 def timed_run(cfg, engine):
-    start = time.perf_counter()
-    model = LivelihoodsModel(cfg, engine=engine)
-    for _ in range(cfg.months):
-        model.step()
-    seconds = time.perf_counter() - start
-    person_months = int(model.timeseries()["population"].iloc[1:].sum())
-    return model, seconds, person_months
+    result = simulate(cfg, engine=engine)
+    meta = result.summary["meta"]
+    return result.model, meta["runtime_seconds"], meta["person_months"]
 
 
 def main(argv=None):

@@ -31,8 +31,7 @@ def run(cfg: DictConfig) -> dict:
         run_cfg = to_run_config(cfg)
     except ConfigError as exc:
         fail(explain(exc))
-    if (out_dir / SUMMARY).exists():
-        fail(f"hydra.run.dir: {out_dir} already holds a complete run; choose a new folder (runs are never overwritten)")
+    refuse_finished_run(out_dir)
     result = simulate(run_cfg)
     write_run(out_dir, result.summary, result.timeseries)
     print(format_summary(result.summary))
@@ -52,13 +51,10 @@ def check_overrides(overrides: list[str]) -> None:
         fail(explain(exc))
 
 
-def refuse_finished_run_dir(overrides: list[str]) -> None:
-    """Stop before Hydra writes its .hydra/ files into a folder that holds a complete run."""
-    for item in overrides:
-        key, _, value = item.partition("=")
-        if key.lstrip("+") == "hydra.run.dir" and (Path(value) / SUMMARY).exists():
-            fail(f"hydra.run.dir: {value} already holds a complete run; choose a new folder "
-                 "(runs are never overwritten)")
+def refuse_finished_run(out_dir: Path) -> None:
+    """A folder holding a summary.json is a complete run: never write into it again."""
+    if (out_dir / SUMMARY).exists():
+        fail(f"hydra.run.dir: {out_dir} already holds a complete run; choose a new folder (runs are never overwritten)")
 
 
 def main() -> None:
@@ -67,7 +63,10 @@ def main() -> None:
     if not flags & {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
                     "--shell-completion", "-sc"}:
         overrides = [a for a in args if not a.startswith("-")]
-        refuse_finished_run_dir(overrides)
+        for item in overrides:  # before Hydra writes its .hydra/ files into the folder
+            key, _, value = item.partition("=")
+            if key.lstrip("+") == "hydra.run.dir":
+                refuse_finished_run(Path(value))
         check_overrides(overrides)
     run()
 

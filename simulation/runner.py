@@ -60,8 +60,9 @@ def simulate(cfg: RunConfig, engine: str | None = None) -> RunResult:
             bar.update()
     runtime = time.perf_counter() - start
     summary = model.summary()
+    timeseries = model.timeseries()
     persons = int((model.people.arrival_month <= model.month).sum())
-    person_months = int(sum(model.timeseries()["population"].iloc[1:]))
+    person_months = int(timeseries["population"].iloc[1:].sum())
     summary["meta"] = {
         "seed": cfg.seed,
         "engine": model.engine_name,
@@ -70,10 +71,10 @@ def simulate(cfg: RunConfig, engine: str | None = None) -> RunResult:
         "persons": persons,
         "months": cfg.months,
         "person_months": person_months,
-        "runtime_seconds": round(runtime, 3),
+        "runtime_seconds": runtime,
         "setup_seconds": round(setup_seconds, 3),
         "person_months_per_second": round(person_months / runtime, 1) if runtime > 0 else None,
         "versions": package_versions(),
         "git_commit": git_commit(),
     }
-    return RunResult(summary, model.timeseries(), model)
+    return RunResult(summary, timeseries, model)
