@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 from omegaconf import MISSING
 
@@ -59,6 +59,8 @@ def choice(*options):
 def _describe(meta) -> str:
     if "choices" in meta:
         return "one of " + ", ".join(meta["choices"])
+    if meta.get("optional"):
+        return _describe({**meta, "optional": False}) + " or null"
     kind = "an integer" if meta["integer"] else "a finite number"
     lo, hi = meta["lo"], meta["hi"]
     if lo is not None and hi is not None:
@@ -71,7 +73,7 @@ def _describe(meta) -> str:
 
 
 def _check_value(key: str, value, meta) -> None:
-    if not meta:
+    if not meta or (meta.get("optional") and value is None):
         return
     if "choices" in meta:
         if value not in meta["choices"]:
@@ -277,6 +279,7 @@ class SelfEmploymentParams:
     trained_logit: float = real()
     failure_logit: float = real()
     failure_skill_logit: float = nonneg()
+    capital_failure_logit_per_wage: float = nonneg()
     income_factor: float = nonneg()
 
 
@@ -314,6 +317,101 @@ class BehaviourConfig:
     migration: MigrationParams = MISSING
 
 
+# --------------------------------------------------------------------------- policies
+
+TARGETS = ("all", "women", "mothers", "returnees", "far")  # or "district:<name>"
+
+
+def _optional_nonneg():
+    return field(default=MISSING, metadata=dict(lo=0, hi=None, lo_open=False, hi_open=False, integer=False,
+                                                optional=True))
+
+
+@dataclass
+class PolicyConfig:
+    """Common to every intervention: who it reaches and how much it may spend."""
+    target: str = MISSING
+    budget: Optional[float] = _optional_nonneg()
+
+
+@dataclass
+class StipendConfig(PolicyConfig):
+    monthly_amount: float = nonneg()
+    conditional_on_attendance: bool = MISSING
+    max_months: int = count(1)
+
+
+@dataclass
+class ChildcareConfig(PolicyConfig):
+    coverage_share: float = share()
+    cost_per_child_month: float = nonneg()
+
+
+@dataclass
+class TransportConfig(PolicyConfig):
+    covered_share: float = share()
+    community_delivery: bool = MISSING
+    community_cost_per_trainee_month: float = nonneg()
+
+
+@dataclass
+class MobilitySchemeConfig(PolicyConfig):
+    slots_per_1000_youth_per_year: float = nonneg()
+    min_age: float = _num(10, 60)
+    max_age: float = _num(10, 60)
+    requires_completed_training: bool = MISSING
+    pre_departure_months: int = count(0)
+    placement_probability: float = share()
+    contract_months: int = count(1)
+    saved_share_of_wage_abroad: float = share()
+    cost_per_participant: float = nonneg()
+
+    def check(self, path: str) -> None:
+        _require(self.min_age <= self.max_age, f"{path}.max_age", f">= min_age ({self.min_age})", self.max_age)
+
+
+@dataclass
+class StartupKitConfig(PolicyConfig):
+    kit_value: float = nonneg()
+    certified_only: bool = MISSING
+
+
+@dataclass
+class CertificationConfig(PolicyConfig):
+    pass_threshold: float = share()
+    route_to_training: bool = MISSING
+    cost_per_assessment: float = nonneg()
+
+
+@dataclass
+class ApprenticeshipConfig(PolicyConfig):
+    wage_subsidy_share: float = share()
+    subsidy_months: int = count(1)
+    extra_vacancies_per_host: float = nonneg()
+
+
+@dataclass
+class JobReferralConfig(PolicyConfig):
+    extra_applications: int = count(1)
+    cost_per_referral: float = nonneg()
+
+
+@dataclass
+class PolicyConfigs:
+    """The interventions switched on (``policy=[stipend,childcare]``); None = off."""
+    stipend: Optional[StipendConfig] = None
+    childcare: Optional[ChildcareConfig] = None
+    transport: Optional[TransportConfig] = None
+    mobility_scheme: Optional[MobilitySchemeConfig] = None
+    startup_kit: Optional[StartupKitConfig] = None
+    certification: Optional[CertificationConfig] = None
+    apprenticeship: Optional[ApprenticeshipConfig] = None
+    job_referral: Optional[JobReferralConfig] = None
+
+    def selected(self) -> dict[str, PolicyConfig]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if getattr(self, f.name) is not None}
+
+
 # --------------------------------------------------------------------------- run
 
 
@@ -325,6 +423,15 @@ class RunConfig:
     progress: bool = MISSING
     scenario: ScenarioConfig = MISSING
     behaviour: BehaviourConfig = MISSING
+    policy: PolicyConfigs = field(default_factory=PolicyConfigs)
+
+    def check(self, path: str) -> None:
+        districts = [d.name for d in self.scenario.districts]
+        allowed = ", ".join([*TARGETS, *(f"district:{name}" for name in districts)])
+        for name, policy in self.policy.selected().items():
+            target = policy.target
+            ok = target in TARGETS or (target.startswith("district:") and target[9:] in districts)
+            _require(ok, f"policy.{name}.target", f"one of {allowed}", target)
 
 
 def register_configs() -> None:

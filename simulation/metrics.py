@@ -25,7 +25,7 @@ from simulation.state import ABROAD, IDLE, SELF_EMPLOYED, TRAINING, UNEMPLOYED, 
 INDICATORS = (
     "enrolled", "dropout_rate", "completion_rate", "certification_rate", "employment_rate",
     "wage_employment_rate", "self_employment_rate", "dismissal_rate", "mean_monthly_income",
-    "migration_intent_rate", "migration_rate",
+    "migration_intent_rate", "migration_rate", "regular_migration_rate", "irregular_migration_rate",
 )
 GROUPS = ("women", "men", "mothers", "returnees", "non_returnees", "near", "far")
 
@@ -40,9 +40,15 @@ def present(people: PersonState, month: int) -> np.ndarray:
     return people.arrival_month <= month
 
 
+def is_far(people: PersonState, population: np.ndarray) -> np.ndarray:
+    """Distance to the centre above the median of ``population`` (the "far" group and policy target)."""
+    median_distance = np.median(people.distance_km[population]) if population.any() else 0.0
+    return people.distance_km > median_distance
+
+
 def group_masks(people: PersonState, population: np.ndarray) -> dict[str, np.ndarray]:
     """Subgroups; near/far split at the median distance to the centre of the population."""
-    median_distance = np.median(people.distance_km[population]) if population.any() else 0.0
+    far = is_far(people, population)
     mothers = people.female & (people.dependents > 0)
     return {
         "women": population & people.female,
@@ -50,8 +56,8 @@ def group_masks(people: PersonState, population: np.ndarray) -> dict[str, np.nda
         "mothers": population & mothers,
         "returnees": population & people.is_returnee,
         "non_returnees": population & ~people.is_returnee,
-        "near": population & (people.distance_km <= median_distance),
-        "far": population & (people.distance_km > median_distance),
+        "near": population & ~far,
+        "far": population & far,
     }
 
 
@@ -68,7 +74,7 @@ def indicators(people: PersonState, mask: np.ndarray, intent_threshold: float) -
         "enrolled": enrolled,
         "dropout_rate": ratio((mask & p.dropped_out).sum(), enrolled),
         "completion_rate": ratio(completed, enrolled),
-        "certification_rate": ratio((mask & p.certified).sum(), completed),
+        "certification_rate": ratio((mask & p.completed & p.certified).sum(), completed),
         "employment_rate": ratio(wage.sum() + own.sum(), n_home),
         "wage_employment_rate": ratio(wage.sum(), n_home),
         "self_employment_rate": ratio(own.sum(), n_home),
@@ -76,6 +82,8 @@ def indicators(people: PersonState, mask: np.ndarray, intent_threshold: float) -
         "mean_monthly_income": float(p.earnings[home].mean()) if n_home else math.nan,
         "migration_intent_rate": ratio((home & (p.intent > intent_threshold)).sum(), n_home),
         "migration_rate": ratio((mask & p.migrated).sum(), mask.sum()),
+        "regular_migration_rate": ratio((mask & p.migrated & p.abroad_regular).sum(), mask.sum()),
+        "irregular_migration_rate": ratio((mask & p.migrated & ~p.abroad_regular).sum(), mask.sum()),
     }
 
 
@@ -130,4 +138,22 @@ def training_outcomes(people: PersonState, mask: np.ndarray) -> dict:
         "employment_rate_completers": ratio((home & p.completed & employed).sum(), (home & p.completed).sum()),
         "employment_rate_dropouts": ratio((home & p.dropped_out & employed).sum(), (home & p.dropped_out).sum()),
         "employment_rate_never_enrolled": ratio((home & ~p.enrolled & employed).sum(), (home & ~p.enrolled).sum()),
+    }
+
+
+def cost_summary(people: PersonState, mask: np.ndarray, policies: dict, training_cost: float) -> dict:
+    """Spending of the programme: training (centres) plus each policy, and per outcome."""
+    p = people
+    home = mask & (p.status != ABROAD)
+    policy_total = sum(report["spent"] for report in policies.values())
+    total = training_cost + policy_total
+    employed = home & ((p.status == WAGE_EMPLOYED) | (p.status == SELF_EMPLOYED))
+    return {
+        "total": total,
+        "training": training_cost,
+        "policies": policy_total,
+        "by_policy": policies,
+        "per_enrolled": ratio(total, (mask & p.enrolled).sum()),
+        "per_completer": ratio(total, (mask & p.completed).sum()),
+        "per_employed": ratio(total, employed.sum()),
     }

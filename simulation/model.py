@@ -16,6 +16,7 @@ from simulation.agents import Employer, Returnee, TrainingCentre, Youth
 from simulation.config import RunConfig
 from simulation.engines import make_engine
 from simulation.params import build_rules
+from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
 from simulation.rng import RandomStreams
 from simulation.state import ABROAD, FLOAT, IDLE, INT, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
@@ -43,6 +44,9 @@ class LivelihoodsModel(mesa.Model):
         self._build_centres(s)
         self._build_employers(s)
         self.persons = AgentSet([], random=self.random)
+        self.vacancies = np.zeros(len(self.employer_agents), dtype=INT)
+        self.trainee_months = 0
+        self.policies = PolicySet(cfg.policy, self)
         self.engine_name = engine or cfg.engine
         self.engine = make_engine(self.engine_name, self)
         if self.engine_name == "mesa":
@@ -57,14 +61,18 @@ class LivelihoodsModel(mesa.Model):
     def step(self):
         self.month += 1
         self.arrive_returnees()
+        self.policies.start_of_month()
         self.enrol()
+        self.policies.before_attendance()
         self.attend()
         self.progress_training()
-        self.search_and_match()
+        self.policies.after_training()
+        self.search_and_match()  # policies.after_matching runs inside, after the main round
         self.run_businesses()
         self.separate()
         self.earn_and_save()
         self.update_intent()
+        self.policies.before_migration()
         self.migrate()
         self.collect()
 
@@ -88,6 +96,7 @@ class LivelihoodsModel(mesa.Model):
         P.enrol_month[admitted] = self.month
         P.course_months[admitted] = self.centre_course_months[P.centre[admitted]]
         P.months_in_course[admitted] = 0
+        self.trainee_months += int((P.status == TRAINING).sum())
         _publish(self.centre_agents, "admitted", np.bincount(P.centre[admitted], minlength=len(self.centre_agents)))
 
     def attend(self):
@@ -101,22 +110,32 @@ class LivelihoodsModel(mesa.Model):
         _publish(self.centre_agents, "trainees", np.bincount(trainees, minlength=len(self.centre_agents)))
 
     def search_and_match(self):
-        """Labour-force entry/exit, search, matching with this month's vacancies, acceptance."""
-        P = self.people
+        """Labour-force entry/exit, search, this month's vacancies, the main matching round; then policies' rounds."""
         self.engine.join_or_leave_labour_force(self._draw("labour_force"))
         searching = self.engine.search(self._draw("job_search"))
-        vacancies = self.streams.generator("vacancies", self.month).poisson(
+        self.vacancies = self.streams.generator("vacancies", self.month).poisson(
             self.cfg.scenario.employers.vacancies_per_month, len(self.employer_agents)).astype(INT)
-        _publish(self.employer_agents, "vacancies", vacancies)
+        self.engine.consider_offers(self.make_offers(searching, "job_choice", "hiring_priority"))
+        self.policies.after_matching(searching)
+        _publish(self.employer_agents, "vacancies", self.vacancies)
+        _publish(self.employer_agents, "hires", self.hires_this_month())
+
+    def make_offers(self, candidates, choice_stream: str, priority_stream: str) -> np.ndarray:
+        """One matching round (``allocation.match_jobs``) of searching candidates for the places still open."""
+        P = self.people
         labour = self.cfg.behaviour.labour
         perceived = allocation.perceived_skill(P.skill, P.claimed_skill, P.is_returnee, P.certified)
         bonus = labour.certified_bonus * P.certified + labour.recognised_bonus * P.recognised
-        offers = allocation.match_jobs(searching, P.district, perceived, bonus, self.employer_district,
-                                       self.employer_threshold, vacancies, self._draw("job_choice"),
-                                       self._draw("hiring_priority"), labour.priority_noise)
-        self.engine.consider_offers(offers)
-        hired = (offers >= 0) & (P.employer == offers) & (P.tenure_months == 0) & (P.status == WAGE_EMPLOYED)
-        _publish(self.employer_agents, "hires", np.bincount(offers[hired], minlength=len(self.employer_agents)))
+        open_places = self.vacancies - self.hires_this_month()
+        return allocation.match_jobs(candidates & (P.status == UNEMPLOYED), P.district, perceived, bonus,
+                                     self.employer_district, self.employer_threshold, open_places,
+                                     self._draw(choice_stream), self._draw(priority_stream), labour.priority_noise)
+
+    def hires_this_month(self) -> np.ndarray:
+        """Hires per employer so far this month (tenure 0 until the separation phase)."""
+        P = self.people
+        hired = (P.status == WAGE_EMPLOYED) & (P.tenure_months == 0) & (P.employer >= 0)
+        return np.bincount(P.employer[hired], minlength=len(self.employer_agents)).astype(INT)
 
     def run_businesses(self):
         """Searchers may open a business; owners' businesses survive or fail."""
@@ -163,6 +182,8 @@ class LivelihoodsModel(mesa.Model):
             "by_group": {name: metrics.indicators(self.people, mask, self.intent_threshold)
                          for name, mask in metrics.group_masks(self.people, population).items()},
             "training": metrics.training_outcomes(self.people, population),
+            "cost": metrics.cost_summary(self.people, population, self.policies.report(),
+                                         self.trainee_months * self.cfg.scenario.training.cost_per_trainee_month),
         }
 
     # --- agents ---------------------------------------------------------------

@@ -54,6 +54,7 @@ class LivelihoodRule(NamedTuple):
     trained_logit: float
     failure_logit: float
     failure_skill_logit: float
+    capital_failure_logit_per_wage: float
     income_factor: float
     saving_rate: float
     savings_drawdown_rate: float

@@ -83,7 +83,8 @@ def accept_kernel(status, offer_employer, employer, earnings, job_threshold, ten
 def business_kernel(status, business_months, savings, startup_capital, completed, skill, u, p):
     entry = _logistic(p.entry_logit + p.capital_logit_per_wage * (savings + startup_capital) / p.minimum_wage
                       + np.where(completed, p.trained_logit, 0.0))
-    failure = _logistic(p.failure_logit - p.failure_skill_logit * skill)
+    failure = _logistic(p.failure_logit - p.failure_skill_logit * skill
+                        - p.capital_failure_logit_per_wage * startup_capital / p.minimum_wage)
     opens = (status == UNEMPLOYED) & (u < entry)
     owner = status == SELF_EMPLOYED
     fails = owner & (u < failure)

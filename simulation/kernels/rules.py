@@ -92,9 +92,10 @@ def self_employment_entry_probability(savings, startup_capital, completed, p):
 
 
 @jit
-def business_failure_hazard(skill, p):
-    """Monthly failure of an own business:  logit f = d0 - d_s * skill."""
-    return logistic(p.failure_logit - p.failure_skill_logit * skill)
+def business_failure_hazard(skill, startup_capital, p):
+    """Monthly failure of an own business:  logit f = d0 - d_s * skill - d_K * K / w_min (K: start-up capital)."""
+    return logistic(p.failure_logit - p.failure_skill_logit * skill
+                    - p.capital_failure_logit_per_wage * startup_capital / p.minimum_wage)
 
 
 @jit
@@ -216,7 +217,7 @@ def business_transition(status, business_months, savings, startup_capital, compl
             return SELF_EMPLOYED, 0
         return status, business_months
     if status == SELF_EMPLOYED:
-        if u < business_failure_hazard(skill, p):
+        if u < business_failure_hazard(skill, startup_capital, p):
             return UNEMPLOYED, 0
         return status, business_months + 1
     return status, business_months

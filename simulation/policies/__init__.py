@@ -1,9 +1,59 @@
 """Interventions (stipends, childcare, transport, mobility schemes, start-up kits, ...).
 
-Policies act on the model between phases of ``LivelihoodsModel.step()``, never
-inside the kernels: they set the decision-input fields of the person state
-(``stipend``, ``transport_covered_share``, ``childcare_access``,
-``startup_capital``; see ``simulation/state.py``) or other state, which the rules
-then read. Without a policy these inputs stay at zero / False, except
-``childcare_access``, which follows ``scenario.training.childcare_on_site``.
+Each intervention is a module with a ``Policy`` subclass and a config file
+``configs/policy/<name>.yaml``; several can be selected at once
+(``policy=[stipend,childcare]``). Policies act on the model at fixed points of
+``LivelihoodsModel.step()`` (see ``base.py``), never inside the kernels: they set
+the decision-input fields of the person state (``stipend``,
+``transport_covered_share``, ``childcare_access``, ``startup_capital``) or other
+state, which the rules then read.
 """
+
+from __future__ import annotations
+
+from simulation.policies.apprenticeship import Apprenticeship
+from simulation.policies.base import Policy
+from simulation.policies.certification import Certification
+from simulation.policies.childcare import Childcare
+from simulation.policies.job_referral import JobReferral
+from simulation.policies.mobility_scheme import MobilityScheme
+from simulation.policies.startup_kit import StartupKit
+from simulation.policies.stipend import Stipend
+from simulation.policies.transport import Transport
+
+POLICIES: dict[str, type[Policy]] = {cls.name: cls for cls in (
+    Stipend, Childcare, Transport, MobilityScheme, StartupKit, Certification, Apprenticeship, JobReferral)}
+
+
+class PolicySet:
+    """The selected policies, called in a fixed order at each lifecycle point."""
+
+    def __init__(self, configs, model):
+        self.items = [POLICIES[name](cfg, model) for name, cfg in configs.selected().items()]
+
+    def start_of_month(self):
+        for p in self.items:
+            p.start_of_month()
+
+    def before_attendance(self):
+        for p in self.items:
+            p.before_attendance()
+
+    def after_training(self):
+        for p in self.items:
+            p.after_training()
+
+    def after_matching(self, searching):
+        for p in self.items:
+            p.after_matching(searching)
+
+    def before_migration(self):
+        for p in self.items:
+            p.before_migration()
+
+    def report(self) -> dict:
+        return {p.name: p.report() for p in self.items}
+
+    @property
+    def spent(self) -> float:
+        return sum(p.spent for p in self.items)

@@ -1,0 +1,36 @@
+"""Skills assessment of returnees before placement (seed 002).
+
+Each month, targeted returnees not yet assessed, not working and not enrolled
+are assessed at ``cost_per_assessment``. The assessment reveals their actual
+skill (``claimed_skill`` := ``skill``, so employers no longer hire them on an
+over-claim); those at or above ``pass_threshold`` are certified, the others
+are routed to training (they join the waiting list) if ``route_to_training``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.policies.base import Policy
+from simulation.state import IDLE, UNEMPLOYED
+
+
+class Certification(Policy):
+    name = "certification"
+
+    def __init__(self, cfg, model):
+        super().__init__(cfg, model)
+        self.assessed = np.zeros(model.people.n, dtype=bool)
+
+    def start_of_month(self):
+        P = self.model.people
+        waiting = (P.status == IDLE) | (P.status == UNEMPLOYED)
+        candidates = np.flatnonzero(self.targeted() & P.is_returnee & ~self.assessed & ~P.enrolled
+                                    & ~P.certified & waiting)
+        granted = self.grant(candidates, self.cfg.cost_per_assessment)
+        self.assessed[granted] = True
+        P.claimed_skill[granted] = P.skill[granted]
+        passed = P.skill[granted] >= self.cfg.pass_threshold
+        P.certified[granted[passed]] = True
+        if self.cfg.route_to_training:
+            P.applied[granted[~passed]] = True

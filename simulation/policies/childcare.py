@@ -1,0 +1,31 @@
+"""Day-care places for trainee mothers (seed 000: no childcare, no women; seed 002: day-care paid).
+
+A fixed share ``coverage_share`` of mothers (drawn once per person) is offered
+a place; each month, targeted mothers in training who were offered one get
+``childcare_access``, which lifts the care barrier of the dropout hazard, at
+``cost_per_child_month`` per dependent child.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.policies.base import Policy
+from simulation.state import TRAINING
+
+
+class Childcare(Policy):
+    name = "childcare"
+
+    def __init__(self, cfg, model):
+        super().__init__(cfg, model)
+        self.offered = self.setup_draws("coverage") < cfg.coverage_share
+        self.on_site = model.people.childcare_access.copy()  # centres' own childcare (scenario)
+
+    def before_attendance(self):
+        P = self.model.people
+        P.childcare_access[:] = self.on_site
+        mothers = self.targeted() & (P.status == TRAINING) & P.female & (P.dependents > 0)
+        candidates = np.flatnonzero(mothers & self.offered & ~self.on_site)
+        granted = self.grant(candidates, P.dependents[candidates] * self.cfg.cost_per_child_month)
+        P.childcare_access[granted] = True

@@ -1,0 +1,63 @@
+"""A regular labour-mobility pathway (seed 001: THAMM, PALIM / Global Skills Partnerships).
+
+Once a year (months 1, 13, 25, ...) the scheme recruits up to
+``slots_per_1000_youth_per_year`` per 1,000 youth among targeted persons at
+home, aged ``min_age``-``max_age``, intending to migrate, not in training
+(and, if required, having completed training), by lottery; each costs
+``cost_per_participant``. After ``pre_departure_months`` a participant still
+at home is placed with ``placement_probability`` and leaves regularly
+(``abroad_regular``); after ``contract_months`` abroad they return with
+``saved_share_of_wage_abroad`` of the wage abroad per month as savings.
+Departures and returns happen just before the irregular migration decision.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.policies.base import Policy
+from simulation.state import ABROAD, NO_INDEX, TRAINING, UNEMPLOYED
+
+NOT_SCHEDULED = -1
+
+
+class MobilityScheme(Policy):
+    name = "mobility_scheme"
+
+    def __init__(self, cfg, model):
+        super().__init__(cfg, model)
+        n = model.people.n
+        self.departure_month = np.full(n, NOT_SCHEDULED, dtype=np.int32)
+        self.return_month = np.full(n, NOT_SCHEDULED, dtype=np.int32)
+        self.slots = int(round(cfg.slots_per_1000_youth_per_year * model.cfg.scenario.n_youth / 1000.0))
+
+    def start_of_month(self):
+        m, P, c = self.model, self.model.people, self.cfg
+        if (m.month - 1) % 12 != 0 or self.slots == 0:
+            return
+        eligible = (self.targeted() & (P.status != TRAINING) & (P.age >= c.min_age) & (P.age <= c.max_age)
+                    & (P.intent > m.intent_threshold) & (self.departure_month == NOT_SCHEDULED) & ~P.migrated)
+        if c.requires_completed_training:
+            eligible &= P.completed
+        candidates = np.flatnonzero(eligible)
+        chosen = np.sort(candidates[np.argsort(self.draws("recruitment")[candidates], kind="stable")[: self.slots]])
+        recruited = self.grant(chosen, c.cost_per_participant)
+        self.departure_month[recruited] = m.month + c.pre_departure_months
+
+    def before_migration(self):
+        m, P, c = self.model, self.model.people, self.cfg
+        back = np.flatnonzero(self.return_month == m.month)
+        P.status[back] = UNEMPLOYED
+        P.savings[back] += c.saved_share_of_wage_abroad * m.cfg.scenario.destination.expected_wage * c.contract_months
+        self.return_month[back] = NOT_SCHEDULED
+
+        due = np.flatnonzero(self.departure_month == m.month)
+        self.departure_month[due] = NOT_SCHEDULED
+        due = due[P.status[due] != ABROAD]
+        placed = due[self.draws("placement")[due] < c.placement_probability]
+        P.status[placed] = ABROAD
+        P.migrated[placed] = True
+        P.abroad_regular[placed] = True
+        P.employer[placed] = NO_INDEX
+        P.earnings[placed] = 0.0
+        self.return_month[placed] = m.month + c.contract_months

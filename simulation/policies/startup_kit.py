@@ -1,0 +1,26 @@
+"""Start-up kits for completers (seed 002: 577 kits; beneficiaries work on their own account).
+
+In the month a targeted person completes a course (and, with
+``certified_only``, is certified) they receive ``kit_value`` as
+``startup_capital``, which raises business entry and lowers business failure.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.policies.base import Policy
+
+
+class StartupKit(Policy):
+    name = "startup_kit"
+
+    def after_training(self):
+        if self.cfg.kit_value <= 0:
+            return
+        P, month = self.model.people, self.model.month
+        completed_now = P.completed & (P.enrol_month + P.course_months - 1 == month)
+        if self.cfg.certified_only:
+            completed_now &= P.certified
+        granted = self.grant(np.flatnonzero(completed_now & self.targeted()), self.cfg.kit_value)
+        P.startup_capital[granted] += self.cfg.kit_value

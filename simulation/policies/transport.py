@@ -1,0 +1,30 @@
+"""Transport support (seed 000: dropout when fares are not fully covered; courses in the community).
+
+Each month, targeted trainees get ``covered_share`` of their fare reimbursed
+(cost: that share of their transport cost) or, with ``community_delivery``,
+the course comes to them (no fare) at ``community_cost_per_trainee_month``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.policies.base import Policy
+from simulation.state import TRAINING
+
+
+class Transport(Policy):
+    name = "transport"
+
+    def before_attendance(self):
+        P = self.model.people
+        P.transport_covered_share[:] = 0.0
+        trainees = np.flatnonzero(self.targeted() & (P.status == TRAINING))
+        if self.cfg.community_delivery:
+            share, cost = 1.0, self.cfg.community_cost_per_trainee_month
+        else:
+            share, cost = self.cfg.covered_share, self.cfg.covered_share * P.transport_cost[trainees]
+        if share <= 0:
+            return
+        granted = self.grant(trainees, cost)
+        P.transport_covered_share[granted] = share
