@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import sys
 import typing
+from pathlib import Path
 
 from hydra.errors import MissingConfigException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
@@ -12,6 +13,21 @@ from omegaconf.errors import OmegaConfBaseException
 from simulation.config import ConfigError, RunConfig
 
 EXIT_BAD_INPUT = 2
+
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+
+
+def _group_options(group: str) -> list[str]:
+    return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
+
+
+def _unwrap(node):
+    """The dataclass inside ``Optional[...]`` or ``list[...]``."""
+    for arg in typing.get_args(node):
+        if dataclasses.is_dataclass(arg):
+            return arg
+    return node
 
 
 def _schema_keys(path: str) -> list[str] | None:
@@ -22,9 +38,7 @@ def _schema_keys(path: str) -> list[str] | None:
         hints = typing.get_type_hints(node)
         if part not in hints:
             return None
-        node = hints[part]
-        if typing.get_origin(node) is list:
-            node = typing.get_args(node)[0]
+        node = _unwrap(hints[part])
     return [f.name for f in dataclasses.fields(node)] if dataclasses.is_dataclass(node) else None
 
 
@@ -39,7 +53,8 @@ def explain(exc: BaseException) -> str:
     for e in chain:
         if isinstance(e, MissingConfigException) and e.missing_cfg_file:
             group, _, option = e.missing_cfg_file.rpartition("/")
-            allowed = ", ".join(o for o in (e.options or []) if not o.startswith("base_")) or "(none)"
+            options = e.options or _group_options(group or option)
+            allowed = ", ".join(o for o in options if not o.startswith("base_")) or "(none)"
             return f"{group or option}: unknown option {option!r}, allowed: {allowed}"
     for e in chain:
         if isinstance(e, OmegaConfBaseException) and getattr(e, "full_key", None):

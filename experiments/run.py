@@ -39,10 +39,25 @@ def run(cfg: DictConfig) -> dict:
     return result.summary["indicators"]
 
 
+def check_policy_selection(overrides: list[str]) -> None:
+    """A parameter of a policy that is not switched on is a mistake, not a silent no-op."""
+    selected: set[str] = set()
+    for item in overrides:
+        key, _, value = item.partition("=")
+        if key.lstrip("+~") == "policy":
+            selected = {v.strip() for v in value.strip("[]").split(",") if v.strip()}
+    for item in overrides:
+        parts = item.partition("=")[0].lstrip("+~").split(".")
+        if len(parts) > 2 and parts[0] == "policy" and parts[1] not in selected:
+            fail(f"{'.'.join(parts)}: policy {parts[1]!r} is not switched on; select it with "
+                 f"policy=[{','.join(sorted(selected | {parts[1]}))}]")
+
+
 def check_overrides(overrides: list[str]) -> None:
     """Compose and validate a single run's config before Hydra starts, so bad input gives one line."""
     from hydra import compose, initialize_config_dir
 
+    check_policy_selection(overrides)
     try:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             cfg = compose(config_name="config", overrides=overrides)

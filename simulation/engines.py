@@ -76,7 +76,8 @@ class KernelEngine:
 
     def consider_migrating(self, u):
         P = self._p
-        self.k.migration_kernel(P.status, P.intent, P.savings, P.migrated, P.employer, P.earnings, u,
+        self.k.migration_kernel(P.status, P.intent, P.savings, P.awaiting_regular_route, P.migrated, P.employer,
+                                P.earnings, u,
                                 self.model.rules.migration)
 
 

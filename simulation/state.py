@@ -85,6 +85,7 @@ PERSON_FIELDS: dict[str, Field] = {
     "transport_covered_share": Field(FLOAT, "share 0-1", "share of the transport cost paid by the programme"),
     "childcare_access": Field(FLAG, "-", "has a childcare place while training"),
     "startup_capital": Field(FLOAT, "USD", "grant or kit value available for starting a business"),
+    "awaiting_regular_route": Field(FLAG, "-", "registered with a regular mobility scheme: does not leave irregularly meanwhile"),
 }
 
 

@@ -78,13 +78,24 @@ BAD_INPUTS = [
     ("scenario.n_youth=abc", "scenario.n_youth", "Integer"),
     ("scenario.nyouth=100", "scenario.nyouth", "n_youth"),
     ("sed=3", "sed", "seed"),
+    ("policy=[teleport]", "policy", "stipend"),
+    ("policy=[stipend] policy.stipend.monthly_amount=-5", "policy.stipend.monthly_amount", ">= 0"),
+    ("policy=[childcare] policy.childcare.coverage_share=1.5", "policy.childcare.coverage_share", "[0, 1]"),
+    ("policy=[transport] policy.transport.covered_share=-0.1", "policy.transport.covered_share", "[0, 1]"),
+    ("policy=[stipend] policy.stipend.target=aliens", "policy.stipend.target", "mothers"),
+    ("policy=[startup_kit] policy.startup_kit.target=district:atlantis", "policy.startup_kit.target", "district:rural"),
+    ("policy=[stipend] policy.stipend.budget=-1", "policy.stipend.budget", "or null"),
+    ("policy=[mobility_scheme] policy.mobility_scheme.contract_months=0", "policy.mobility_scheme.contract_months",
+     ">= 1"),
+    ("policy.stipend.monthly_amount=80", "policy.stipend.monthly_amount", "policy=[stipend]"),
+    ("policy=[stipend] policy.stipend.amount=3", "policy.stipend.amount", "monthly_amount"),
 ]
 
 
 @pytest.mark.parametrize("override, key, allowed", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
 def test_bad_input_gives_one_line_naming_the_key_and_no_result(tmp_path, override, key, allowed):
     out = tmp_path / "run"
-    proc = run_cli(override, "scenario.n_youth=300" if "n_youth" not in override else "months=2",
+    proc = run_cli(*override.split(), "scenario.n_youth=300" if "n_youth" not in override else "months=2",
                    f"hydra.run.dir={out}")
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
@@ -100,3 +111,16 @@ def test_every_config_option_composes_and_validates():
         for option in options:
             cfg = make_config(f"{group}={option}")
             assert cfg.scenario.n_youth > 0
+
+
+def test_a_run_with_several_policies_reports_their_cost(tmp_path):
+    out = tmp_path / "DIR"
+    proc = run_cli("policy=[stipend,childcare,transport]", "policy.stipend.monthly_amount=80", "seed=3",
+                   "scenario.n_youth=3000", "months=12", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads((out / "summary.json").read_text())
+    cost = summary["cost"]
+    assert set(cost["by_policy"]) == {"stipend", "childcare", "transport"}
+    assert cost["by_policy"]["stipend"]["spent"] > 0 and cost["per_completer"] > 0
+    resolved = (out / ".hydra" / "config.yaml").read_text()
+    assert "monthly_amount: 80" in resolved

@@ -37,6 +37,7 @@ def mid_run(request):
     # some capable intenders, so the migration kernel has decisions to make
     P.intent[:] = g.random(P.n)
     P.savings[g.random(P.n) < 0.3] += 1000.0
+    P.awaiting_regular_route[:] = g.random(P.n) < 0.2
     # put a share of persons in training at every course month so the training kernels have work
     pick = g.random(P.n) < 0.3
     P.status[pick] = TRAINING
@@ -159,9 +160,10 @@ def test_migration_needs_both_intent_and_savings():
 
     p = build_rules(make_config()).migration
     rich, poor = p.migration_cost + 1, p.migration_cost - 1
-    assert rules.migration_transition(UNEMPLOYED, 0.9, rich, 0.0, p)[2]
-    assert not rules.migration_transition(UNEMPLOYED, 0.9, poor, 0.0, p)[2]
-    assert not rules.migration_transition(UNEMPLOYED, p.threshold - 0.01, rich, 0.0, p)[2]
-    assert not rules.migration_transition(TRAINING, 0.9, rich, 0.0, p)[2]
-    status, savings, _ = rules.migration_transition(UNEMPLOYED, 0.9, rich, 0.0, p)
+    assert rules.migration_transition(UNEMPLOYED, 0.9, rich, False, 0.0, p)[2]
+    assert not rules.migration_transition(UNEMPLOYED, 0.9, poor, False, 0.0, p)[2]
+    assert not rules.migration_transition(UNEMPLOYED, p.threshold - 0.01, rich, False, 0.0, p)[2]
+    assert not rules.migration_transition(TRAINING, 0.9, rich, False, 0.0, p)[2]
+    assert not rules.migration_transition(UNEMPLOYED, 0.9, rich, True, 0.0, p)[2]  # waits for the regular route
+    status, savings, _ = rules.migration_transition(UNEMPLOYED, 0.9, rich, False, 0.0, p)
     assert savings == pytest.approx(1.0)

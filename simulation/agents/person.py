@@ -101,7 +101,8 @@ class Person(mesa.Agent):
                                               self.household_income, self.peers_abroad, self.model.rules.intent)
 
     def consider_migrating(self, u):
-        status, savings, left = rules.migration_transition(self.status, self.intent, self.savings, u[self.index],
+        status, savings, left = rules.migration_transition(self.status, self.intent, self.savings,
+                                                          self.awaiting_regular_route, u[self.index],
                                                           self.model.rules.migration)
         if left:
             self.status, self.savings, self.migrated = status, savings, True

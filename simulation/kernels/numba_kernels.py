@@ -122,9 +122,9 @@ def intent_kernel(status, intent, age, earnings, household_income, peers_abroad,
 
 
 @jit
-def migration_kernel(status, intent, savings, migrated, employer, earnings, u, p):
+def migration_kernel(status, intent, savings, awaiting_regular_route, migrated, employer, earnings, u, p):
     for i in range(status.size):
-        s, sv, left = migration_transition(status[i], intent[i], savings[i], u[i], p)
+        s, sv, left = migration_transition(status[i], intent[i], savings[i], awaiting_regular_route[i], u[i], p)
         if left:
             status[i] = s
             savings[i] = sv

@@ -129,8 +129,8 @@ def intent_kernel(status, intent, age, earnings, household_income, peers_abroad,
     intent[home] = intent[home] + p.adjustment_rate * (target[home] - intent[home])
 
 
-def migration_kernel(status, intent, savings, migrated, employer, earnings, u, p):
-    leave = ((status != ABROAD) & (status != TRAINING) & (intent > p.threshold)
+def migration_kernel(status, intent, savings, awaiting_regular_route, migrated, employer, earnings, u, p):
+    leave = ((status != ABROAD) & (status != TRAINING) & ~awaiting_regular_route & (intent > p.threshold)
              & (savings >= p.migration_cost) & (u < p.move_probability))
     status[leave] = ABROAD
     savings[leave] -= p.migration_cost

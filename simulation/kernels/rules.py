@@ -277,12 +277,13 @@ def intent_transition(status, intent, age, earnings, household_income, peers_abr
 
 
 @jit
-def migration_transition(status, intent, savings, u, p):
-    """Capable intenders (``can_migrate``) not in training leave with probability m.
+def migration_transition(status, intent, savings, awaiting_regular_route, u, p):
+    """Capable intenders (``can_migrate``) not in training leave irregularly with probability m.
 
+    Persons registered with a regular mobility scheme wait for it instead.
     Returns (status', savings', migrated_now); the journey costs ``migration_cost``.
     """
-    if status == ABROAD or status == TRAINING:
+    if status == ABROAD or status == TRAINING or awaiting_regular_route:
         return status, savings, False
     if can_migrate(intent, savings, p) and u < p.move_probability:
         return ABROAD, savings - p.migration_cost, True

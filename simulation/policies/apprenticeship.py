@@ -26,7 +26,7 @@ class Apprenticeship(Policy):
         m, P, c = self.model, self.model.people, self.cfg
         g = m.streams.generator(f"policy.{self.name}.places", m.month)
         extra = g.poisson(c.extra_vacancies_per_host, self.hosts.size) * self.hosts
-        if not extra.any():
+        if not extra.any() or not self.has_money():
             return
         m.vacancies += extra.astype(m.vacancies.dtype)
         candidates = searching & P.completed & self.targeted() & (P.status == UNEMPLOYED)

@@ -100,6 +100,13 @@ class Policy:
         self.charge(float(cost.sum()), candidates.size)
         return candidates
 
+    def can_pay(self, amount: float) -> bool:
+        """Whether the budget (if any) still covers ``amount``; a policy that cannot pay does nothing."""
+        return self.cfg.budget is None or self.spent + amount <= self.cfg.budget + 1e-9
+
+    def has_money(self) -> bool:
+        return self.cfg.budget is None or self.spent < self.cfg.budget
+
     def charge(self, amount: float, recipients: int = 0) -> None:
         if amount:
             self.spent += amount

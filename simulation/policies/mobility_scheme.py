@@ -1,10 +1,11 @@
 """A regular labour-mobility pathway (seed 001: THAMM, PALIM / Global Skills Partnerships).
 
-Once a year (months 1, 13, 25, ...) the scheme recruits up to
-``slots_per_1000_youth_per_year`` per 1,000 youth among targeted persons at
-home, aged ``min_age``-``max_age``, intending to migrate, not in training
-(and, if required, having completed training), by lottery; each costs
-``cost_per_participant``. After ``pre_departure_months`` a participant still
+Once a year (months 1, 13, 25, ...) targeted persons at home, aged
+``min_age``-``max_age``, intending to migrate, not in training (and, if
+required, having completed training) register; registered persons wait for
+the regular route instead of leaving irregularly (``awaiting_regular_route``)
+until the next recruitment. Up to ``slots_per_1000_youth_per_year`` per 1,000
+youth are recruited among them by lottery; each costs ``cost_per_participant``. After ``pre_departure_months`` a participant still
 at home is placed with ``placement_probability`` and leaves regularly
 (``abroad_regular``); after ``contract_months`` abroad they return with
 ``saved_share_of_wage_abroad`` of the wage abroad per month as savings.
@@ -33,13 +34,15 @@ class MobilityScheme(Policy):
 
     def start_of_month(self):
         m, P, c = self.model, self.model.people, self.cfg
-        if (m.month - 1) % 12 != 0 or self.slots == 0:
-            return
+        if (m.month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(c.cost_per_participant):
+            return  # no recruitment this month, or a scheme without money does not open
+        P.awaiting_regular_route[:] = self.departure_month != NOT_SCHEDULED
         eligible = (self.targeted() & (P.status != TRAINING) & (P.age >= c.min_age) & (P.age <= c.max_age)
                     & (P.intent > m.intent_threshold) & (self.departure_month == NOT_SCHEDULED) & ~P.migrated)
         if c.requires_completed_training:
             eligible &= P.completed
         candidates = np.flatnonzero(eligible)
+        P.awaiting_regular_route[candidates] = True
         chosen = np.sort(candidates[np.argsort(self.draws("recruitment")[candidates], kind="stable")[: self.slots]])
         recruited = self.grant(chosen, c.cost_per_participant)
         self.departure_month[recruited] = m.month + c.pre_departure_months
@@ -53,6 +56,7 @@ class MobilityScheme(Policy):
 
         due = np.flatnonzero(self.departure_month == m.month)
         self.departure_month[due] = NOT_SCHEDULED
+        P.awaiting_regular_route[due] = False
         due = due[P.status[due] != ABROAD]
         placed = due[self.draws("placement")[due] < c.placement_probability]
         P.status[placed] = ABROAD
