@@ -66,5 +66,11 @@ def format_summary(summary: dict) -> str:
     head = (f"{meta['scenario']} | seed {meta['seed']} | engine {meta['engine']} | {meta['persons']:,} persons x "
             f"{meta['months']} months | {meta['runtime_seconds']:.1f} s "
             f"({meta['person_months_per_second']:,.0f} person-months/s)")
+    cost = summary["cost"]
+    spent = ", ".join(f"{name} {r['spent']:,.0f}" + (f" (budget ran out in month {r['budget_exhausted_month']})"
+                                                     if r["budget_exhausted_month"] else "")
+                      for name, r in cost["by_policy"].items()) or "no policy"
+    money = (f"cost USD: total {cost['total']:,.0f} = training {cost['training']:,.0f} + {spent}; "
+             f"per completer {cost['per_completer']:,.0f}, per employed person {cost['per_employed']:,.0f}")
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
-        return head + "\n" + table.to_string()
+        return head + "\n" + table.to_string() + "\n" + money
