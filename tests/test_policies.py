@@ -7,6 +7,8 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from simulation.policies import POLICIES
 from simulation.state import PERSON_FIELDS
@@ -145,3 +147,37 @@ def test_summary_reports_cost_and_both_migration_routes_for_every_group():
     for group in ("indicators", *[("by_group", g) for g in summary["by_group"]]):
         node = summary[group] if isinstance(group, str) else summary[group[0]][group[1]]
         assert {"regular_migration_rate", "irregular_migration_rate"} <= set(node)
+
+
+@pytest.mark.parametrize("target", ["women", "mothers", "returnees", "far", "district:rural"])
+def test_targeting_reaches_only_the_target_group(target):
+    from simulation.metrics import group_masks, is_far
+    from simulation.model import LivelihoodsModel
+
+    model = LivelihoodsModel(make_config(*SMALL, "policy=[stipend,transport]", f"policy.stipend.target={target}",
+                                         f"policy.transport.target={target}"))
+    reached = np.zeros(model.people.n, dtype=bool)
+    for _ in range(6):
+        model.step()
+        P = model.people
+        reached |= (P.stipend > 0) | (P.transport_covered_share > 0)
+    present = P.arrival_month <= model.month
+    if target == "far":
+        group = is_far(P, present)
+    elif target.startswith("district:"):
+        group = P.district == 2
+    else:
+        group = group_masks(P, present)[target]
+    assert reached.any() and not (reached & ~group).any()
+
+
+@settings(max_examples=12, deadline=None)
+@given(chosen=st.sets(st.sampled_from(sorted(POLICIES)), min_size=1), seed=st.integers(0, 1000))
+def test_any_combination_of_policies_runs_and_keeps_rates_and_spending_valid(chosen, seed):
+    cfg = make_config("scenario.n_youth=600", "months=14", f"seed={seed}", f"policy=[{','.join(sorted(chosen))}]")
+    summary = run_model(cfg).summary()
+    assert set(summary["cost"]["by_policy"]) == chosen
+    assert all(r["spent"] >= 0 for r in summary["cost"]["by_policy"].values())
+    for name, value in summary["indicators"].items():
+        if name.endswith("_rate") and value == value:
+            assert 0.0 <= value <= 1.0, name
