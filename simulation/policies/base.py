@@ -36,7 +36,7 @@ class Policy:
         self.cfg = cfg
         self.model = model
         self.spent = 0.0
-        self.recipients = 0
+        self.grants = 0
         self.exhausted_month: int | None = None
         self.monthly_spending: dict[int, float] = {}
 
@@ -107,17 +107,17 @@ class Policy:
     def has_money(self) -> bool:
         return self.cfg.budget is None or self.spent < self.cfg.budget
 
-    def charge(self, amount: float, recipients: int = 0) -> None:
+    def charge(self, amount: float, grants: int = 0) -> None:
         if amount:
             self.spent += amount
             month = self.model.month
             self.monthly_spending[month] = self.monthly_spending.get(month, 0.0) + amount
-        self.recipients += recipients
+        self.grants += grants  # one per person per month granted
 
     def report(self) -> dict:
         return {
             "spent": self.spent,
             "budget": self.cfg.budget,
             "budget_exhausted_month": self.exhausted_month,
-            "recipients": self.recipients,
+            "grants": self.grants,
         }
