@@ -46,13 +46,13 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> None:
     _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
-def write_run(out_dir: Path, summary: dict, timeseries: pd.DataFrame) -> list[Path]:
+def write_run(out_dir: Path, summary: dict, timeseries: pd.DataFrame, figures: bool = True) -> list[Path]:
     """Write all outputs; ``summary.json`` goes last, so its presence means the run is complete."""
     from experiments.figures import plot_run
 
     out_dir.mkdir(parents=True, exist_ok=True)
     write_parquet(out_dir / "timeseries.parquet", timeseries)
-    figures = plot_run(out_dir, summary, timeseries)
+    figures = plot_run(out_dir, summary, timeseries) if figures else []
     write_json(out_dir / SUMMARY, summary)
     return [out_dir / "timeseries.parquet", *figures, out_dir / SUMMARY]
 

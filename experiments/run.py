@@ -12,6 +12,7 @@ from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from experiments.errors import explain, fail
@@ -23,7 +24,7 @@ register_configs()
 
 
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")
-def run(cfg: DictConfig) -> dict:
+def run(cfg: DictConfig) -> dict | None:
     from simulation.runner import simulate
 
     out_dir = Path(HydraConfig.get().runtime.output_dir)
@@ -31,11 +32,20 @@ def run(cfg: DictConfig) -> dict:
         run_cfg = to_run_config(cfg)
     except ConfigError as exc:
         fail(explain(exc))
+    if run_cfg.resume and (out_dir / SUMMARY).exists():
+        print(f"resume: {out_dir} is complete, skipped")
+        return None
     refuse_finished_run(out_dir)
     result = simulate(run_cfg)
-    write_run(out_dir, result.summary, result.timeseries)
-    print(format_summary(result.summary))
-    print(f"results: {out_dir}")
+    write_run(out_dir, result.summary, result.timeseries, figures=run_cfg.figures)
+    hydra_cfg = HydraConfig.get()
+    if hydra_cfg.mode == RunMode.MULTIRUN:  # one line per finished job: the sweep's progress
+        meta = result.summary["meta"]
+        print(f"job {hydra_cfg.job.num} done in {meta['runtime_seconds']:.1f} s: "
+              f"{' '.join(hydra_cfg.overrides.task)}", flush=True)
+    else:
+        print(format_summary(result.summary))
+        print(f"results: {out_dir}")
     return result.summary["indicators"]
 
 
@@ -80,7 +90,7 @@ def main() -> None:
         overrides = [a for a in args if not a.startswith("-")]
         for item in overrides:  # before Hydra writes its .hydra/ files into the folder
             key, _, value = item.partition("=")
-            if key.lstrip("+") == "hydra.run.dir":
+            if key.lstrip("+") == "hydra.run.dir" and "resume=true" not in overrides:
                 refuse_finished_run(Path(value))
         check_overrides(overrides)
     run()

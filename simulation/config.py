@@ -416,11 +416,25 @@ class PolicyConfigs:
 
 
 @dataclass
+class ReportTargets:
+    dropout_rate: float = share()
+
+
+@dataclass
+class ReportConfig:
+    confidence: float = _num(0, 1, lo_open=True, hi_open=True)
+    target: ReportTargets = MISSING
+
+
+@dataclass
 class RunConfig:
     seed: int = count(0)
     months: int = count(1)
     engine: str = choice(*ENGINES)
     progress: bool = MISSING
+    figures: bool = MISSING
+    resume: bool = MISSING
+    report: ReportConfig = MISSING
     scenario: ScenarioConfig = MISSING
     behaviour: BehaviourConfig = MISSING
     policy: PolicyConfigs = field(default_factory=PolicyConfigs)
