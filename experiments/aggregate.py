@@ -1,0 +1,146 @@
+"""Read a sweep folder and aggregate its jobs over seeds: means, confidence intervals, paired differences.
+
+A sweep folder (Hydra multirun) holds ``multirun.yaml`` and one folder per job
+with ``.hydra/overrides.yaml`` and, when the job finished, ``summary.json``.
+A *setting* is a job's swept overrides other than ``seed``; replicate seeds of a
+setting are aggregated with a t-based confidence interval:
+
+    mean ± t_{n-1, (1+c)/2} · s / sqrt(n)
+
+Paired differences against the reference setting are taken seed by seed (the
+same seeds in both arms, common random numbers) and aggregated the same way.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from scipy import stats
+
+from experiments.outputs import SUMMARY
+
+STIPEND_KEY = "policy.stipend.monthly_amount"
+COST_KEYS = ("total", "per_enrolled", "per_completer", "per_employed")
+
+
+@dataclass
+class Sweep:
+    folder: Path
+    swept: list[str]  # swept keys other than seed
+    complete: list[dict] = field(default_factory=list)  # {"setting", "seed", "summary", "job"}
+    incomplete: list[str] = field(default_factory=list)  # job folders without summary.json
+    missing: list[str] = field(default_factory=list)  # expected jobs with no folder
+    expected: int | None = None
+
+
+def _swept_overrides(folder: Path) -> list[tuple[str, list[str]]]:
+    """(key, values) of every sweep override of the multirun (command line and sweeper params)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    path = folder / "multirun.yaml"
+    if not path.exists():
+        return []
+    hydra = yaml.safe_load(path.read_text()).get("hydra", {})
+    task = list(hydra.get("overrides", {}).get("task", []))
+    params = hydra.get("sweeper", {}).get("params") or {}
+    given = {item.split("=", 1)[0] for item in task}
+    task += [f"{key}={value}" for key, value in params.items() if key not in given]
+    parsed = OverridesParser.create().parse_overrides(task)
+    return [(o.key_or_group, list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override()]
+
+
+def read_sweep(folder: Path) -> Sweep:
+    """Every job of the sweep: complete ones with their summary, incomplete and missing ones listed."""
+    folder = Path(folder)
+    sweeps = _swept_overrides(folder)
+    swept = [key for key, _ in sweeps if key != "seed"]
+    sweep = Sweep(folder, swept)
+    found = set()
+    for job in sorted((p for p in folder.iterdir() if (p / ".hydra" / "overrides.yaml").exists()),
+                      key=lambda p: (len(p.name), p.name)):
+        overrides = dict(item.split("=", 1) for item in yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()))
+        if not sweep.swept and not sweeps:  # no multirun.yaml: every override but seed describes the setting
+            sweep.swept = swept = sorted(k for k in overrides if k != "seed")
+        key = tuple(f"{k}={overrides.get(k, '')}" for k in [k for k, _ in sweeps] or swept)
+        found.add(key)
+        if not (job / SUMMARY).exists():
+            sweep.incomplete.append(job.name)
+            continue
+        sweep.complete.append({
+            "job": job.name,
+            "setting": " ".join(f"{k}={overrides.get(k, '')}" for k in swept),
+            "seed": int(overrides.get("seed", -1)),
+            "summary": json.loads((job / SUMMARY).read_text()),
+        })
+    if sweeps:
+        combos = list(itertools.product(*[[f"{k}={v}" for v in values] for k, values in sweeps]))
+        sweep.expected = len(combos)
+        sweep.missing = [" ".join(c) for c in combos if tuple(c) not in found]
+    return sweep
+
+
+def records(sweep: Sweep) -> pd.DataFrame:
+    """Long table: setting, seed, group, indicator, value (NaN values dropped)."""
+    rows = []
+    for job in sweep.complete:
+        s = job["summary"]
+        groups = {"all": s["indicators"], **s["by_group"]}
+        for group, values in groups.items():
+            for indicator, value in values.items():
+                rows.append((job["setting"], job["seed"], group, indicator, value))
+        for key in COST_KEYS:
+            rows.append((job["setting"], job["seed"], "all", f"cost_{key}", s.get("cost", {}).get(key)))
+    frame = pd.DataFrame(rows, columns=["setting", "seed", "group", "indicator", "value"])
+    frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
+    return frame.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def _summarise(values: pd.Series, confidence: float) -> pd.Series:
+    n = int(values.size)
+    mean = float(values.mean())
+    std = float(values.std(ddof=1)) if n > 1 else float("nan")
+    half = float(stats.t.ppf((1 + confidence) / 2, n - 1) * std / np.sqrt(n)) if n > 1 else float("nan")
+    return pd.Series({"mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half, "n": n})
+
+
+def aggregate(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
+    """One row per setting × group × indicator: mean, std, ci_low, ci_high, n over seeds."""
+    out = (frame.groupby(["setting", "group", "indicator"], sort=True)["value"]
+           .apply(_summarise, confidence=confidence).unstack().reset_index())
+    out["n"] = out["n"].astype(int)
+    return out
+
+
+def reference_setting(settings: list[str], swept: list[str]) -> str:
+    """The arm others are compared with: the lowest stipend, no policy, the baseline scenario, or the first."""
+    settings = sorted(settings)
+    if swept == [STIPEND_KEY]:
+        return min(settings, key=lambda s: float(s.split("=", 1)[1]))
+    for candidate in ("policy=[]", "scenario=baseline"):
+        if candidate in settings:
+            return candidate
+    return settings[0]
+
+
+def paired_differences(frame: pd.DataFrame, reference: str, confidence: float = 0.95) -> pd.DataFrame:
+    """Setting − reference, seed by seed over the seeds both arms have, aggregated like ``aggregate``."""
+    ref = frame[frame["setting"] == reference].rename(columns={"value": "reference"}).drop(columns="setting")
+    both = frame[frame["setting"] != reference].merge(ref, on=["seed", "group", "indicator"], how="inner")
+    both["value"] = both["value"] - both["reference"]
+    if both.empty:
+        return pd.DataFrame(columns=["setting", "group", "indicator", "mean", "std", "ci_low", "ci_high", "n"])
+    return aggregate(both.drop(columns="reference"), confidence)
+
+
+def lowest_stipend_meeting_target(table: pd.DataFrame, target: float) -> float | None:
+    """Lowest stipend whose dropout upper confidence bound is below ``target`` (None if no level does)."""
+    rows = table[(table["group"] == "all") & (table["indicator"] == "dropout_rate")].copy()
+    rows["stipend"] = rows["setting"].str.split("=", n=1).str[1].astype(float)
+    meeting = rows[rows["ci_high"] < target].sort_values("stipend")
+    return float(meeting["stipend"].iloc[0]) if len(meeting) else None

@@ -1,0 +1,147 @@
+"""Report of a sweep: ``python -m experiments.report SWEEP_DIR [report.confidence=0.95] [report.target.dropout_rate=0.2]``.
+
+Console script ``livelihoods-report``. Reads every job's overrides and summary
+and writes into SWEEP_DIR: ``aggregate.csv``/``.parquet`` (mean, std, 95% CI, n
+per setting × group × indicator), ``paired.csv``/``.parquet`` (differences
+against the reference arm, seed by seed, with CIs), figures and ``report.md``.
+Jobs that failed or are missing are listed; the report covers the rest.
+Targets and confidence default to the values in the jobs' resolved config.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from experiments import aggregate as agg
+from experiments.errors import fail
+from experiments.outputs import _atomic_write, write_parquet
+
+MAIN = ("dropout_rate", "completion_rate", "employment_rate", "migration_intent_rate")
+GROUPS = ("women", "mothers", "returnees", "far")
+
+
+def _job_report_config(sweep: agg.Sweep) -> dict:
+    """``report`` section of the first complete job's resolved config."""
+    for job in sweep.complete:
+        path = sweep.folder / job["job"] / ".hydra" / "config.yaml"
+        if path.exists():
+            return (yaml.safe_load(path.read_text()) or {}).get("report", {})
+    return {}
+
+
+def _settings_from(args: list[str], defaults: dict) -> tuple[float, float]:
+    confidence = defaults.get("confidence", 0.95)
+    target = defaults.get("target", {}).get("dropout_rate", 0.3)
+    for item in args:
+        key, _, value = item.partition("=")
+        try:
+            number = float(value)
+        except ValueError:
+            fail(f"{key}: must be a number, got {value!r}")
+        if key == "report.confidence":
+            if not 0 < number < 1:
+                fail(f"report.confidence: must be a number in (0, 1), got {number}")
+            confidence = number
+        elif key == "report.target.dropout_rate":
+            if not 0 <= number <= 1:
+                fail(f"report.target.dropout_rate: must be a number in [0, 1], got {number}")
+            target = number
+        else:
+            fail(f"{key}: unknown key, allowed keys: report.confidence, report.target.dropout_rate")
+    return confidence, target
+
+
+def _setting_order(setting: str):
+    """Numeric settings (stipend levels) in numeric order, others alphabetically."""
+    value = setting.split("=", 1)[-1]
+    try:
+        return (0, float(value), "")
+    except ValueError:
+        return (1, 0.0, setting)
+
+
+def _fmt(row) -> str:
+    if math.isnan(row["ci_low"]):
+        return f"{row['mean']:.3f} (n={row['n']})"
+    return f"{row['mean']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+
+
+def _table(frame: pd.DataFrame, indicators, group: str = "all") -> str:
+    rows = frame[(frame["group"] == group) & frame["indicator"].isin(indicators)]
+    if rows.empty:
+        return "(no data)\n"
+    wide = rows.assign(cell=rows.apply(_fmt, axis=1)).pivot(index="setting", columns="indicator", values="cell")
+    wide = wide[[i for i in indicators if i in wide.columns]]
+    wide = wide.loc[sorted(wide.index, key=_setting_order)]
+    lines = ["| setting | " + " | ".join(wide.columns) + " |", "|---|" + "---|" * len(wide.columns)]
+    lines += [f"| {setting} | " + " | ".join(str(v) for v in row) + " |" for setting, row in wide.iterrows()]
+    return "\n".join(lines) + "\n"
+
+
+def write_report(folder: Path, args: list[str] | None = None) -> Path:
+    from experiments import report_figures
+
+    sweep = agg.read_sweep(folder)
+    if not sweep.complete:
+        fail(f"{folder}: no complete job (summary.json) to report on; "
+             f"{len(sweep.incomplete)} incomplete, {len(sweep.missing)} missing")
+    confidence, target = _settings_from(args or [], _job_report_config(sweep))
+    frame = agg.records(sweep)
+    table = agg.aggregate(frame, confidence)
+    reference = agg.reference_setting(sorted(table["setting"].unique()), sweep.swept)
+    paired = agg.paired_differences(frame, reference, confidence)
+    for name, data in (("aggregate", table), ("paired", paired)):
+        write_parquet(folder / f"{name}.parquet", data)
+        _atomic_write(folder / f"{name}.csv", lambda tmp, data=data: data.to_csv(tmp, index=False))
+    stress = sweep.swept == [agg.STIPEND_KEY]
+    figures = report_figures.plot_all(folder, table, paired, reference, stress, target)
+
+    level = f"{confidence:.0%}"
+    lines = [f"# Report of `{folder.name}`", "",
+             f"Jobs read: {len(sweep.complete)} complete"
+             + (f" of {sweep.expected} expected" if sweep.expected else "")
+             + f"; {len(sweep.incomplete)} incomplete; {len(sweep.missing)} missing.",
+             f"Swept: {', '.join(sweep.swept) or '(seeds only)'}; {level} confidence intervals over seeds (t); "
+             f"reference arm: `{reference}`.", ""]
+    if sweep.incomplete or sweep.missing:
+        lines += ["## Jobs not in this report", ""]
+        lines += [f"- incomplete (no summary.json): job {name}" for name in sweep.incomplete]
+        lines += [f"- missing: `{name}`" for name in sweep.missing]
+        lines += [""]
+    if stress:
+        answer = agg.lowest_stipend_meeting_target(table, target)
+        lines += ["## Stress test", "",
+                  f"Lowest stipend whose dropout upper {level} bound is below {target:.0%}: "
+                  + (f"**{answer:g} USD/month**." if answer is not None else "**none of the levels tested**."), ""]
+    lines += ["## Indicators (mean [CI])", "", _table(table, MAIN),
+              "## Cost (USD, mean [CI])", "", _table(table, [f"cost_{k}" for k in agg.COST_KEYS]),
+              f"## Paired differences against `{reference}` (same seeds)", "", _table(paired, MAIN)]
+    for group in GROUPS:
+        lines += [f"### {group}", "", _table(table, MAIN, group)]
+    lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in figures]
+    out = folder / "report.md"
+    _atomic_write(out, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
+    print(f"read {len(sweep.complete)} complete jobs"
+          + (f" of {sweep.expected} expected" if sweep.expected else "")
+          + f" ({len(sweep.incomplete)} incomplete, {len(sweep.missing)} missing); wrote {out}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Aggregate a sweep folder into tables, figures and report.md")
+    parser.add_argument("sweep_dir", type=Path)
+    parser.add_argument("overrides", nargs="*", help="report.confidence=0.95 report.target.dropout_rate=0.2")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    if not args.sweep_dir.is_dir():
+        fail(f"SWEEP_DIR: {args.sweep_dir} is not a folder")
+    write_report(args.sweep_dir, args.overrides)
+
+
+if __name__ == "__main__":
+    main()

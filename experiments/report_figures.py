@@ -1,0 +1,100 @@
+"""Figures of a sweep report: dose-response with CI bands, cost, paired comparison, subgroups."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from experiments.figures import _save  # noqa: E402
+
+MAIN = {"dropout_rate": "dropout", "completion_rate": "completion", "employment_rate": "employment",
+        "migration_intent_rate": "migration intent"}
+GROUPS = ("women", "mothers", "returnees", "far")
+
+
+def _rows(table, indicator, group="all"):
+    return table[(table["indicator"] == indicator) & (table["group"] == group)]
+
+
+def _by_stipend(rows: pd.DataFrame) -> pd.DataFrame:
+    rows = rows.assign(stipend=rows["setting"].str.split("=", n=1).str[1].astype(float))
+    return rows.sort_values("stipend")
+
+
+def _band(ax, rows, label=None, color=None):
+    rows = _by_stipend(rows)
+    line, = ax.plot(rows["stipend"], rows["mean"], marker="o", ms=3, label=label, color=color)
+    ax.fill_between(rows["stipend"], rows["ci_low"], rows["ci_high"], alpha=0.25, color=line.get_color())
+
+
+def dose_response(folder: Path, table, target) -> Path:
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7))
+    for ax, (indicator, title) in zip(axes.flat, MAIN.items()):
+        _band(ax, _rows(table, indicator))
+        ax.set_title(f"{title} rate")
+        ax.set_xlabel("stipend (USD/month)")
+        if indicator == "dropout_rate":
+            ax.axhline(target, ls="--", color="grey", lw=1, label=f"target {target:.0%}")
+            ax.legend(frameon=False)
+    fig.suptitle("Dose-response: mean and confidence band over seeds")
+    fig.tight_layout()
+    return _save(fig, folder / "dose_response.png")
+
+
+def cost_curves(folder: Path, table) -> Path:
+    fig, ax = plt.subplots(figsize=(7, 4))
+    _band(ax, _rows(table, "cost_per_completer"), label="per completer")
+    _band(ax, _rows(table, "cost_per_employed"), label="per employed person")
+    ax.set_xlabel("stipend (USD/month)")
+    ax.set_ylabel("USD")
+    ax.set_title("Programme cost per outcome (training + policies)")
+    ax.legend(frameon=False)
+    return _save(fig, folder / "cost.png")
+
+
+def comparison(folder: Path, paired, reference) -> Path:
+    fig, axes = plt.subplots(1, 4, figsize=(15, 0.45 * max(3, paired["setting"].nunique()) + 1.5), sharey=True)
+    for ax, (indicator, title) in zip(axes, MAIN.items()):
+        rows = _rows(paired, indicator).sort_values("setting")
+        y = range(len(rows))
+        ax.errorbar(rows["mean"], list(y), xerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
+                    fmt="o", capsize=3)
+        ax.axvline(0, color="grey", lw=1)
+        ax.set_yticks(list(y), [s.split("=", 1)[-1] for s in rows["setting"]])
+        ax.set_title(f"{title}: difference")
+    fig.suptitle(f"Paired differences against {reference} (same seeds), with confidence intervals")
+    fig.tight_layout()
+    return _save(fig, folder / "comparison.png")
+
+
+def subgroups(folder: Path, table, stress: bool) -> Path:
+    fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharey=True)
+    for ax, group in zip(axes.flat, GROUPS):
+        rows = _rows(table, "dropout_rate", group)
+        if stress:
+            _band(ax, rows)
+            ax.set_xlabel("stipend (USD/month)")
+        else:
+            rows = rows.sort_values("setting")
+            y = range(len(rows))
+            ax.errorbar(rows["mean"], list(y), xerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
+                        fmt="o", capsize=3)
+            ax.set_yticks(list(y), [s.split("=", 1)[-1] for s in rows["setting"]])
+        ax.set_title(f"dropout rate: {group}")
+    fig.tight_layout()
+    return _save(fig, folder / "subgroups.png")
+
+
+def plot_all(folder: Path, table, paired, reference, stress: bool, target: float) -> list[Path]:
+    figures = []
+    if stress:
+        figures += [dose_response(folder, table, target), cost_curves(folder, table)]
+    if not paired.empty:
+        figures.append(comparison(folder, paired, reference))
+    figures.append(subgroups(folder, table, stress))
+    return figures
