@@ -1,0 +1,144 @@
+"""Sweep aggregation and report: hand-computed means and CIs, paired seeds, missing jobs, resume, presets."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+from experiments import aggregate as agg
+from experiments.report import write_report
+from tests.conftest import CONFIG_DIR, ROOT
+
+INDICATOR_NAMES = ("dropout_rate", "completion_rate", "employment_rate", "migration_intent_rate")
+
+
+def fake_job(folder, num, overrides, dropout):
+    """A job folder as Hydra and experiments.run leave it, with chosen indicator values."""
+    job = folder / str(num)
+    (job / ".hydra").mkdir(parents=True)
+    (job / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(overrides))
+    (job / ".hydra" / "config.yaml").write_text(yaml.safe_dump({"report": {"confidence": 0.95,
+                                                                          "target": {"dropout_rate": 0.3}}}))
+    if dropout is None:
+        return  # killed before writing its summary
+    values = {name: dropout / 2 for name in INDICATOR_NAMES} | {"dropout_rate": dropout}
+    summary = {"indicators": values, "by_group": {"women": values},
+               "cost": {"total": 1000 * dropout, "per_enrolled": 1.0, "per_completer": 2.0, "per_employed": 3.0}}
+    (job / "summary.json").write_text(json.dumps(summary))
+
+
+@pytest.fixture
+def synthetic(tmp_path):
+    """Stipend 0 and 50 USD x seeds 1-3; job (50, seed 3) was killed; (0, seed 3) never started."""
+    (tmp_path / "multirun.yaml").write_text(yaml.safe_dump({"hydra": {
+        "overrides": {"task": ["policy.stipend.monthly_amount=0,50", "seed=1,2,3"]}, "sweeper": {"params": None}}}))
+    values = {("0", 1): 0.40, ("0", 2): 0.50, ("50", 1): 0.20, ("50", 2): 0.35, ("50", 3): None}
+    for num, ((level, seed), dropout) in enumerate(values.items()):
+        fake_job(tmp_path, num, [f"policy.stipend.monthly_amount={level}", f"seed={seed}"], dropout)
+    return tmp_path
+
+
+def test_aggregate_matches_hand_computed_mean_and_t_interval(synthetic):
+    sweep = agg.read_sweep(synthetic)
+    table = agg.aggregate(agg.records(sweep), 0.95)
+    row = table[(table.setting == "policy.stipend.monthly_amount=0") & (table.group == "all")
+                & (table.indicator == "dropout_rate")].iloc[0]
+    x = np.array([0.40, 0.50])
+    half = stats.t.ppf(0.975, 1) * x.std(ddof=1) / np.sqrt(2)
+    assert row["n"] == 2
+    assert row["mean"] == pytest.approx(0.45)
+    assert row["std"] == pytest.approx(x.std(ddof=1))
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.45 - half, 0.45 + half))
+    women = table[(table.group == "women") & (table.indicator == "dropout_rate")]
+    assert set(women.setting) == {"policy.stipend.monthly_amount=0", "policy.stipend.monthly_amount=50"}
+
+
+def test_paired_differences_use_the_same_seeds(synthetic):
+    sweep = agg.read_sweep(synthetic)
+    frame = agg.records(sweep)
+    reference = agg.reference_setting(sorted(frame.setting.unique()), sweep.swept)
+    assert reference == "policy.stipend.monthly_amount=0"
+    paired = agg.paired_differences(frame, reference)
+    row = paired[(paired.group == "all") & (paired.indicator == "dropout_rate")].iloc[0]
+    diffs = np.array([0.20 - 0.40, 0.35 - 0.50])  # seeds 1 and 2, the seeds both arms have
+    assert row["n"] == 2 and row["mean"] == pytest.approx(diffs.mean())
+    half = stats.t.ppf(0.975, 1) * diffs.std(ddof=1) / np.sqrt(2)
+    assert row["ci_high"] == pytest.approx(diffs.mean() + half)
+
+
+def test_missing_and_failed_jobs_are_reported_not_fatal(synthetic):
+    report = write_report(synthetic).read_text()
+    assert "Jobs read: 4 complete of 6 expected; 1 incomplete; 1 missing." in report
+    assert "incomplete (no summary.json): job 4" in report
+    assert "missing: `policy.stipend.monthly_amount=0 seed=3`" in report
+    assert (synthetic / "aggregate.csv").exists() and (synthetic / "paired.parquet").exists()
+    assert "Lowest stipend whose dropout upper 95% bound is below 30%" in report
+
+
+def test_stress_answer_is_the_lowest_level_whose_upper_bound_meets_the_target():
+    table = pd.DataFrame({
+        "setting": [f"policy.stipend.monthly_amount={x}" for x in (0, 30, 60, 90)],
+        "group": "all", "indicator": "dropout_rate",
+        "mean": [0.4, 0.25, 0.18, 0.17], "ci_low": [0.35, 0.2, 0.15, 0.14], "ci_high": [0.45, 0.31, 0.21, 0.2]})
+    assert agg.lowest_stipend_meeting_target(table, 0.3) == 60
+    assert agg.lowest_stipend_meeting_target(table, 0.5) == 0
+    assert agg.lowest_stipend_meeting_target(table, 0.1) is None
+
+
+def run_module(module, *args):
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=600)
+
+
+TINY = ("seed=range(1,3)", "scenario.n_youth=300", "months=3")
+
+
+@pytest.mark.parametrize("experiment", sorted(p.stem for p in (CONFIG_DIR / "experiment").glob("*.yaml")))
+def test_every_experiment_preset_runs_a_tiny_sweep_and_reports(tmp_path, experiment):
+    out = tmp_path / "sweep"
+    proc = run_module("experiments.run", "-m", f"experiment={experiment}", *TINY, f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = run_module("experiments.report", str(out))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    report = (out / "report.md").read_text()
+    assert "0 incomplete; 0 missing" in report
+    table = pd.read_csv(out / "aggregate.csv")
+    assert {"setting", "group", "indicator", "mean", "std", "ci_low", "ci_high", "n"} <= set(table.columns)
+    assert table["n"].between(1, 2).all()  # an undefined rate (empty denominator) in one seed is left out
+    always_defined = table[(table.group == "all") & table.indicator.isin(["employment_rate", "migration_intent_rate"])]
+    assert (always_defined["n"] == 2).all()
+    for figure in ("comparison.png", "subgroups.png"):
+        assert (out / figure).stat().st_size > 10_000
+    if experiment == "stipend_stress_test":
+        assert (out / "dose_response.png").exists() and (out / "cost.png").exists()
+        assert table["setting"].nunique() >= 8
+
+
+def test_resume_runs_only_the_missing_jobs_and_gives_the_same_aggregate(tmp_path):
+    out = tmp_path / "sweep"
+    args = ("-m", "experiment=scenario_comparison", *TINY, f"hydra.sweep.dir={out}")
+    assert run_module("experiments.run", *args).returncode == 0
+    assert run_module("experiments.report", str(out)).returncode == 0
+    first = pd.read_csv(out / "aggregate.csv")
+    kept = {p: p.stat().st_mtime_ns for p in out.glob("*/summary.json")}
+    killed = out / "3" / "summary.json"
+    killed.unlink()  # as if job 3 had been killed before finishing
+    kept.pop(killed)
+    without_resume = run_module("experiments.run", *args)
+    assert without_resume.returncode != 0  # finished runs are never silently rewritten
+    proc = run_module("experiments.run", *args, "resume=true")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("skipped") == len(kept) and "job 3 done" in proc.stdout
+    assert killed.exists()
+    assert all(p.stat().st_mtime_ns == t for p, t in kept.items())
+    assert run_module("experiments.report", str(out)).returncode == 0
+    pd.testing.assert_frame_equal(first, pd.read_csv(out / "aggregate.csv"))
