@@ -32,6 +32,22 @@ def _band(ax, rows, label=None, color=None):
     ax.fill_between(rows["stipend"], rows["ci_low"], rows["ci_high"], alpha=0.25, color=line.get_color())
 
 
+def _label(setting: str) -> str:
+    """The swept value, with long policy lists shortened: [stipend,childcare,+6]."""
+    value = setting.split("=", 1)[-1]
+    items = value.strip("[]").split(",")
+    return value if len(value) <= 28 else f"[{','.join(items[:2])},+{len(items) - 2}]"
+
+
+def _intervals(ax, rows):
+    """One point with its confidence interval per setting (categorical sweeps)."""
+    rows = rows.sort_values("setting")
+    y = list(range(len(rows)))
+    ax.errorbar(rows["mean"], y, xerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
+                fmt="o", capsize=3)
+    ax.set_yticks(y, [_label(s) for s in rows["setting"]])
+
+
 def dose_response(folder: Path, table, target) -> Path:
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     for ax, (indicator, title) in zip(axes.flat, MAIN.items()):
@@ -60,13 +76,9 @@ def cost_curves(folder: Path, table) -> Path:
 def comparison(folder: Path, paired, reference) -> Path:
     fig, axes = plt.subplots(1, 4, figsize=(15, 0.45 * max(3, paired["setting"].nunique()) + 1.5), sharey=True)
     for ax, (indicator, title) in zip(axes, MAIN.items()):
-        rows = _rows(paired, indicator).sort_values("setting")
-        y = range(len(rows))
-        ax.errorbar(rows["mean"], list(y), xerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
-                    fmt="o", capsize=3)
+        _intervals(ax, _rows(paired, indicator))
         ax.axvline(0, color="grey", lw=1)
-        ax.set_yticks(list(y), [s.split("=", 1)[-1] for s in rows["setting"]])
-        ax.set_title(f"{title}: difference")
+        ax.set_title(f"{title} (difference)", fontsize=10)
     fig.suptitle(f"Paired differences against {reference} (same seeds), with confidence intervals")
     fig.tight_layout()
     return _save(fig, folder / "comparison.png")
@@ -80,11 +92,7 @@ def subgroups(folder: Path, table, stress: bool) -> Path:
             _band(ax, rows)
             ax.set_xlabel("stipend (USD/month)")
         else:
-            rows = rows.sort_values("setting")
-            y = range(len(rows))
-            ax.errorbar(rows["mean"], list(y), xerr=[rows["mean"] - rows["ci_low"], rows["ci_high"] - rows["mean"]],
-                        fmt="o", capsize=3)
-            ax.set_yticks(list(y), [s.split("=", 1)[-1] for s in rows["setting"]])
+            _intervals(ax, rows)
         ax.set_title(f"dropout rate: {group}")
     fig.tight_layout()
     return _save(fig, folder / "subgroups.png")
