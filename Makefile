@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ARGS    ?=
 
-.PHONY: run test setup bench clean-venv
+.PHONY: run test setup bench validate clean-venv
 
 run: $(STAMP)
 	$(PY) -m experiments.run $(ARGS)
@@ -29,3 +29,6 @@ clean-venv:
 
 bench: $(STAMP)
 	$(PY) -m benchmarks.engines $(ARGS)
+
+validate: $(STAMP)
+	$(PY) -m experiments.validate $(ARGS)

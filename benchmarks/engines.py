@@ -15,10 +15,8 @@ import platform
 import time
 
 import numpy as np
-from hydra import compose, initialize_config_dir
 
-from experiments.run import CONFIG_DIR
-from simulation.config import register_configs, to_run_config
+from experiments.configuration import load_config
 from simulation.runner import simulate
 from simulation.state import PERSON_FIELDS
 
@@ -36,10 +34,8 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
-    register_configs()
-    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-        cfg = to_run_config(compose("config", overrides=[
-            f"scenario.n_youth={args.persons}", f"months={args.months}", f"seed={args.seed}", "progress=false"]))
+    cfg = load_config(f"scenario.n_youth={args.persons}", f"months={args.months}", f"seed={args.seed}",
+                      "progress=false")
 
     start = time.perf_counter()
     timed_run(cfg, "numba")  # warm-up: loads (or compiles) the cached kernels

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import sys
 import typing
-from pathlib import Path
 
 from hydra.errors import MissingConfigException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
@@ -15,10 +14,9 @@ from simulation.config import ConfigError, RunConfig
 EXIT_BAD_INPUT = 2
 
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-
-
 def _group_options(group: str) -> list[str]:
+    from experiments.configuration import CONFIG_DIR
+
     return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
 
 

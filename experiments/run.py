@@ -15,11 +15,11 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
+from experiments.configuration import load_config
 from experiments.errors import explain, fail
 from experiments.outputs import SUMMARY, format_summary, write_run
 from simulation.config import ConfigError, register_configs, to_run_config
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 register_configs()
 
 
@@ -65,13 +65,9 @@ def check_policy_selection(overrides: list[str]) -> None:
 
 def check_overrides(overrides: list[str]) -> None:
     """Compose and validate a single run's config before Hydra starts, so bad input gives one line."""
-    from hydra import compose, initialize_config_dir
-
     check_policy_selection(overrides)
     try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=overrides)
-        to_run_config(cfg)
+        load_config(*overrides)
     except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
         fail(explain(exc))
 

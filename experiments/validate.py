@@ -1,0 +1,175 @@
+"""Validation against the evidence: ``python -m experiments.validate [--targets FILE] [--seeds N] [overrides]``.
+
+Runs every arm of the targets file (``configs/targets/evidence.yaml``) over its
+seeds, computes each target's statistic — a level of an arm, or an arm minus its
+reference arm paired seed by seed — with a 95% t interval over seeds, and prints
+and saves the table: pattern | target | simulated mean [95% CI] | pass/fail. A
+target passes when the mean lies in its range. Exit code 1 if any target fails.
+Extra overrides (e.g. ``calibration=literature``) apply to every arm.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+from omegaconf import MISSING, OmegaConf
+from scipy import stats
+from tqdm import tqdm
+
+from experiments.errors import explain, fail
+from experiments.outputs import _atomic_write
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_TARGETS = ROOT / "configs" / "targets" / "evidence.yaml"
+
+
+@dataclass
+class Target:
+    name: str = MISSING
+    pattern: int = MISSING
+    arm: str = MISSING
+    reference: str | None = None
+    indicator: str = MISSING
+    group: str = MISSING
+    range: list[float] = MISSING
+    source: str = MISSING
+
+
+@dataclass
+class TargetsFile:
+    seeds: int = MISSING
+    n_youth: int = MISSING
+    months: int = MISSING
+    arms: dict[str, list[str]] = MISSING
+    targets: list[Target] = field(default_factory=list)
+
+
+def load_targets(path: Path) -> TargetsFile:
+    """The targets file checked against its schema: unknown keys, missing fields and bad ranges are errors."""
+    try:
+        spec = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(TargetsFile), OmegaConf.load(path)))
+    except Exception as exc:  # noqa: BLE001 - OmegaConf's errors become one line
+        fail(f"{path.name}: {explain(exc)}")
+    for i, t in enumerate(spec.targets):
+        key = f"targets[{i}] ({t.name})"
+        if len(t.range) != 2 or t.range[0] > t.range[1]:
+            fail(f"{key}.range: must be [low, high] with low <= high, got {t.range}")
+        for arm in (t.arm, t.reference):
+            if arm is not None and arm not in spec.arms:
+                fail(f"{key}: arm {arm!r} is not in arms ({', '.join(spec.arms)})")
+    if spec.seeds < 2:
+        fail(f"seeds: must be an integer >= 2 (a confidence interval needs two seeds), got {spec.seeds}")
+    return spec
+
+
+def derived_indicators(model) -> dict[str, float]:
+    """Indicators the patterns need beyond summary.json."""
+    P = model.people
+    population = P.arrival_month <= model.month
+    summary = model.summary()
+    training = summary["training"]
+    by_month = training["dropouts_by_course_month"]
+    intent = summary["indicators"]["migration_intent_rate"]
+    childless = population & (P.dependents == 0) & P.enrolled
+    return {
+        "first_month_dropout_share": by_month[0] / sum(by_month) if sum(by_month) else float("nan"),
+        "completer_employment_gap": training["employment_rate_completers"] - training["employment_rate_dropouts"],
+        "migration_to_intent_ratio": summary["indicators"]["migration_rate"] / intent if intent else float("nan"),
+        "childless_completion_rate": float(P.completed[childless].mean()) if childless.any() else float("nan"),
+    }
+
+
+def run_arms(spec: TargetsFile, overrides: list[str]) -> dict[str, list[dict]]:
+    """For each arm, one {(group, indicator): value} per seed."""
+    from experiments.configuration import load_config
+    from simulation.model import LivelihoodsModel
+
+    results: dict[str, list[dict]] = {arm: [] for arm in spec.arms}
+    jobs = [(arm, seed) for arm in spec.arms for seed in range(1, spec.seeds + 1)]
+    for arm, seed in tqdm(jobs, desc="validation runs", unit="run"):
+        cfg = load_config(*spec.arms[arm], *overrides, f"seed={seed}", f"scenario.n_youth={spec.n_youth}",
+                          f"months={spec.months}", "progress=false")
+        model = LivelihoodsModel(cfg)
+        for _ in range(cfg.months):
+            model.step()
+        summary = model.summary()
+        values = {("all", k): v for k, v in summary["indicators"].items()}
+        values |= {(g, k): v for g, ind in summary["by_group"].items() for k, v in ind.items()}
+        values |= {("all", k): v for k, v in derived_indicators(model).items()}
+        results[arm].append(values)
+    return results
+
+
+def mean_ci(values) -> tuple[float, float, float, int]:
+    """Mean and 95% t interval over seeds (NaN values left out)."""
+    x = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    n = x.size
+    if n < 2:
+        return (float(x.mean()) if n else float("nan"), float("nan"), float("nan"), n)
+    half = stats.t.ppf(0.975, n - 1) * x.std(ddof=1) / np.sqrt(n)
+    return float(x.mean()), float(x.mean() - half), float(x.mean() + half), n
+
+
+def evaluate(spec: TargetsFile, results: dict[str, list[dict]]) -> list[dict]:
+    """One row per target: the statistic over seeds and whether its mean lies in the target range."""
+    rows = []
+    for t in spec.targets:
+        key = (t.group, t.indicator)
+        arm = [r.get(key) for r in results[t.arm]]
+        if t.reference is None:
+            values = arm
+        else:  # paired by seed: the i-th run of each arm has the same seed
+            values = [a - b if a is not None and b is not None else None
+                      for a, b in zip(arm, [r.get(key) for r in results[t.reference]])]
+        mean, low, high, n = mean_ci(values)
+        rows.append({
+            "pattern": t.pattern, "target": t.name,
+            "statistic": f"{t.indicator} [{t.group}] of {t.arm}" + (f" - {t.reference}" if t.reference else ""),
+            "range": f"[{t.range[0]:g}, {t.range[1]:g}]", "mean": mean, "ci_low": low, "ci_high": high, "n": n,
+            "passed": bool(np.isfinite(mean) and t.range[0] <= mean <= t.range[1]), "source": t.source,
+        })
+    return rows
+
+
+def format_table(rows: list[dict]) -> str:
+    lines = ["| pattern | target | statistic | target range | simulated mean [95% CI] | result |",
+             "|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['pattern']} | {r['target']} | {r['statistic']} | {r['range']} | "
+                     f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] | {'pass' if r['passed'] else 'FAIL'} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    import pandas as pd
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--targets", type=Path, default=DEFAULT_TARGETS)
+    ap.add_argument("--seeds", type=int, help="replicate seeds per arm (default: the targets file's)")
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "validation")
+    ap.add_argument("overrides", nargs="*", help="config overrides applied to every arm")
+    args = ap.parse_args(argv if argv is not None else sys.argv[1:])
+    spec = load_targets(args.targets)
+    if args.seeds is not None:
+        if args.seeds < 2:
+            fail(f"--seeds: must be an integer >= 2, got {args.seeds}")
+        spec.seeds = args.seeds
+    rows = evaluate(spec, run_arms(spec, args.overrides))
+    table = format_table(rows)
+    out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    out.mkdir(parents=True, exist_ok=True)
+    _atomic_write(out / "validation.csv", lambda tmp: pd.DataFrame(rows).to_csv(tmp, index=False))
+    _atomic_write(out / "validation.md", lambda tmp: Path(tmp).write_text(table + "\n"))
+    failed = [r["target"] for r in rows if not r["passed"]]
+    print(table)
+    print(f"{len(rows) - len(failed)} passed, {len(failed)} failed ({spec.seeds} seeds per arm); table: {out}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
