@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ARGS    ?=
 
-.PHONY: run test setup bench validate clean-venv
+.PHONY: run test setup bench validate calibrate sensitivity discover clean-venv
 
 run: $(STAMP)
 	$(PY) -m experiments.run $(ARGS)
@@ -32,3 +32,12 @@ bench: $(STAMP)
 
 validate: $(STAMP)
 	$(PY) -m experiments.validate $(ARGS)
+
+calibrate: $(STAMP)
+	$(PY) -m experiments.calibrate $(ARGS)
+
+sensitivity: $(STAMP)
+	$(PY) -m experiments.sensitivity $(ARGS)
+
+discover: $(STAMP)
+	$(PY) -m experiments.discover $(ARGS)

@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 from omegaconf import MISSING, OmegaConf
 from scipy import stats
-from tqdm import tqdm
 
 from experiments.errors import explain, fail
 from experiments.outputs import _atomic_write
+from experiments.study import default_jobs, run_many, with_values
+from simulation.config import RunConfig
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TARGETS = ROOT / "configs" / "targets" / "evidence.yaml"
@@ -67,41 +68,25 @@ def load_targets(path: Path) -> TargetsFile:
     return spec
 
 
-def derived_indicators(model) -> dict[str, float]:
-    """Indicators the patterns need beyond summary.json."""
-    P = model.people
-    population = P.arrival_month <= model.month
-    summary = model.summary()
-    training = summary["training"]
-    by_month = training["dropouts_by_course_month"]
-    intent = summary["indicators"]["migration_intent_rate"]
-    childless = population & (P.dependents == 0) & P.enrolled
-    return {
-        "first_month_dropout_share": by_month[0] / sum(by_month) if sum(by_month) else float("nan"),
-        "completer_employment_gap": training["employment_rate_completers"] - training["employment_rate_dropouts"],
-        "migration_to_intent_ratio": summary["indicators"]["migration_rate"] / intent if intent else float("nan"),
-        "childless_completion_rate": float(P.completed[childless].mean()) if childless.any() else float("nan"),
-    }
-
-
-def run_arms(spec: TargetsFile, overrides: list[str]) -> dict[str, list[dict]]:
-    """For each arm, one {(group, indicator): value} per seed."""
+def arm_configs(spec: TargetsFile, overrides: list[str]) -> dict[str, RunConfig]:
+    """Each arm's config composed once (seed set per run); overrides apply to every arm."""
     from experiments.configuration import load_config
-    from simulation.model import LivelihoodsModel
 
+    return {arm: load_config(*spec.arms[arm], *overrides, f"scenario.n_youth={spec.n_youth}",
+                             f"months={spec.months}", "progress=false", "figures=false")
+            for arm in spec.arms}
+
+
+def run_arms(spec: TargetsFile, overrides: list[str] | None = None, values: dict[str, float] | None = None,
+             jobs: int = 1, progress: bool = True, configs: dict[str, RunConfig] | None = None,
+             ) -> dict[str, list[dict]]:
+    """For each arm, one {(group, indicator): value} per seed 1..spec.seeds; ``values`` set config keys."""
+    configs = configs or arm_configs(spec, overrides or [])
+    jobs_list = [(arm, seed) for arm in spec.arms for seed in range(1, spec.seeds + 1)]
+    cfgs = [with_values(configs[arm], {**(values or {}), "seed": seed}) for arm, seed in jobs_list]
     results: dict[str, list[dict]] = {arm: [] for arm in spec.arms}
-    jobs = [(arm, seed) for arm in spec.arms for seed in range(1, spec.seeds + 1)]
-    for arm, seed in tqdm(jobs, desc="validation runs", unit="run"):
-        cfg = load_config(*spec.arms[arm], *overrides, f"seed={seed}", f"scenario.n_youth={spec.n_youth}",
-                          f"months={spec.months}", "progress=false")
-        model = LivelihoodsModel(cfg)
-        for _ in range(cfg.months):
-            model.step()
-        summary = model.summary()
-        values = {("all", k): v for k, v in summary["indicators"].items()}
-        values |= {(g, k): v for g, ind in summary["by_group"].items() for k, v in ind.items()}
-        values |= {("all", k): v for k, v in derived_indicators(model).items()}
-        results[arm].append(values)
+    for (arm, _), out in zip(jobs_list, run_many(cfgs, jobs=jobs, desc="validation runs", progress=progress)):
+        results[arm].append(out)
     return results
 
 
@@ -152,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--targets", type=Path, default=DEFAULT_TARGETS)
     ap.add_argument("--seeds", type=int, help="replicate seeds per arm (default: the targets file's)")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "validation")
+    ap.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: all cores)")
     ap.add_argument("overrides", nargs="*", help="config overrides applied to every arm")
     args = ap.parse_args(argv if argv is not None else sys.argv[1:])
     spec = load_targets(args.targets)
@@ -159,7 +145,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.seeds < 2:
             fail(f"--seeds: must be an integer >= 2, got {args.seeds}")
         spec.seeds = args.seeds
-    rows = evaluate(spec, run_arms(spec, args.overrides))
+    rows = evaluate(spec, run_arms(spec, args.overrides, jobs=args.jobs))
     table = format_table(rows)
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
