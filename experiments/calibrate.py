@@ -9,12 +9,13 @@ the same seeds in every trial) and scores the fit as
 
     loss = sum over targets t of ( d_t / 0.01 )^2
 
-where d_t is the distance of the simulated mean from the target's range shrunk by
-a margin m_t = min(25% of its width, 0.01) on each side (0 inside), in units of one
-percentage point: a target met with room to spare costs nothing, and one met only
-at its edge still costs something, so that the fit survives other seeds. Fitted values are
+where d_t is how far the target's 95% confidence interval over the seeds reaches
+outside its range (0 when the whole interval is inside), in units of one percentage
+point: a trial scores well only when the target holds with confidence at the seed
+count used, so the fit survives the validation's other seeds. Fitted values are
 rounded to 4 significant digits before they are run, so the written config is
-exactly what was scored.
+exactly what was scored. The search stops early once a trial meets every target
+with confidence (loss 0).
 
 Output: ``configs/calibration/<name>.yaml`` (select it with ``calibration=<name>``;
 an existing file is never overwritten) and, in ``results/calibration/<time>_<name>/``,
@@ -41,20 +42,24 @@ from experiments.validate import DEFAULT_TARGETS, TargetsFile, arm_configs, eval
 ROOT = Path(__file__).resolve().parent.parent
 CALIBRATION_DIR = ROOT / "configs" / "calibration"
 SCALE = 0.01      # one percentage point: the unit of the loss
-MARGIN = 0.01     # at most one point of room inside each bound
 
 
-def shortfall(mean: float, low: float, high: float) -> float:
-    """Distance of ``mean`` from [low + m, high - m], m = min(25% of the width, MARGIN); 0 inside."""
+def shortfall(row: dict, low: float, high: float) -> float:
+    """How far the row's confidence interval [ci_low, ci_high] reaches outside [low, high]; 0 inside.
+
+    An undefined statistic counts as 1 (100 points off); with one seed the interval is the mean.
+    """
+    mean, ci_low, ci_high = row["mean"], row.get("ci_low"), row.get("ci_high")
     if not np.isfinite(mean):
-        return 1.0  # an undefined statistic is as bad as being 100 points off
-    m = min(0.25 * (high - low), MARGIN)
-    return max(0.0, (low + m) - mean, mean - (high - m))
+        return 1.0
+    ci_low = mean if ci_low is None or not np.isfinite(ci_low) else ci_low
+    ci_high = mean if ci_high is None or not np.isfinite(ci_high) else ci_high
+    return max(0.0, low - ci_low, ci_high - high)
 
 
 def loss(rows: list[dict], spec: TargetsFile) -> float:
     """sum_t (shortfall_t / SCALE)^2 over the targets of ``spec`` (rows from ``validate.evaluate``)."""
-    return float(sum((shortfall(r["mean"], *t.range) / SCALE) ** 2 for r, t in zip(rows, spec.targets)))
+    return float(sum((shortfall(r, *t.range) / SCALE) ** 2 for r, t in zip(rows, spec.targets)))
 
 
 def round_sig(x: float, digits: int = 4) -> float:
@@ -158,7 +163,13 @@ def main(argv: list[str] | None = None) -> int:
     study.enqueue_trial(start_values)
     print(f"calibrating {len(params)} parameters to {len(spec.targets)} targets: {args.trials} trials x "
           f"{len(spec.arms)} arms x {spec.seeds} seeds, {spec.n_youth} youth, {args.jobs} jobs")
-    study.optimize(objective, n_trials=args.trials, show_progress_bar=True)
+
+    def stop_when_every_target_holds(study: optuna.Study, trial: optuna.trial.FrozenTrial) -> None:
+        if trial.value == 0.0:  # every confidence interval inside its range: nothing left to improve
+            study.stop()
+
+    study.optimize(objective, n_trials=args.trials, show_progress_bar=True,
+                   callbacks=[stop_when_every_target_holds])
 
     start, best = study.trials[0], study.best_trial
     fitted = best.user_attrs["values"]
@@ -170,7 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     } for t in spec.targets])
     header = [
         f"Behavioural parameters fitted to the evidence by python -m experiments.calibrate on {datetime.now():%Y-%m-%d}.",
-        f"Method: Optuna multivariate TPE (sampler seed {args.seed}), {args.trials} trials from `{args.start}`,",
+        f"Method: Optuna multivariate TPE (sampler seed {args.seed}), {len(study.trials)} trials (of at most "
+        f"{args.trials}) from `{args.start}`,",
         f"each scored on {len(spec.arms)} arms x {spec.seeds} seeds x {spec.n_youth} youth x {spec.months} months",
         f"against {args.targets.relative_to(ROOT) if args.targets.is_relative_to(ROOT) else args.targets}.",
         f"Loss (sum of squared shortfalls in points): {start.value:.4g} at the start -> {best.value:.4g}"

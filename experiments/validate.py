@@ -35,6 +35,7 @@ class Target:
     pattern: int = MISSING
     arm: str = MISSING
     reference: str | None = None
+    per: list[str] | None = None    # [arm, reference]: the effect divided by this other effect, seed by seed
     indicator: str = MISSING
     group: str = MISSING
     range: list[float] = MISSING
@@ -60,7 +61,10 @@ def load_targets(path: Path) -> TargetsFile:
         key = f"targets[{i}] ({t.name})"
         if len(t.range) != 2 or t.range[0] > t.range[1]:
             fail(f"{key}.range: must be [low, high] with low <= high, got {t.range}")
-        for arm in (t.arm, t.reference):
+        if t.per is not None and (len(t.per) != 2 or t.reference is None):
+            fail(f"{key}.per: must be [arm, reference] of the effect to divide by, on a target with a reference, "
+                 f"got {t.per}")
+        for arm in (t.arm, t.reference, *(t.per or [])):
             if arm is not None and arm not in spec.arms:
                 fail(f"{key}: arm {arm!r} is not in arms ({', '.join(spec.arms)})")
     if spec.seeds < 2:
@@ -109,16 +113,26 @@ def evaluate(spec: TargetsFile, results: dict[str, list[dict]]) -> list[dict]:
         if t.reference is None:
             values = arm
         else:  # paired by seed: the i-th run of each arm has the same seed
-            values = [a - b if a is not None and b is not None else None
-                      for a, b in zip(arm, [r.get(key) for r in results[t.reference]])]
+            values = _effect(results, t.arm, t.reference, key)
+            if t.per is not None:
+                values = [a / b if a is not None and b not in (None, 0) else None
+                          for a, b in zip(values, _effect(results, *t.per, key))]
         mean, low, high, n = mean_ci(values)
+        statistic = f"{t.indicator} [{t.group}] of {t.arm}" + (f" - {t.reference}" if t.reference else "")
+        if t.per is not None:
+            statistic = f"({statistic}) / ({t.per[0]} - {t.per[1]})"
         rows.append({
-            "pattern": t.pattern, "target": t.name,
-            "statistic": f"{t.indicator} [{t.group}] of {t.arm}" + (f" - {t.reference}" if t.reference else ""),
+            "pattern": t.pattern, "target": t.name, "statistic": statistic,
             "range": f"[{t.range[0]:g}, {t.range[1]:g}]", "mean": mean, "ci_low": low, "ci_high": high, "n": n,
             "passed": bool(np.isfinite(mean) and t.range[0] <= mean <= t.range[1]), "source": t.source,
         })
     return rows
+
+
+def _effect(results, arm: str, reference: str, key) -> list:
+    """arm minus reference, seed by seed (None where either is undefined)."""
+    return [a - b if a is not None and b is not None else None
+            for a, b in zip([r.get(key) for r in results[arm]], [r.get(key) for r in results[reference]])]
 
 
 def format_table(rows: list[dict]) -> str:

@@ -62,19 +62,19 @@ def test_with_values_sets_dotted_keys_and_list_items_and_rechecks_ranges():
 # --------------------------------------------------------------------------- calibration
 
 
-def test_shortfall_is_zero_inside_the_shrunk_range_and_linear_outside():
-    assert calibrate.shortfall(0.5, 0.4, 0.7) == 0.0
-    assert calibrate.shortfall(0.40, 0.4, 0.7) == pytest.approx(0.01)   # margin min(0.075, 0.01)
-    assert calibrate.shortfall(0.75, 0.4, 0.7) == pytest.approx(0.06)
-    assert calibrate.shortfall(0.0, -0.002, 0.002) == 0.0
-    assert calibrate.shortfall(0.0019, -0.002, 0.002) == pytest.approx(0.0009)  # margin 25% of a narrow range
-    assert calibrate.shortfall(float("nan"), 0, 1) == 1.0
+def test_shortfall_is_how_far_the_confidence_interval_reaches_outside_the_range():
+    row = lambda mean, low, high: {"mean": mean, "ci_low": low, "ci_high": high}  # noqa: E731
+    assert calibrate.shortfall(row(0.5, 0.45, 0.55), 0.4, 0.7) == 0.0
+    assert calibrate.shortfall(row(0.42, 0.38, 0.46), 0.4, 0.7) == pytest.approx(0.02)   # mean inside, CI not
+    assert calibrate.shortfall(row(0.75, 0.72, 0.78), 0.4, 0.7) == pytest.approx(0.08)
+    assert calibrate.shortfall(row(0.5, float("nan"), float("nan")), 0.4, 0.7) == 0.0   # one seed: the mean
+    assert calibrate.shortfall(row(float("nan"), 0, 1), 0, 1) == 1.0
     spec = v.TargetsFile(seeds=2, n_youth=10, months=1, arms={"a": []}, targets=[
         v.Target(name="t1", pattern=1, arm="a", indicator="x", group="all", range=[0.4, 0.7], source="s"),
         v.Target(name="t2", pattern=1, arm="a", indicator="y", group="all", range=[0.0, 0.1], source="s"),
     ])
-    rows = [{"mean": 0.75}, {"mean": 0.05}]
-    assert calibrate.loss(rows, spec) == pytest.approx((0.06 / 0.01) ** 2)
+    rows = [row(0.75, 0.72, 0.78), row(0.05, 0.04, 0.06)]
+    assert calibrate.loss(rows, spec) == pytest.approx((0.08 / 0.01) ** 2)
 
 
 def test_round_sig_keeps_four_significant_digits():

@@ -69,3 +69,27 @@ def test_a_tiny_validation_run_writes_the_table_and_exits_by_its_result(tmp_path
     assert len(tables) == 1 and "intent_common" in tables[0].read_text()
     csv = (tables[0].parent / "validation.csv").read_text()
     assert code == (0 if csv.count("True") == 2 else 1)
+
+
+def test_an_effect_per_another_effect_is_divided_seed_by_seed():
+    spec = v.TargetsFile(seeds=3, n_youth=10, months=1, arms={"base": [], "info": [], "cash": []}, targets=[
+        v.Target(name="ratio", pattern=5, arm="info", reference="base", per=["cash", "base"], indicator="m",
+                 group="all", range=[-0.2, 0.2], source="s"),
+    ])
+    base, info, cash = [0.01, 0.02, 0.01], [0.012, 0.021, 0.013], [0.03, 0.05, 0.02]
+    results = {arm: [{("all", "m"): x} for x in xs] for arm, xs in (("base", base), ("info", info), ("cash", cash))}
+    (row,) = v.evaluate(spec, results)
+    ratios = (np.subtract(info, base)) / (np.subtract(cash, base))
+    assert row["mean"] == pytest.approx(ratios.mean()) and row["n"] == 3
+    assert row["passed"] == (-0.2 <= ratios.mean() <= 0.2)
+    assert "/ (cash - base)" in row["statistic"]
+
+
+def test_per_needs_a_reference_and_two_known_arms(tmp_path, capsys):
+    data = yaml.safe_load(v.DEFAULT_TARGETS.read_text())
+    data["targets"][0]["per"] = ["liquidity", "baseline"]  # a level target has no effect to divide
+    path = tmp_path / "targets.yaml"
+    path.write_text(yaml.safe_dump(data))
+    with pytest.raises(SystemExit):
+        v.load_targets(path)
+    assert ".per" in capsys.readouterr().err
