@@ -95,7 +95,8 @@ def find_boxes(x: pd.DataFrame, y: np.ndarray, n_boxes: int, min_density: float,
     """PRIM boxes: for each, the restricted inputs' limits and the box's coverage, density and mass.
 
     On each box's peeling trajectory the box with the largest coverage among those with
-    density >= ``min_density`` is chosen (the densest one if none reaches it).
+    density >= ``min_density`` is chosen. If the first box cannot reach that density its
+    densest version is reported (``dense`` False); later boxes are reported only if they reach it.
     """
     with warnings.catch_warnings():
         # the workbench warns about optional parallel back-ends we do not use and pandas deprecations of its own
@@ -118,13 +119,13 @@ def _find_boxes(x, y, n_boxes, min_density, mass_min) -> list[dict]:
         dense = traj[traj.density >= min_density]
         i = int(dense.coverage.idxmax()) if len(dense) else int(traj.density.idxmax())
         box.select(i)
-        if box.coverage <= 0 or traj.loc[i, "res_dim"] == 0:
-            break
+        if box.coverage <= 0 or traj.loc[i, "res_dim"] == 0 or (boxes and not len(dense)):
+            break  # nothing left to explain, or a later box that cannot reach the density asked for
         lims = box.box_lims[i]
         restricted = [c for c in x.columns
                       if lims.loc[0, c] > p.box_init.loc[0, c] or lims.loc[1, c] < p.box_init.loc[1, c]]
         boxes.append({"box": number, "coverage": float(box.coverage), "density": float(box.density),
-                      "mass": float(box.mass), "n_runs": int(traj.loc[i, "n"]),
+                      "mass": float(box.mass), "n_runs": int(traj.loc[i, "n"]), "dense": bool(len(dense)),
                       "limits": {c: (float(lims.loc[0, c]), float(lims.loc[1, c])) for c in restricted},
                       "trajectory": traj[["coverage", "density", "res_dim"]].copy(), "selected": i})
     return boxes
@@ -135,8 +136,10 @@ def boxes_frame(boxes: list[dict]) -> pd.DataFrame:
     for b in boxes:
         for key, (low, high) in b["limits"].items():
             rows.append({"box": b["box"], "coverage": b["coverage"], "density": b["density"], "mass": b["mass"],
-                         "n_runs": b["n_runs"], "input": key, "low": low, "high": high})
-    return pd.DataFrame(rows, columns=["box", "coverage", "density", "mass", "n_runs", "input", "low", "high"])
+                         "n_runs": b["n_runs"], "reaches_min_density": b["dense"], "input": key, "low": low,
+                         "high": high})
+    return pd.DataFrame(rows, columns=["box", "coverage", "density", "mass", "n_runs", "reaches_min_density",
+                                       "input", "low", "high"])
 
 
 def figure(x: pd.DataFrame, y: np.ndarray, boxes: list[dict], title: str, path: Path) -> None:
@@ -166,7 +169,7 @@ def figure(x: pd.DataFrame, y: np.ndarray, boxes: list[dict], title: str, path: 
     ax2.set_xlabel(keys[0])
     ax2.set_ylabel(keys[1])
     ax2.set_title(title, fontsize=9)
-    ax2.legend(fontsize=8)
+    ax2.legend(fontsize=8, loc="upper right", framealpha=0.9)
     fig.tight_layout()
     _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
@@ -178,9 +181,11 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="inputs and outcome (default: configs/targets/discovery.yaml)")
     ap.add_argument("--threshold", type=float, help="override the outcome threshold of the spec")
-    ap.add_argument("--samples", type=int, default=300, help="Latin hypercube runs (default 300)")
+    ap.add_argument("--samples", type=int, default=500, help="Latin hypercube runs (default 500)")
     ap.add_argument("--boxes", type=int, default=2, help="boxes to find at most (default 2)")
     ap.add_argument("--min-density", type=float, default=0.8, help="density a reported box must reach (default 0.8)")
+    ap.add_argument("--mass-min", type=float, default=0.01,
+                    help="smallest share of the runs a box may hold (default 0.01)")
     ap.add_argument("--n-youth", type=int, default=10000, help="population per run (default 10000)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the sample and of the model (default 1)")
     ap.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: all cores)")
@@ -195,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
                              ("--seed", args.seed, 0), ("--jobs", args.jobs, 1)):
         if value < low:
             fail(f"{flag}: must be an integer >= {low}, got {value}")
+    if not 0 < args.mass_min < 1:
+        fail(f"--mass-min: must be in (0, 1), got {args.mass_min}")
     if not 0 < args.min_density <= 1:
         fail(f"--min-density: must be in (0, 1], got {args.min_density}")
     try:
@@ -222,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         share = "all" if y.all() else "none"
         fail(f"--threshold: {share} of the {args.samples} runs have {o.indicator} {o.direction} {threshold:g} "
              f"(range {np.nanmin(outcome):.3f}-{np.nanmax(outcome):.3f}); choose a threshold inside it")
-    boxes = find_boxes(x, y, args.boxes, args.min_density)
+    boxes = find_boxes(x, y, args.boxes, args.min_density, args.mass_min)
 
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
@@ -234,7 +241,8 @@ def main(argv: list[str] | None = None) -> int:
     figure(x, y, boxes, title, out / "discovery.png")
     print(f"{int(y.sum())} of {y.size} runs of concern ({o.indicator} {o.direction} {threshold:g})")
     for b in boxes:
-        print(f"box {b['box']}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, mass {b['mass']:.2f}")
+        note = "" if b["dense"] else f" (below the density asked for, {args.min_density:g})"
+        print(f"box {b['box']}: coverage {b['coverage']:.2f}, density {b['density']:.2f}, mass {b['mass']:.2f}{note}")
         for key, (low, high) in b["limits"].items():
             print(f"    {low:10.3f} <= {key} <= {high:.3f}")
     if not boxes:

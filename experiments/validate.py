@@ -39,6 +39,7 @@ class Target:
     indicator: str = MISSING
     group: str = MISSING
     range: list[float] = MISSING
+    value: float | None = None      # the evidence's point figure, where it gives one (calibration aims at it)
     source: str = MISSING
 
 
@@ -61,6 +62,8 @@ def load_targets(path: Path) -> TargetsFile:
         key = f"targets[{i}] ({t.name})"
         if len(t.range) != 2 or t.range[0] > t.range[1]:
             fail(f"{key}.range: must be [low, high] with low <= high, got {t.range}")
+        if t.value is not None and not t.range[0] <= t.value <= t.range[1]:
+            fail(f"{key}.value: must lie in the target's range {t.range}, got {t.value}")
         if t.per is not None and (len(t.per) != 2 or t.reference is None):
             fail(f"{key}.per: must be [arm, reference] of the effect to divide by, on a target with a reference, "
                  f"got {t.per}")
@@ -83,10 +86,13 @@ def arm_configs(spec: TargetsFile, overrides: list[str]) -> dict[str, RunConfig]
 
 def run_arms(spec: TargetsFile, overrides: list[str] | None = None, values: dict[str, float] | None = None,
              jobs: int = 1, progress: bool = True, configs: dict[str, RunConfig] | None = None,
-             ) -> dict[str, list[dict]]:
-    """For each arm, one {(group, indicator): value} per seed 1..spec.seeds; ``values`` set config keys."""
+             first_seed: int = 1) -> dict[str, list[dict]]:
+    """For each arm, one {(group, indicator): value} per seed first_seed, ..., first_seed + spec.seeds - 1.
+
+    ``values`` set config keys in every run.
+    """
     configs = configs or arm_configs(spec, overrides or [])
-    jobs_list = [(arm, seed) for arm in spec.arms for seed in range(1, spec.seeds + 1)]
+    jobs_list = [(arm, seed) for arm in spec.arms for seed in range(first_seed, first_seed + spec.seeds)]
     cfgs = [with_values(configs[arm], {**(values or {}), "seed": seed}) for arm, seed in jobs_list]
     results: dict[str, list[dict]] = {arm: [] for arm in spec.arms}
     for (arm, _), out in zip(jobs_list, run_many(cfgs, jobs=jobs, desc="validation runs", progress=progress)):
@@ -123,7 +129,7 @@ def evaluate(spec: TargetsFile, results: dict[str, list[dict]]) -> list[dict]:
             statistic = f"({statistic}) / ({t.per[0]} - {t.per[1]})"
         rows.append({
             "pattern": t.pattern, "target": t.name, "statistic": statistic,
-            "range": f"[{t.range[0]:g}, {t.range[1]:g}]", "mean": mean, "ci_low": low, "ci_high": high, "n": n,
+            "range": f"[{t.range[0]:g}, {t.range[1]:g}]", "value": t.value, "mean": mean, "ci_low": low, "ci_high": high, "n": n,
             "passed": bool(np.isfinite(mean) and t.range[0] <= mean <= t.range[1]), "source": t.source,
         })
     return rows

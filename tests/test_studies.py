@@ -75,6 +75,8 @@ def test_shortfall_is_how_far_the_confidence_interval_reaches_outside_the_range(
     ])
     rows = [row(0.75, 0.72, 0.78), row(0.05, 0.04, 0.06)]
     assert calibrate.loss(rows, spec) == pytest.approx((0.08 / 0.01) ** 2)
+    spec.targets[1].value = 0.02  # a point figure pulls, more weakly than a missed range
+    assert calibrate.loss(rows, spec) == pytest.approx((0.08 / 0.01) ** 2 + calibrate.VALUE_WEIGHT * 3.0 ** 2)
 
 
 def test_round_sig_keeps_four_significant_digits():
