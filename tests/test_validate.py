@@ -23,6 +23,7 @@ def test_the_evidence_targets_file_matches_its_schema():
     (lambda d: d["targets"][0].update(range=[0.7, 0.4]), "range"),
     (lambda d: d["targets"][0].update(arm="nowhere"), "nowhere"),
     (lambda d: d.update(seeds=1), "seeds"),
+    (lambda d: d["targets"][0].update(value=0.9), "value"),
 ])
 def test_a_bad_targets_file_is_refused_with_one_line(tmp_path, capsys, mutate, message):
     data = yaml.safe_load(v.DEFAULT_TARGETS.read_text())
