@@ -28,7 +28,7 @@ clean-venv:
 	rm -rf $(VENV)
 
 bench: $(STAMP)
-	$(PY) -m benchmarks.engines $(ARGS)
+	$(PY) -m benchmarks $(ARGS)
 
 validate: $(STAMP)
 	$(PY) -m experiments.validate $(ARGS)

@@ -1,0 +1,73 @@
+"""One measured run of engine=numba in this process, printed as one JSON line.
+
+    python -m benchmarks.scaling --persons 1000000 [--months 36] [--seed 1]
+
+Run by ``python -m benchmarks`` in a fresh process per size, so that the peak
+resident memory (``ru_maxrss``) and the start-up costs belong to that run alone.
+All standard policies are on. Reported: seconds to import the package, to build
+the model (population, agents, policies), to run the months, person-months per
+second of the run, the process's peak resident memory and the resident memory the
+model added (at the end of the run, over the process before the model was built).
+"""
+
+from __future__ import annotations
+
+import time
+
+_T0 = time.perf_counter()
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import resource  # noqa: E402
+
+ALL_POLICIES = ("policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,"
+                "apprenticeship,job_referral]")
+
+
+def resident_bytes() -> int:
+    """Current resident set size of this process (Linux /proc; 0 elsewhere)."""
+    try:
+        import os
+
+        return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--persons", type=int, required=True)
+    ap.add_argument("--months", type=int, default=36)
+    ap.add_argument("--seed", type=int, default=1)
+    args = ap.parse_args(argv)
+
+    from experiments.configuration import load_config
+    from simulation.model import LivelihoodsModel
+
+    imported = time.perf_counter()
+    cfg = load_config(f"scenario.n_youth={args.persons}", f"months={args.months}", f"seed={args.seed}",
+                      "progress=false", "figures=false", ALL_POLICIES)
+    rss_before = resident_bytes()
+    start = time.perf_counter()
+    model = LivelihoodsModel(cfg)
+    built = time.perf_counter()
+    model.step()  # the first month also loads (or compiles) the kernels
+    first = time.perf_counter()
+    for _ in range(args.months - 1):
+        model.step()
+    end = time.perf_counter()
+    rss_end = resident_bytes()
+    persons = int((model.people.arrival_month <= model.month).sum())
+    person_months = int(model.timeseries()["population"].iloc[2:].sum())
+    print(json.dumps({
+        "persons_start": args.persons, "persons": persons, "months": args.months,
+        "import_seconds": imported - _T0, "config_seconds": start - imported, "build_seconds": built - start,
+        "first_month_seconds": first - built, "run_seconds": end - first,
+        "person_months_per_second": person_months / (end - first) if args.months > 1 else None,
+        "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "model_rss_bytes": rss_end - rss_before,  # resident memory the model added, at the end of the run
+    }))
+
+
+if __name__ == "__main__":
+    main()
