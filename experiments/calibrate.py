@@ -191,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         "fitted_met": bool(t.range[0] <= best.user_attrs["means"][t.name] <= t.range[1]),
     } for t in spec.targets])
     header = [
-        f"Behavioural parameters fitted to the evidence by python -m experiments.calibrate on {datetime.now():%Y-%m-%d}.",
+        "Behavioural parameters fitted to the evidence by python -m experiments.calibrate"
+        f" on {datetime.now():%Y-%m-%d}.",
         f"Method: Optuna multivariate TPE (sampler seed {args.seed}), {len(study.trials)} trials (of at most "
         f"{args.trials}) from `{args.start}`,",
         f"each scored on {len(spec.arms)} arms x {spec.seeds} seeds (from {CALIBRATION_SEEDS}) x {spec.n_youth} youth"

@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     from experiments.configuration import load_config
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--spec", type=Path, default=DEFAULT_SPEC, help="inputs and outcome (default: configs/targets/discovery.yaml)")
+    ap.add_argument("--spec", type=Path, default=DEFAULT_SPEC,
+                    help="inputs and outcome (default: configs/targets/discovery.yaml)")
     ap.add_argument("--threshold", type=float, help="override the outcome threshold of the spec")
     ap.add_argument("--samples", type=int, default=500, help="Latin hypercube runs (default 500)")
     ap.add_argument("--boxes", type=int, default=2, help="boxes to find at most (default 2)")
@@ -196,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     spec = load_spec(args.spec)
     o = spec.outcome
     threshold = o.threshold if args.threshold is None else args.threshold
-    for flag, value, low in (("--samples", args.samples, 20), ("--boxes", args.boxes, 1), ("--n-youth", args.n_youth, 100),
+    for flag, value, low in (("--samples", args.samples, 20), ("--boxes", args.boxes, 1),
+                             ("--n-youth", args.n_youth, 100),
                              ("--seed", args.seed, 0), ("--jobs", args.jobs, 1)):
         if value < low:
             fail(f"{flag}: must be an integer >= {low}, got {value}")

@@ -129,7 +129,8 @@ def evaluate(spec: TargetsFile, results: dict[str, list[dict]]) -> list[dict]:
             statistic = f"({statistic}) / ({t.per[0]} - {t.per[1]})"
         rows.append({
             "pattern": t.pattern, "target": t.name, "statistic": statistic,
-            "range": f"[{t.range[0]:g}, {t.range[1]:g}]", "value": t.value, "mean": mean, "ci_low": low, "ci_high": high, "n": n,
+            "range": f"[{t.range[0]:g}, {t.range[1]:g}]", "value": t.value,
+            "mean": mean, "ci_low": low, "ci_high": high, "n": n,
             "passed": bool(np.isfinite(mean) and t.range[0] <= mean <= t.range[1]), "source": t.source,
         })
     return rows

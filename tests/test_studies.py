@@ -238,6 +238,7 @@ def test_discovery_refuses_a_threshold_no_run_crosses(tmp_path, capsys):
         discover.main(["--samples", "20", "--n-youth", "500", "--jobs", "1", "--threshold", "2.0",
                        "--out", str(tmp_path), "months=6"])
     assert exit_.value.code == 2
-    errors = [line for line in capsys.readouterr().err.splitlines() if line.strip() and not line.startswith("discovery runs")]
+    err = capsys.readouterr().err.splitlines()
+    errors = [line for line in err if line.strip() and not line.startswith("discovery runs")]
     assert len(errors) == 1 and "--threshold" in errors[0]  # one line besides the progress bar
     assert not any(tmp_path.iterdir())  # no result that looks complete
