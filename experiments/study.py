@@ -23,7 +23,7 @@ from omegaconf import MISSING, OmegaConf
 from tqdm import tqdm
 
 from experiments.errors import explain, fail
-from simulation.config import ConfigError, RunConfig, validate
+from simulation.config import RunConfig, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PARAMETERS = ROOT / "configs" / "targets" / "parameters.yaml"
@@ -161,10 +161,3 @@ def run_many(cfgs: list[RunConfig], jobs: int = 1, desc: str = "runs", progress:
     finally:
         bar.close()
 
-
-def check_values(cfg: RunConfig, values: dict[str, float]) -> None:
-    """Exit with one line if ``values`` would make an invalid config."""
-    try:
-        with_values(cfg, values)
-    except ConfigError as exc:
-        fail(str(exc))

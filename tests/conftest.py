@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ from experiments.configuration import CONFIG_DIR, load_config
 from simulation.model import LivelihoodsModel
 
 ROOT = Path(__file__).resolve().parent.parent
+
+PROGRESS = re.compile(r"\d+/\d+ \[")  # a tqdm progress bar line, e.g. "runs:  5%| 1/20 [00:00<00:05]"
 
 SMALL = ["scenario.n_youth=1500", "months=18", "progress=false"]
 
@@ -24,6 +27,15 @@ def run_model(cfg, engine: str | None = None, months: int | None = None) -> Live
     for _ in range(cfg.months if months is None else months):
         model.step()
     return model
+
+
+def assert_refused(capsys, call, message: str) -> None:
+    """``call()`` exits with code 2 and one line on stderr (progress bars aside) that contains ``message``."""
+    with pytest.raises(SystemExit) as exit_:
+        call()
+    assert exit_.value.code == 2
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip() and not PROGRESS.search(line)]
+    assert len(err) == 1 and message in err[0], err
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import yaml
 from experiments import calibrate, discover, sensitivity, study
 from experiments import validate as v
 from simulation.config import ConfigError
-from tests.conftest import ROOT, make_config
+from tests.conftest import ROOT, assert_refused, make_config
 
 
 # --------------------------------------------------------------------------- shared machinery
@@ -39,11 +39,7 @@ def test_the_parameters_file_names_real_numeric_keys_whose_defaults_lie_in_range
 def test_a_bad_parameters_file_is_refused_with_one_line(tmp_path, capsys, entry, message):
     path = tmp_path / "parameters.yaml"
     path.write_text(yaml.safe_dump({"parameters": [entry]}))
-    with pytest.raises(SystemExit) as exit_:
-        study.load_parameters(path, probe=make_config())
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0]
+    assert_refused(capsys, lambda: study.load_parameters(path, probe=make_config()), message)
 
 
 def test_with_values_sets_dotted_keys_and_list_items_and_rechecks_ranges():
@@ -138,11 +134,7 @@ def test_a_tiny_calibration_improves_its_start_and_writes_a_config_runs_use(tmp_
     (["--seeds", "1"], "--seeds"),
 ])
 def test_calibrate_refuses_bad_arguments_with_one_line(capsys, argv, message):
-    with pytest.raises(SystemExit) as exit_:
-        calibrate.main(argv)
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0]
+    assert_refused(capsys, lambda: calibrate.main(argv), message)
 
 
 # --------------------------------------------------------------------------- sensitivity
@@ -191,11 +183,7 @@ def test_another_seed_gives_other_sensitivity_runs(tmp_path):
     (["--methods", "fast"], "--methods"),
 ])
 def test_sensitivity_refuses_bad_arguments_with_one_line(capsys, argv, message):
-    with pytest.raises(SystemExit) as exit_:
-        sensitivity.main(argv)
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0]
+    assert_refused(capsys, lambda: sensitivity.main(argv), message)
 
 
 # --------------------------------------------------------------------------- scenario discovery
@@ -234,11 +222,7 @@ def test_discovery_reports_boxes_of_high_dropout_in_the_policy_space(tmp_path):
 
 
 def test_discovery_refuses_a_threshold_no_run_crosses(tmp_path, capsys):
-    with pytest.raises(SystemExit) as exit_:
-        discover.main(["--samples", "20", "--n-youth", "500", "--jobs", "1", "--threshold", "2.0",
-                       "--out", str(tmp_path), "months=6"])
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err.splitlines()
-    errors = [line for line in err if line.strip() and not line.startswith("discovery runs")]
-    assert len(errors) == 1 and "--threshold" in errors[0]  # one line besides the progress bar
+    assert_refused(capsys, lambda: discover.main(["--samples", "20", "--n-youth", "500", "--jobs", "1",
+                                                  "--threshold", "2.0", "--out", str(tmp_path), "months=6"]),
+                   "--threshold")  # one line besides the progress bar
     assert not any(tmp_path.iterdir())  # no result that looks complete

@@ -8,6 +8,7 @@ import yaml
 from scipy import stats
 
 from experiments import validate as v
+from tests.conftest import assert_refused
 
 
 def test_the_evidence_targets_file_matches_its_schema():
@@ -30,11 +31,7 @@ def test_a_bad_targets_file_is_refused_with_one_line(tmp_path, capsys, mutate, m
     mutate(data)
     path = tmp_path / "targets.yaml"
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(SystemExit) as exit_:
-        v.load_targets(path)
-    assert exit_.value.code == 2
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and message in err[0]
+    assert_refused(capsys, lambda: v.load_targets(path), message)
 
 
 def test_levels_and_paired_differences_with_t_intervals():
