@@ -31,9 +31,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from omegaconf import MISSING, OmegaConf
+from omegaconf import MISSING
 
-from experiments.errors import explain, fail
+from experiments.errors import explain, fail, load_checked
 from experiments.outputs import _atomic_write
 from experiments.study import Parameter, default_jobs, get_value, run_many, with_values
 from simulation.metrics import GROUPS, INDICATORS
@@ -58,10 +58,7 @@ class DiscoveryFile:
 
 
 def load_spec(path: Path) -> DiscoveryFile:
-    try:
-        spec = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(DiscoveryFile), OmegaConf.load(path)))
-    except Exception as exc:  # noqa: BLE001 - OmegaConf's errors become one line
-        fail(f"{path.name}: {explain(exc)}")
+    spec = load_checked(DiscoveryFile, path)
     o = spec.outcome
     if o.indicator not in INDICATORS:
         fail(f"{path.name}: outcome.indicator: must be one of {', '.join(INDICATORS)}, got {o.indicator!r}")

@@ -72,3 +72,13 @@ def explain(exc: BaseException) -> str:
 def fail(message: str) -> typing.NoReturn:
     print(f"error: {message}", file=sys.stderr)
     raise SystemExit(EXIT_BAD_INPUT)
+
+
+def load_checked(schema, path):
+    """A YAML file read into the dataclass ``schema``; unknown keys, missing or mistyped fields exit with one line."""
+    from omegaconf import OmegaConf
+
+    try:
+        return OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(schema), OmegaConf.load(path)))
+    except Exception as exc:  # noqa: BLE001 - OmegaConf's errors become one line
+        fail(f"{path.name}: {explain(exc)}")

@@ -19,10 +19,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from omegaconf import MISSING, OmegaConf
+from omegaconf import MISSING
 from tqdm import tqdm
 
-from experiments.errors import explain, fail
+from experiments.errors import fail, load_checked
 from simulation.config import RunConfig, validate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,10 +45,7 @@ class ParametersFile:
 
 def load_parameters(path: Path = DEFAULT_PARAMETERS, probe: RunConfig | None = None) -> list[Parameter]:
     """The uncertain parameters with their ranges; every key must exist in the run config ``probe``."""
-    try:
-        spec = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(ParametersFile), OmegaConf.load(path)))
-    except Exception as exc:  # noqa: BLE001 - OmegaConf's errors become one line
-        fail(f"{path.name}: {explain(exc)}")
+    spec = load_checked(ParametersFile, path)
     if not spec.parameters:
         fail(f"{path.name}: parameters: must list at least one parameter")
     seen = set()

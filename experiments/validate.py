@@ -17,10 +17,10 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from omegaconf import MISSING, OmegaConf
+from omegaconf import MISSING
 from scipy import stats
 
-from experiments.errors import explain, fail
+from experiments.errors import fail, load_checked
 from experiments.outputs import _atomic_write
 from experiments.study import default_jobs, run_many, with_values
 from simulation.config import RunConfig
@@ -54,10 +54,7 @@ class TargetsFile:
 
 def load_targets(path: Path) -> TargetsFile:
     """The targets file checked against its schema: unknown keys, missing fields and bad ranges are errors."""
-    try:
-        spec = OmegaConf.to_object(OmegaConf.merge(OmegaConf.structured(TargetsFile), OmegaConf.load(path)))
-    except Exception as exc:  # noqa: BLE001 - OmegaConf's errors become one line
-        fail(f"{path.name}: {explain(exc)}")
+    spec = load_checked(TargetsFile, path)
     for i, t in enumerate(spec.targets):
         key = f"targets[{i}] ({t.name})"
         if len(t.range) != 2 or t.range[0] > t.range[1]:
