@@ -7,6 +7,7 @@ key and what is allowed, exit code 2, and no summary.json.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -32,6 +33,7 @@ def run(cfg: DictConfig) -> dict | None:
         run_cfg = to_run_config(cfg)
     except ConfigError as exc:
         fail(explain(exc))
+    run_cfg = one_thread_per_parallel_job(run_cfg)
     if run_cfg.resume and (out_dir / SUMMARY).exists():
         print(f"resume: {out_dir} is complete, skipped")
         return None
@@ -47,6 +49,13 @@ def run(cfg: DictConfig) -> dict | None:
         print(format_summary(result.summary))
         print(f"results: {out_dir}")
     return result.summary["indicators"]
+
+
+def one_thread_per_parallel_job(run_cfg):
+    """Under a parallel launcher (joblib, ray, submitit) the jobs use the cores: ``threads: 0`` means 1 there."""
+    hydra_cfg = HydraConfig.get()
+    parallel = hydra_cfg.mode == RunMode.MULTIRUN and "BasicLauncher" not in str(hydra_cfg.launcher.get("_target_"))
+    return dataclasses.replace(run_cfg, threads=1) if parallel and run_cfg.threads == 0 else run_cfg
 
 
 def check_policy_selection(overrides: list[str]) -> None:

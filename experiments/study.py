@@ -150,6 +150,8 @@ def run_many(cfgs: list[RunConfig], jobs: int = 1, desc: str = "runs", progress:
             return results
         from joblib import Parallel, delayed
 
+        # the workers use the cores: one kernel thread each unless a config asks for more
+        cfgs = [dataclasses.replace(c, threads=1) if c.threads == 0 else c for c in cfgs]
         results = []
         for values in Parallel(n_jobs=jobs, return_as="generator")(delayed(outcomes)(c) for c in cfgs):
             results.append(values)

@@ -431,6 +431,7 @@ class RunConfig:
     seed: int = count(0)
     months: int = count(1)
     engine: str = choice(*ENGINES)
+    threads: int = count(0)
     progress: bool = MISSING
     figures: bool = MISSING
     resume: bool = MISSING

@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.metrics import TALLY
+from simulation.state import FLOAT, INT
+
 
 class KernelEngine:
     def __init__(self, model, kernels):
@@ -48,6 +51,14 @@ class KernelEngine:
         self.k.search_kernel(self._p.status, searching, u, self.model.rules.labour)
         return searching
 
+    def match(self, candidates, open_places, u_choice, u_priority):
+        P, m = self._p, self.model
+        offers = np.empty(P.n, dtype=INT)
+        self.k.match_kernel(candidates, P.status, P.district, P.skill, P.claimed_skill, P.is_returnee, P.certified,
+                            P.recognised, m.employers_by_district, m.district_first_employer, m.district_employers,
+                            m.employer_threshold, open_places, u_choice, u_priority, m.rules.hiring, offers)
+        return offers
+
     def consider_offers(self, offers):
         P, m = self._p, self.model
         self.k.accept_kernel(P.status, offers, P.employer, P.earnings, P.job_threshold, P.tenure_months,
@@ -70,9 +81,24 @@ class KernelEngine:
                              self.model.district_wage, self.model.rules.livelihood)
 
     def update_intent(self):
-        P = self._p
-        self.k.intent_kernel(P.status, P.intent, P.age, P.earnings, P.household_income, P.peers_abroad,
-                             self.model.rules.intent)
+        P, m = self._p, self.model
+        share = self.emigration_share()
+        self.k.intent_kernel(P.status, P.intent, P.age, P.earnings, P.household_income, P.peer_base, P.district,
+                             share, P.peers_abroad, m.rules.intent)
+
+    def emigration_share(self):
+        P, m = self._p, self.model
+        share = np.zeros(len(m.district_wage), dtype=FLOAT)
+        self.k.emigration_kernel(P.arrival_month, P.district, P.migrated, m.month, share)
+        return share
+
+    def tally(self):
+        P, m = self._p, self.model
+        counts, income = np.zeros(len(TALLY), dtype=np.int64), np.zeros(1, dtype=FLOAT)
+        self.k.tally_kernel(P.status, P.arrival_month, P.applied, P.enrolled, P.dropped_out, P.completed,
+                            P.certified, P.dismissed, P.ever_hired, P.migrated, P.abroad_regular, P.earnings,
+                            P.intent, m.month, m.intent_threshold, counts, income)
+        return counts, float(income[0])
 
     def consider_migrating(self, u):
         P = self._p
@@ -105,6 +131,9 @@ class MesaEngine:
         self._each("search", u, searching)
         return searching
 
+    def match(self, candidates, open_places, u_choice, u_priority):
+        return self._model_level().match(candidates, open_places, u_choice, u_priority)
+
     def consider_offers(self, offers):
         self._each("consider_offer", offers)
 
@@ -118,7 +147,16 @@ class MesaEngine:
         self._each("earn_and_save")
 
     def update_intent(self):
-        self._each("update_intent")
+        self._each("update_intent", self._model_level().emigration_share())
+
+    def tally(self):
+        return self._model_level().tally()
+
+    def _model_level(self):
+        """District shares, indicators and matching are model-level, not agents' steps: the NumPy rules."""
+        from simulation.kernels import numpy_twins
+
+        return KernelEngine(self.model, numpy_twins)
 
     def consider_migrating(self, u):
         self._each("consider_migrating", u)
@@ -126,7 +164,9 @@ class MesaEngine:
 
 def make_engine(name: str, model):
     if name == "numba":
-        from simulation.kernels import numba_kernels
+        from simulation.kernels import numba_kernels, use_threads
+
+        model.threads = use_threads(model.cfg.threads)
         return KernelEngine(model, numba_kernels)
     if name == "numpy":  # the NumPy twins, for tests
         from simulation.kernels import numpy_twins

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from simulation.state import ABROAD, IDLE, SELF_EMPLOYED, TRAINING, UNEMPLOYED, WAGE_EMPLOYED, PersonState
+from simulation.state import ABROAD, SELF_EMPLOYED, STATUS_NAMES, WAGE_EMPLOYED, PersonState
 
 INDICATORS = (
     "enrolled", "dropout_rate", "completion_rate", "certification_rate", "employment_rate",
@@ -61,60 +61,66 @@ def group_masks(people: PersonState, population: np.ndarray) -> dict[str, np.nda
     }
 
 
-def indicators(people: PersonState, mask: np.ndarray, intent_threshold: float) -> dict[str, float]:
-    """The indicators of ``INDICATORS`` over the persons in ``mask``."""
+# Layout of the monthly tally (``tally_kernel``): persons present by status, then counts of flags
+# among persons present, and last the intenders among those at home.
+TALLY = STATUS_NAMES + (
+    "ever_applied", "ever_enrolled", "ever_dropped_out", "ever_completed", "certified_completers", "ever_migrated",
+    "migrated_regular", "dismissed", "ever_hired", "intending",
+)
+
+
+def rates(c: dict, income: float) -> dict[str, float]:
+    """The indicators of ``INDICATORS`` from counts ``c`` and the summed earnings of persons at home."""
+    population = sum(c[name] for name in STATUS_NAMES)
+    n_home = population - c["abroad"]
+    return {
+        "enrolled": c["ever_enrolled"],
+        "dropout_rate": ratio(c["ever_dropped_out"], c["ever_enrolled"]),
+        "completion_rate": ratio(c["ever_completed"], c["ever_enrolled"]),
+        "certification_rate": ratio(c["certified_completers"], c["ever_completed"]),
+        "employment_rate": ratio(c["wage_employed"] + c["self_employed"], n_home),
+        "wage_employment_rate": ratio(c["wage_employed"], n_home),
+        "self_employment_rate": ratio(c["self_employed"], n_home),
+        "dismissal_rate": ratio(c["dismissed"], c["ever_hired"]),
+        "mean_monthly_income": ratio(income, n_home),
+        "migration_intent_rate": ratio(c["intending"], n_home),
+        "migration_rate": ratio(c["ever_migrated"], population),
+        "regular_migration_rate": ratio(c["migrated_regular"], population),
+        "irregular_migration_rate": ratio(c["ever_migrated"] - c["migrated_regular"], population),
+    }
+
+
+def tally(people: PersonState, mask: np.ndarray, intent_threshold: float) -> tuple[dict, float]:
+    """The counts of ``TALLY`` over the persons in ``mask`` and the earnings of those at home (NumPy)."""
     p = people
     home = mask & (p.status != ABROAD)
-    wage = home & (p.status == WAGE_EMPLOYED)
-    own = home & (p.status == SELF_EMPLOYED)
-    enrolled = int((mask & p.enrolled).sum())
-    completed = int((mask & p.completed).sum())
-    n_home = int(home.sum())
-    return {
-        "enrolled": enrolled,
-        "dropout_rate": ratio((mask & p.dropped_out).sum(), enrolled),
-        "completion_rate": ratio(completed, enrolled),
-        "certification_rate": ratio((mask & p.completed & p.certified).sum(), completed),
-        "employment_rate": ratio(wage.sum() + own.sum(), n_home),
-        "wage_employment_rate": ratio(wage.sum(), n_home),
-        "self_employment_rate": ratio(own.sum(), n_home),
-        "dismissal_rate": ratio((mask & p.dismissed).sum(), (mask & p.ever_hired).sum()),
-        "mean_monthly_income": float(p.earnings[home].mean()) if n_home else math.nan,
-        "migration_intent_rate": ratio((home & (p.intent > intent_threshold)).sum(), n_home),
-        "migration_rate": ratio((mask & p.migrated).sum(), mask.sum()),
-        "regular_migration_rate": ratio((mask & p.migrated & p.abroad_regular).sum(), mask.sum()),
-        "irregular_migration_rate": ratio((mask & p.migrated & ~p.abroad_regular).sum(), mask.sum()),
-    }
+    counts = dict(zip(STATUS_NAMES, (int(x) for x in np.bincount(p.status[mask], minlength=len(STATUS_NAMES)))))
+    flags = (p.applied, p.enrolled, p.dropped_out, p.completed, p.completed & p.certified, p.migrated,
+             p.migrated & p.abroad_regular, p.dismissed, p.ever_hired)
+    counts |= {name: int((mask & flag).sum()) for name, flag in zip(TALLY[len(STATUS_NAMES):], flags)}
+    counts["intending"] = int((home & (p.intent > intent_threshold)).sum())
+    return counts, float(p.earnings[home].sum())
 
 
-def monthly_row(people: PersonState, month: int, intent_threshold: float, previous: dict | None) -> dict:
-    """Stocks, flows and rates of one month (one row of the time series)."""
-    p = people
-    pop = present(p, month)
-    status = p.status[pop]
-    counts = np.bincount(status, minlength=6)
-    row = {
-        "month": month,
-        "population": int(pop.sum()),
-        "idle": int(counts[IDLE]),
-        "training": int(counts[TRAINING]),
-        "unemployed": int(counts[UNEMPLOYED]),
-        "wage_employed": int(counts[WAGE_EMPLOYED]),
-        "self_employed": int(counts[SELF_EMPLOYED]),
-        "abroad": int(counts[ABROAD]),
-        "ever_applied": int(p.applied[pop].sum()),
-        "ever_enrolled": int(p.enrolled[pop].sum()),
-        "ever_dropped_out": int(p.dropped_out[pop].sum()),
-        "ever_completed": int(p.completed[pop].sum()),
-        "ever_migrated": int(p.migrated[pop].sum()),
-    }
+def indicators(people: PersonState, mask: np.ndarray, intent_threshold: float) -> dict[str, float]:
+    """The indicators of ``INDICATORS`` over the persons in ``mask``."""
+    return rates(*tally(people, mask, intent_threshold))
+
+
+def monthly_row(counts, income: float, month: int, previous: dict | None) -> dict:
+    """Stocks, flows and rates of one month (one row of the time series) from the month's tally."""
+    c = dict(zip(TALLY, (int(x) for x in counts)))
+    row = {"month": month, "population": sum(c[name] for name in STATUS_NAMES)}
+    row |= {name: c[name] for name in STATUS_NAMES}
+    row |= {name: c[name] for name in ("ever_applied", "ever_enrolled", "ever_dropped_out", "ever_completed",
+                                       "ever_migrated")}
     prev = previous or {k: 0 for k in row}
     for flow in ("enrolled", "dropped_out", "completed", "migrated"):
         row[f"new_{flow}"] = row[f"ever_{flow}"] - prev[f"ever_{flow}"]
     # trainees exposed to dropout this month: those in training at the end of last month plus new enrolees
     exposed = prev["training"] + row["new_enrolled"]
     row["monthly_dropout_hazard"] = ratio(row["new_dropped_out"], exposed)
-    row.update(indicators(p, pop, intent_threshold))
+    row.update(rates(c, income))
     return row
 
 

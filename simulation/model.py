@@ -19,7 +19,7 @@ from simulation.params import build_rules
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
 from simulation.rng import RandomStreams
-from simulation.state import ABROAD, FLOAT, IDLE, INT, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
+from simulation.state import ABROAD, FLOAT, IDLE, INT, NO_INDEX, TRAINING, UNEMPLOYED
 
 
 class LivelihoodsModel(mesa.Model):
@@ -45,6 +45,7 @@ class LivelihoodsModel(mesa.Model):
         self._build_employers(s)
         self.persons = AgentSet([], random=self.random)
         self.vacancies = np.zeros(len(self.employer_agents), dtype=INT)
+        self.hires = np.zeros(len(self.employer_agents), dtype=INT)  # hires of the current month
         self.trainee_months = 0
         self.policies = PolicySet(cfg.policy, self)
         self.engine_name = engine or cfg.engine
@@ -52,7 +53,7 @@ class LivelihoodsModel(mesa.Model):
         if self.engine_name == "mesa":
             self._add_person_agents(np.flatnonzero(self.people.arrival_month == 0))
         self._views_ready = self.engine_name == "mesa"
-        self.latest = metrics.monthly_row(self.people, 0, self.intent_threshold, None)
+        self.latest = metrics.monthly_row(*self.engine.tally(), 0, None)
         self.datacollector = mesa.DataCollector(
             model_reporters={key: (lambda m, key=key: m.latest[key]) for key in self.latest})
         self.datacollector.collect(self)
@@ -88,15 +89,18 @@ class LivelihoodsModel(mesa.Model):
         self.engine.apply_for_training(self._draw("enrolment_application"))
         P = self.people
         intake_open = np.array([c.holds_intake(self.month) for c in self.centre_agents], dtype=bool)
-        waiting = (P.applied & ~P.enrolled & ((P.status == IDLE) | (P.status == UNEMPLOYED))
-                   & intake_open[P.centre])
-        admitted = allocation.allocate_seats(waiting, P.centre, self.centre_seats, self._draw("enrolment_priority"))
+        admitted = np.zeros(0, dtype=np.int64)
+        if intake_open.any():  # between intakes nobody is admitted, and the lottery is not drawn
+            waiting = (P.applied & ~P.enrolled & ((P.status == IDLE) | (P.status == UNEMPLOYED))
+                       & intake_open[P.centre])
+            admitted = allocation.allocate_seats(waiting, P.centre, self.centre_seats,
+                                                 self._draw("enrolment_priority"))
         P.status[admitted] = TRAINING
         P.enrolled[admitted] = True
         P.enrol_month[admitted] = self.month
         P.course_months[admitted] = self.centre_course_months[P.centre[admitted]]
         P.months_in_course[admitted] = 0
-        self.trainee_months += int((P.status == TRAINING).sum())
+        self.trainee_months += int(np.count_nonzero(P.status == TRAINING))
         _publish(self.centre_agents, "admitted", np.bincount(P.centre[admitted], minlength=len(self.centre_agents)))
 
     def attend(self):
@@ -115,27 +119,22 @@ class LivelihoodsModel(mesa.Model):
         searching = self.engine.search(self._draw("job_search"))
         self.vacancies = self.streams.generator("vacancies", self.month).poisson(
             self.cfg.scenario.employers.vacancies_per_month, len(self.employer_agents)).astype(INT)
-        self.engine.consider_offers(self.make_offers(searching, "job_choice", "hiring_priority"))
+        self.hires = np.zeros(len(self.employer_agents), dtype=INT)
+        self.consider_offers(self.make_offers(searching, "job_choice", "hiring_priority"))
         self.policies.after_matching(searching)
-        _publish(self.employer_agents, "vacancies", self.vacancies)
-        _publish(self.employer_agents, "hires", self.hires_this_month())
 
     def make_offers(self, candidates, choice_stream: str, priority_stream: str) -> np.ndarray:
-        """One matching round (``allocation.match_jobs``) of searching candidates for the places still open."""
-        P = self.people
-        labour = self.cfg.behaviour.labour
-        perceived = allocation.perceived_skill(P.skill, P.claimed_skill, P.is_returnee, P.certified)
-        bonus = labour.certified_bonus * P.certified + labour.recognised_bonus * P.recognised
-        open_places = self.vacancies - self.hires_this_month()
-        return allocation.match_jobs(candidates & (P.status == UNEMPLOYED), P.district, perceived, bonus,
-                                     self.employer_district, self.employer_threshold, open_places,
-                                     self._draw(choice_stream), self._draw(priority_stream), labour.priority_noise)
+        """One matching round (rule: ``allocation.match_jobs``) of unemployed candidates for the places still open."""
+        return self.engine.match(candidates, self.vacancies - self.hires, self._draw(choice_stream),
+                                 self._draw(priority_stream))
 
-    def hires_this_month(self) -> np.ndarray:
-        """Hires per employer so far this month (tenure 0 until the separation phase)."""
-        P = self.people
-        hired = (P.status == WAGE_EMPLOYED) & (P.tenure_months == 0) & (P.employer >= 0)
-        return np.bincount(P.employer[hired], minlength=len(self.employer_agents)).astype(INT)
+    def consider_offers(self, offers) -> None:
+        """Offer holders accept or decline; acceptances count towards the employers' hires of the month."""
+        self.engine.consider_offers(offers)
+        offered = np.flatnonzero(offers != NO_INDEX)
+        employer = offers[offered]
+        taken = employer[self.people.employer[offered] == employer]
+        self.hires += np.bincount(taken, minlength=self.hires.size).astype(INT)
 
     def run_businesses(self):
         """Searchers may open a business; owners' businesses survive or fail."""
@@ -150,15 +149,7 @@ class LivelihoodsModel(mesa.Model):
         self.engine.earn_and_save()
 
     def update_intent(self):
-        """Age a month, refresh peers abroad from district emigration, move intent towards its target."""
-        P = self.people
-        home = (P.arrival_month <= self.month) & (P.status != ABROAD)
-        P.age[home] += 1.0 / 12.0
-        population = P.arrival_month <= self.month
-        n_districts = len(self.district_wage)
-        abroad_share = (np.bincount(P.district[population & P.migrated], minlength=n_districts)
-                        / np.maximum(np.bincount(P.district[population], minlength=n_districts), 1))
-        P.peers_abroad[:] = np.minimum(1.0, P.peer_base + abroad_share[P.district])
+        """Persons at home age a month, peers abroad follow district emigration, intent moves towards its target."""
         self.engine.update_intent()
 
     def migrate(self):
@@ -166,7 +157,8 @@ class LivelihoodsModel(mesa.Model):
         self.engine.consider_migrating(self._draw("migration"))
 
     def collect(self):
-        self.latest = metrics.monthly_row(self.people, self.month, self.intent_threshold, self.latest)
+        """The month's row of indicators (``metrics.monthly_row``), collected by Mesa's DataCollector."""
+        self.latest = metrics.monthly_row(*self.engine.tally(), self.month, self.latest)
         self.datacollector.collect(self)
 
     # --- results ------------------------------------------------------------
@@ -236,6 +228,10 @@ class LivelihoodsModel(mesa.Model):
         self.employer_district = np.array([a.district for a in self.employer_agents], dtype=INT)
         self.employer_threshold = np.array([a.skill_threshold for a in self.employer_agents], dtype=FLOAT)
         self.employer_wage = np.array([a.wage_offer for a in self.employer_agents], dtype=FLOAT)
+        # employers grouped by district, for the matching rounds
+        self.employers_by_district = np.argsort(self.employer_district, kind="stable").astype(INT)
+        self.district_employers = np.bincount(self.employer_district, minlength=len(s.districts)).astype(INT)
+        self.district_first_employer = (np.cumsum(self.district_employers) - self.district_employers).astype(INT)
 
 
 def _publish(agents, attribute: str, values) -> None:

@@ -48,6 +48,12 @@ class LabourRule(NamedTuple):
     probation_months: int
 
 
+class HiringRule(NamedTuple):
+    certified_bonus: float
+    recognised_bonus: float
+    priority_noise: float
+
+
 class LivelihoodRule(NamedTuple):
     entry_logit: float
     capital_logit_per_wage: float
@@ -82,6 +88,7 @@ class Rules(NamedTuple):
     dropout: DropoutRule
     training: TrainingRule
     labour: LabourRule
+    hiring: HiringRule
     livelihood: LivelihoodRule
     intent: IntentRule
     migration: MigrationRule
@@ -106,6 +113,7 @@ def build_rules(cfg: RunConfig) -> Rules:
         dropout=_pick(DropoutRule, b.dropout, minimum_wage=s.minimum_wage),
         training=_pick(TrainingRule, s.training),
         labour=_pick(LabourRule, b.labour, probation_months=s.employers.probation_months),
+        hiring=_pick(HiringRule, b.labour),
         livelihood=_pick(LivelihoodRule, b.self_employment, b.income, minimum_wage=s.minimum_wage),
         intent=_pick(IntentRule, b.intent, expected_wage=s.destination.expected_wage),
         migration=_pick(MigrationRule, b.migration, threshold=b.intent.threshold,

@@ -66,6 +66,7 @@ def simulate(cfg: RunConfig, engine: str | None = None) -> RunResult:
     summary["meta"] = {
         "seed": cfg.seed,
         "engine": model.engine_name,
+        "threads": getattr(model, "threads", 1),
         "scenario": cfg.scenario.name,
         "calibration": cfg.behaviour.name,
         "persons": persons,

@@ -16,7 +16,7 @@ KERNELS = [name for name in dir(numba_kernels) if name.endswith("_kernel")]
 def test_every_kernel_has_a_twin_with_the_same_signature():
     import inspect
 
-    assert len(KERNELS) == 11
+    assert len(KERNELS) == 14
     for name in KERNELS:
         jit_fn = getattr(numba_kernels, name)
         twin = getattr(numpy_twins, name)
@@ -38,6 +38,7 @@ def mid_run(request):
     P.intent[:] = g.random(P.n)
     P.savings[g.random(P.n) < 0.3] += 1000.0
     P.awaiting_regular_route[:] = g.random(P.n) < 0.2
+    P.migrated |= g.random(P.n) < 0.05  # some emigration in every district, for the peers' share
     # put a share of persons in training at every course month so the training kernels have work
     pick = g.random(P.n) < 0.3
     P.status[pick] = TRAINING
@@ -60,6 +61,10 @@ def _arguments(model, name, u):
 
     engine = KernelEngine(model, Recorder())
     offers = np.where(np.arange(model.people.n) % 5 == 0, np.arange(model.people.n) % len(model.employer_agents), -1)
+    searching = u < 0.6
+    open_places = (np.arange(len(model.employer_agents)) % 3).astype(np.int32)  # 0, 1 or 2 places
+    u_priority = np.random.default_rng(1).random(u.size)
+    u_priority[::7] = 0.5  # ties in the hiring score, broken by person order
     calls = {
         "apply_kernel": lambda: engine.apply_for_training(u),
         "attend_kernel": lambda: engine.attend(u),
@@ -71,6 +76,9 @@ def _arguments(model, name, u):
         "separation_kernel": lambda: engine.keep_or_lose_jobs(u),
         "income_kernel": lambda: engine.earn_and_save(),
         "intent_kernel": lambda: engine.update_intent(),
+        "emigration_kernel": lambda: engine.emigration_share(),
+        "tally_kernel": lambda: engine.tally(),
+        "match_kernel": lambda: engine.match(searching, open_places, u, u_priority),
         "migration_kernel": lambda: engine.consider_migrating(u),
     }
     calls[name]()

@@ -12,9 +12,9 @@ class Employer(mesa.Agent):
     (skill index 0-1 a hire needs), ``wage_offer`` (USD/month),
     ``hosts_apprentices`` (willing to host apprentices, seed 000: ~60%),
     ``probation_months`` (months after which under-skilled hires are found out),
-    ``vacancies`` (openings this month, drawn by the model), ``hires`` (filled
-    this month), ``index`` (row in
-    the model's employer arrays).
+    ``index`` (row in the model's employer arrays); ``vacancies`` (openings this
+    month, drawn by the model) and ``hires`` (filled this month) are read from
+    the model's arrays of the month.
     """
 
     def __init__(self, model, index, district, sector, skill_threshold, wage_offer, hosts_apprentices,
@@ -27,5 +27,11 @@ class Employer(mesa.Agent):
         self.wage_offer = float(wage_offer)
         self.hosts_apprentices = bool(hosts_apprentices)
         self.probation_months = int(probation_months)
-        self.vacancies = 0
-        self.hires = 0
+
+    @property
+    def vacancies(self) -> int:
+        return int(self.model.vacancies[self.index])
+
+    @property
+    def hires(self) -> int:
+        return int(self.model.hires[self.index])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import mesa
 
 from simulation.kernels import rules
-from simulation.state import NO_INDEX, PERSON_FIELDS, WAGE_EMPLOYED
+from simulation.state import ABROAD, NO_INDEX, PERSON_FIELDS, WAGE_EMPLOYED
 
 
 class _Row:
@@ -96,7 +96,10 @@ class Person(mesa.Agent):
             self.status, self.earnings, self.savings, self.stipend, self.skill,
             self.model.district_wage[self.district], self.model.rules.livelihood)
 
-    def update_intent(self):
+    def update_intent(self, district_abroad_share):
+        if self.status != ABROAD:
+            self.age += 1.0 / 12.0
+        self.peers_abroad = rules.share_of_peers_abroad(self.peer_base, district_abroad_share[self.district])
         self.intent = rules.intent_transition(self.status, self.intent, self.age, self.earnings,
                                               self.household_income, self.peers_abroad, self.model.rules.intent)
 

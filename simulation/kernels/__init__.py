@@ -27,3 +27,14 @@ def _decision_core_cache_dir() -> Path:
 
 if not os.environ.get("NUMBA_CACHE_DIR"):
     numba.config.CACHE_DIR = str(_decision_core_cache_dir())
+
+
+def use_threads(requested: int) -> int:
+    """Run the parallel kernels of this thread on ``requested`` threads (0: all cores numba started with).
+
+    Results do not depend on it: person loops are independent and reductions
+    sum fixed blocks in a fixed order. Returns the number of threads set.
+    """
+    n = numba.config.NUMBA_NUM_THREADS if requested <= 0 else min(requested, numba.config.NUMBA_NUM_THREADS)
+    numba.set_num_threads(n)
+    return n

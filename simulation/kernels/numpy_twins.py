@@ -119,7 +119,10 @@ def income_kernel(status, earnings, savings, stipend, skill, district, district_
     savings[home] = (1.0 - p.savings_drawdown_rate) * savings[home] + p.saving_rate * received[home]
 
 
-def intent_kernel(status, intent, age, earnings, household_income, peers_abroad, p):
+def intent_kernel(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share,
+                  peers_abroad, p):
+    age[status != ABROAD] += 1.0 / 12.0
+    peers_abroad[:] = np.minimum(1.0, peer_base + district_abroad_share[district])
     home_income = np.maximum(np.maximum(earnings, household_income), 1.0)
     not_working = (status == IDLE) | (status == UNEMPLOYED)
     target = _logistic(p.base_logit + p.gap_logit * np.log(p.expected_wage / home_income)
@@ -137,3 +140,34 @@ def migration_kernel(status, intent, savings, awaiting_regular_route, migrated, 
     migrated[leave] = True
     employer[leave] = -1
     earnings[leave] = 0.0
+
+
+def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee, certified, recognised,
+                 employers_by_district, district_first_employer, district_employers, employer_threshold,
+                 open_places, u_choice, u_priority, p, offer):
+    from simulation.allocation import match_jobs, perceived_skill
+
+    employer_district = np.empty(employers_by_district.size, dtype=district.dtype)
+    employer_district[employers_by_district] = np.repeat(np.arange(district_employers.size), district_employers)
+    bonus = p.certified_bonus * certified + p.recognised_bonus * recognised
+    offer[:] = match_jobs(candidates & (status == UNEMPLOYED), district,
+                          perceived_skill(skill, claimed_skill, is_returnee, certified), bonus, employer_district,
+                          employer_threshold, open_places, u_choice, u_priority, p.priority_noise)
+
+
+def emigration_kernel(arrival_month, district, migrated, month, abroad_share):
+    population = arrival_month <= month
+    n = abroad_share.size
+    abroad_share[:] = (np.bincount(district[population & migrated], minlength=n)
+                       / np.maximum(np.bincount(district[population], minlength=n), 1))
+
+
+def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, completed, certified, dismissed,
+                 ever_hired, migrated, abroad_regular, earnings, intent, month, intent_threshold, counts, income):
+    pop = arrival_month <= month
+    home = pop & (status != ABROAD)
+    counts[:6] = np.bincount(status[pop], minlength=6)
+    for j, flag in enumerate((applied, enrolled, dropped_out, completed, completed & certified, migrated,
+                              migrated & abroad_regular, dismissed, ever_hired, intent > intent_threshold)):
+        counts[6 + j] = (flag & (home if j == 9 else pop)).sum()
+    income[0] = earnings[home].sum()

@@ -82,6 +82,18 @@ def accepts_job(wage_offer, household_income, p):
 
 
 @jit
+def perceived_skill(skill, claimed_skill, is_returnee, certified):
+    """What an employer sees: actual skill, except the claim of an uncertified returnee."""
+    return claimed_skill if is_returnee and not certified else skill
+
+
+@jit
+def hiring_score(perceived, certified, recognised, u, p):
+    """Employer's ranking of an applicant:  perceived skill + b_c 1[certified] + b_r 1[recognised] + noise * u."""
+    return perceived + (p.certified_bonus * certified + p.recognised_bonus * recognised) + p.priority_noise * u
+
+
+@jit
 def self_employment_entry_probability(savings, startup_capital, completed, p):
     """logit P = c0 + c_K (savings + K) / w_min + c_T 1[completed training]."""
     return logistic(
@@ -119,6 +131,12 @@ def intent_target(age, home_income, not_working, peers_abroad, p):
         + (p.not_working_logit if not_working else 0.0)
         + p.age_logit_per_decade * (age - 25.0) / 10.0
     )
+
+
+@jit
+def share_of_peers_abroad(own_network, district_abroad_share):
+    """Share of peers abroad:  min(1, own network abroad + share of the district's people who emigrated)."""
+    return min(1.0, own_network + district_abroad_share)
 
 
 @jit

@@ -36,6 +36,6 @@ class Apprenticeship(Policy):
         granted = self.grant(offered, subsidy)
         refused = np.setdiff1d(offered, granted)
         offers[refused] = NO_INDEX
-        m.engine.consider_offers(offers)
+        m.consider_offers(offers)
         declined = granted[P.employer[granted] != offers[granted]]
         self.charge(-float((c.wage_subsidy_share * m.employer_wage[offers[declined]] * c.subsidy_months).sum()))

@@ -24,4 +24,4 @@ class JobReferral(Policy):
         for k in range(self.cfg.extra_applications):
             offers = m.make_offers(referred & (P.status == UNEMPLOYED), f"policy.{self.name}.choice{k}",
                                    f"policy.{self.name}.priority{k}")
-            m.engine.consider_offers(offers)
+            m.consider_offers(offers)
