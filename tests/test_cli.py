@@ -128,3 +128,21 @@ def test_a_run_with_several_policies_reports_their_cost(tmp_path):
     assert cost["by_policy"]["stipend"]["spent"] > 0 and cost["per_completer"] > 0
     resolved = (out / ".hydra" / "config.yaml").read_text()
     assert "monthly_amount: 80" in resolved
+
+
+@pytest.mark.parametrize("experiment", ["stipend_stress_test", "intervention_comparison", "scenario_comparison"])
+def test_an_experiment_preset_overrides_the_primary_config(experiment):
+    """The presets turn per-run figures and progress bars off; config.yaml's defaults must not win over them."""
+    cfg = make_config(f"experiment={experiment}", "progress=true")  # the command line still wins over the preset
+    assert cfg.figures is False and cfg.progress is True
+    assert make_config().figures is True
+
+
+def test_threads_setting_does_not_change_results():
+    from simulation.runner import simulate
+
+    one = simulate(make_config("scenario.n_youth=3000", "months=12", "threads=1", "seed=4"))
+    two = simulate(make_config("scenario.n_youth=3000", "months=12", "threads=2", "seed=4"))
+    pd.testing.assert_frame_equal(one.timeseries, two.timeseries)
+    assert one.summary["indicators"] == two.summary["indicators"]
+    assert (one.summary["meta"]["threads"], two.summary["meta"]["threads"]) == (1, min(2, os.cpu_count()))
