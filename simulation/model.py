@@ -15,6 +15,7 @@ from simulation import allocation, metrics
 from simulation.agents import Employer, Returnee, TrainingCentre, Youth
 from simulation.config import RunConfig
 from simulation.engines import make_engine
+from simulation.memory import release_free_memory
 from simulation.params import build_rules
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
@@ -57,6 +58,7 @@ class LivelihoodsModel(mesa.Model):
         self.datacollector = mesa.DataCollector(
             model_reporters={key: (lambda m, key=key: m.latest[key]) for key in self.latest})
         self.datacollector.collect(self)
+        release_free_memory()  # the population build's temporaries
 
     # --- the monthly schedule (docs/ODD.md, "Process overview") -------------
     def step(self):
@@ -76,6 +78,7 @@ class LivelihoodsModel(mesa.Model):
         self.policies.before_migration()
         self.migrate()
         self.collect()
+        release_free_memory()  # the month's temporaries go back to the OS (simulation/memory.py)
 
     def arrive_returnees(self):
         """Returnees whose arrival month has come join, searching for work."""
