@@ -31,6 +31,12 @@ class KernelEngine:
         self.k.apply_kernel(P.status, P.enrolled, P.applied, P.distance_km, P.is_returnee, u,
                             self.model.rules.enrolment)
 
+    def admit(self, intake_open, seats, u):
+        P = self._p
+        admitted = np.empty(P.n, dtype=bool)
+        self.k.admit_kernel(P.status, P.applied, P.enrolled, P.centre, intake_open, seats, u, admitted)
+        return np.flatnonzero(admitted)
+
     def attend(self, u):
         P = self._p
         self.k.attend_kernel(P.status, P.months_in_course, P.dropped_out, P.dropout_course_month, P.district,
@@ -131,6 +137,9 @@ class MesaEngine:
         self._each("search", u, searching)
         return searching
 
+    def admit(self, intake_open, seats, u):
+        return self._model_level().admit(intake_open, seats, u)
+
     def match(self, candidates, open_places, u_choice, u_priority):
         return self._model_level().match(candidates, open_places, u_choice, u_priority)
 
@@ -153,7 +162,7 @@ class MesaEngine:
         return self._model_level().tally()
 
     def _model_level(self):
-        """District shares, indicators and matching are model-level, not agents' steps: the NumPy rules."""
+        """Admissions, matching, district shares and indicators are model-level, not agents' steps: NumPy rules."""
         from simulation.kernels import numpy_twins
 
         return KernelEngine(self.model, numpy_twins)

@@ -8,10 +8,10 @@ No behavioural equation lives here: the per-person rules are in
 from __future__ import annotations
 
 import mesa
-from mesa.agentset import AgentSet
 import numpy as np
+from mesa.agentset import AgentSet
 
-from simulation import allocation, metrics
+from simulation import metrics
 from simulation.agents import Employer, Returnee, TrainingCentre, Youth
 from simulation.config import RunConfig
 from simulation.engines import make_engine
@@ -20,7 +20,7 @@ from simulation.params import build_rules
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
 from simulation.rng import RandomStreams
-from simulation.state import ABROAD, FLOAT, IDLE, INT, NO_INDEX, TRAINING, UNEMPLOYED
+from simulation.state import FLOAT, INT, NO_INDEX, TRAINING, UNEMPLOYED
 
 
 class LivelihoodsModel(mesa.Model):
@@ -94,10 +94,7 @@ class LivelihoodsModel(mesa.Model):
         intake_open = np.array([c.holds_intake(self.month) for c in self.centre_agents], dtype=bool)
         admitted = np.zeros(0, dtype=np.int64)
         if intake_open.any():  # between intakes nobody is admitted, and the lottery is not drawn
-            waiting = (P.applied & ~P.enrolled & ((P.status == IDLE) | (P.status == UNEMPLOYED))
-                       & intake_open[P.centre])
-            admitted = allocation.allocate_seats(waiting, P.centre, self.centre_seats,
-                                                 self._draw("enrolment_priority"))
+            admitted = self.engine.admit(intake_open, self.centre_seats, self._draw("enrolment_priority"))
         P.status[admitted] = TRAINING
         P.enrolled[admitted] = True
         P.enrol_month[admitted] = self.month

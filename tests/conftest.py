@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments.configuration import CONFIG_DIR, load_config
+from experiments.configuration import CONFIG_DIR, load_config  # noqa: F401 - CONFIG_DIR re-exported to the tests
 from simulation.model import LivelihoodsModel
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -13,7 +13,6 @@ from simulation.policies import POLICIES
 from simulation.state import ABROAD, STATUS_NAMES, TRAINING
 from tests.conftest import SMALL, make_config
 
-
 ALL_POLICIES = "policy=[" + ",".join(POLICIES) + "]"
 
 

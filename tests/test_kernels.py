@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.kernels import numba_kernels, numpy_twins
-from simulation.kernels import rules
+from simulation.kernels import numba_kernels, numpy_twins, rules
 from simulation.state import PERSON_FIELDS, TRAINING, UNEMPLOYED
 from tests.conftest import SMALL, make_config, run_model
 
@@ -16,7 +15,7 @@ KERNELS = [name for name in dir(numba_kernels) if name.endswith("_kernel")]
 def test_every_kernel_has_a_twin_with_the_same_signature():
     import inspect
 
-    assert len(KERNELS) == 14
+    assert len(KERNELS) == 15
     for name in KERNELS:
         jit_fn = getattr(numba_kernels, name)
         twin = getattr(numpy_twins, name)
@@ -39,6 +38,7 @@ def mid_run(request):
     P.savings[g.random(P.n) < 0.3] += 1000.0
     P.awaiting_regular_route[:] = g.random(P.n) < 0.2
     P.migrated |= g.random(P.n) < 0.05  # some emigration in every district, for the peers' share
+    P.applied |= g.random(P.n) < 0.3  # waiting lists longer than the seats, for admissions
     # put a share of persons in training at every course month so the training kernels have work
     pick = g.random(P.n) < 0.3
     P.status[pick] = TRAINING
@@ -79,6 +79,8 @@ def _arguments(model, name, u):
         "emigration_kernel": lambda: engine.emigration_share(),
         "tally_kernel": lambda: engine.tally(),
         "match_kernel": lambda: engine.match(searching, open_places, u, u_priority),
+        "admit_kernel": lambda: engine.admit(np.ones(len(model.centre_agents), dtype=bool),
+                                             (np.arange(len(model.centre_agents)) % 4 * 5).astype(np.int32), u),
         "migration_kernel": lambda: engine.consider_migrating(u),
     }
     calls[name]()

@@ -17,7 +17,6 @@ from experiments import validate as v
 from simulation.config import ConfigError
 from tests.conftest import ROOT, assert_refused, make_config
 
-
 # --------------------------------------------------------------------------- shared machinery
 
 

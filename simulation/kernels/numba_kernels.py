@@ -18,7 +18,6 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from simulation.state import ABROAD, NO_INDEX, UNEMPLOYED, WAGE_EMPLOYED
 from simulation.kernels.rules import (
     accept_transition,
     apply_transition,
@@ -36,6 +35,7 @@ from simulation.kernels.rules import (
     separation_transition,
     share_of_peers_abroad,
 )
+from simulation.state import ABROAD, IDLE, NO_INDEX, UNEMPLOYED, WAGE_EMPLOYED
 
 kernel = njit(cache=True, nogil=True, parallel=True)  # a loop over persons, run in parallel
 BLOCK = 65536  # persons per block of a reduction: fixes the order of float sums
@@ -249,3 +249,37 @@ def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, complete
     income[0] = 0.0
     for b in range(n_blocks):
         income[0] += block_income[b]
+
+
+@jit
+def admit_kernel(status, applied, enrolled, centre, intake_open, seats, u, admitted):
+    """Admissions at an intake (the rule of ``allocation.allocate_seats``); marks ``admitted``.
+
+    Waiting: applied, never enrolled, idle or searching, at a centre holding an
+    intake. Each centre admits its waiting applicants in ascending order of the
+    lottery draw ``u`` (ties: lower person index first) until its seats are full.
+    """
+    n = status.size
+    waiting = np.empty(n, dtype=np.int64)
+    per_centre = np.zeros(seats.size + 1, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        admitted[i] = False
+        if (applied[i] and not enrolled[i] and (status[i] == IDLE or status[i] == UNEMPLOYED)
+                and intake_open[centre[i]]):
+            waiting[k] = i
+            per_centre[centre[i] + 1] += 1
+            k += 1
+    start = np.cumsum(per_centre)
+    fill = start[:-1].copy()
+    grouped = np.empty(k, dtype=np.int64)
+    for j in range(k):  # counting sort: person order within each centre
+        c = centre[waiting[j]]
+        grouped[fill[c]] = waiting[j]
+        fill[c] += 1
+    for c in range(seats.size):
+        group = grouped[start[c]:start[c + 1]]
+        if group.size > seats[c]:
+            group = group[np.argsort(u[group], kind="mergesort")[:seats[c]]]
+        for i in group:
+            admitted[i] = True

@@ -171,3 +171,11 @@ def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, complete
                               migrated & abroad_regular, dismissed, ever_hired, intent > intent_threshold)):
         counts[6 + j] = (flag & (home if j == 9 else pop)).sum()
     income[0] = earnings[home].sum()
+
+
+def admit_kernel(status, applied, enrolled, centre, intake_open, seats, u, admitted):
+    from simulation.allocation import allocate_seats
+
+    waiting = applied & ~enrolled & ((status == IDLE) | (status == UNEMPLOYED)) & intake_open[centre]
+    admitted[:] = False
+    admitted[allocate_seats(waiting, centre, seats, u)] = True

@@ -58,6 +58,8 @@ class MobilityScheme(Policy):
         self.departure_month[due] = NOT_SCHEDULED
         P.awaiting_regular_route[due] = False
         due = due[P.status[due] != ABROAD]
+        if not due.size:  # nobody departs this month: the placement stream is not drawn
+            return
         placed = due[self.draws("placement")[due] < c.placement_probability]
         P.status[placed] = ABROAD
         P.migrated[placed] = True
