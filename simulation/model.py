@@ -42,6 +42,8 @@ class LivelihoodsModel(mesa.Model):
         s = cfg.scenario
         self.district_wage = district_arrays(s)["wage_level"]
         self.people = build_population(s, cfg.months, self.streams)
+        self._draw_buffers = (np.empty(self.people.n, dtype=FLOAT), np.empty(self.people.n, dtype=FLOAT))
+        self._draw_slot = 0
         self._build_centres(s)
         self._build_employers(s)
         self.persons = AgentSet([], random=self.random)
@@ -194,7 +196,14 @@ class LivelihoodsModel(mesa.Model):
             self.persons.add(cls(self, i))
 
     def _draw(self, stream: str) -> np.ndarray:
-        return self.streams.uniform(stream, self.month, self.people.n)
+        """One draw per person from ``stream`` this month, written into the older of two reused buffers.
+
+        Each phase consumes its draws before the next phase draws, and a matching
+        round uses two at once, so two buffers suffice; reusing them spares a
+        dozen fresh person-sized arrays a month (allocation and page faults).
+        """
+        self._draw_slot = 1 - self._draw_slot
+        return self.streams.uniform(stream, self.month, self.people.n, out=self._draw_buffers[self._draw_slot])
 
     def _build_centres(self, s):
         t = s.training

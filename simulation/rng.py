@@ -34,6 +34,6 @@ class RandomStreams:
         seq = np.random.SeedSequence(self.seed, spawn_key=(stream_key(name), month + 1))
         return np.random.Generator(np.random.PCG64(seq))
 
-    def uniform(self, name: str, month: int, n: int) -> np.ndarray:
-        """``n`` U[0, 1) draws, element ``i`` belonging to person (or employer) ``i``."""
-        return self.generator(name, month).random(n, dtype=FLOAT)
+    def uniform(self, name: str, month: int, n: int, out: np.ndarray | None = None) -> np.ndarray:
+        """``n`` U[0, 1) draws, element ``i`` belonging to person (or employer) ``i`` (into ``out`` if given)."""
+        return self.generator(name, month).random(n, dtype=FLOAT, out=out)
