@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,3 +57,14 @@ def test_uncertified_returnees_are_judged_on_their_claim():
     returnee = np.array([True, True, False])
     certified = np.array([False, True, False])
     np.testing.assert_array_equal(perceived_skill(skill, claimed, returnee, certified), [0.5, 0.3, 0.3])
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_first_k_smallest_picks_what_a_stable_sort_would_pick(seed):
+    from simulation.kernels.numba_kernels import first_k_smallest
+
+    g = np.random.default_rng(seed)
+    values = g.integers(0, 8, 200).astype(np.float64)  # many ties
+    for k in (0, 1, 7, 50, 199, 200, 250):
+        expected = np.sort(np.argsort(values, kind="stable")[:k])
+        np.testing.assert_array_equal(np.sort(first_k_smallest(values, k)), expected)
