@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     model = LivelihoodsModel(cfg)
     built = time.perf_counter()
-    model.step()  # the first month also loads (or compiles) the kernels
+    model.step()
     first = time.perf_counter()
     for _ in range(args.months - 1):
         model.step()
@@ -73,7 +73,8 @@ def main(argv: list[str] | None = None) -> None:
     print(json.dumps({
         "persons_start": args.persons, "persons": persons, "months": args.months,
         "import_seconds": imported - _T0, "config_seconds": configured - imported,
-        "kernel_load_seconds": kernels_loaded - configured,  # compile (cold cache) or load (warm) every kernel "build_seconds": built - start,
+        "kernel_load_seconds": kernels_loaded - configured,  # compile (cold cache) or load (warm) every kernel
+        "build_seconds": built - start,
         "first_month_seconds": first - built, "run_seconds": end - first,
         "person_months_per_second": person_months / (end - first) if args.months > 1 else None,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
