@@ -6,6 +6,8 @@ import dataclasses
 import sys
 import typing
 
+import yaml
+
 from hydra.errors import MissingConfigException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
 
@@ -64,6 +66,11 @@ def explain(exc: BaseException) -> str:
                 hint = f", allowed keys: {', '.join(allowed)}" if allowed else ""
                 return f"{key}: unknown key{hint}"
             return f"{key}: {first}"
+    for e in chain:
+        if isinstance(e, yaml.MarkedYAMLError) and e.problem_mark is not None:
+            mark = e.problem_mark
+            return (f"{mark.name}: not valid YAML at line {mark.line + 1}, column {mark.column + 1}: "
+                    f"{e.context + ', ' if e.context else ''}{e.problem}")
     if isinstance(exc, OverrideParseException):
         return f"malformed override: {str(exc).splitlines()[0]}"
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -20,6 +20,7 @@ from experiments.configuration import load_config
 from experiments.errors import explain, fail
 from experiments.outputs import SUMMARY, format_summary, write_run
 from simulation.config import ConfigError, register_configs, to_run_config
+from simulation.memory import check_fits_in_memory
 
 register_configs()
 
@@ -38,7 +39,10 @@ def run(cfg: DictConfig) -> dict | None:
         print(f"resume: {out_dir} is complete, skipped")
         return None
     refuse_finished_run(out_dir)
-    result = simulate(run_cfg)
+    try:
+        result = simulate(run_cfg)
+    except ConfigError as exc:  # e.g. a population too large for this machine's memory
+        fail(explain(exc))
     write_run(out_dir, result.summary, result.timeseries, figures=run_cfg.figures)
     hydra_cfg = HydraConfig.get()
     if hydra_cfg.mode == RunMode.MULTIRUN:  # one line per finished job: the sweep's progress
@@ -76,7 +80,8 @@ def check_overrides(overrides: list[str]) -> None:
     """Compose and validate a single run's config before Hydra starts, so bad input gives one line."""
     check_policy_selection(overrides)
     try:
-        load_config(*overrides)
+        cfg = load_config(*overrides)
+        check_fits_in_memory(cfg, cfg.engine)
     except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
         fail(explain(exc))
 

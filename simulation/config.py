@@ -356,7 +356,7 @@ class TransportConfig(PolicyConfig):
 
 @dataclass
 class MobilitySchemeConfig(PolicyConfig):
-    slots_per_1000_youth_per_year: float = nonneg()
+    slots_per_1000_youth_per_year: float = _num(0, 1000)  # no more slots a year than people
     min_age: float = _num(10, 60)
     max_age: float = _num(10, 60)
     requires_completed_training: bool = MISSING

@@ -15,7 +15,7 @@ from simulation import metrics
 from simulation.agents import Employer, Returnee, TrainingCentre, Youth
 from simulation.config import RunConfig
 from simulation.engines import make_engine
-from simulation.memory import release_free_memory
+from simulation.memory import check_fits_in_memory, release_free_memory
 from simulation.params import build_rules
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
@@ -35,6 +35,8 @@ class LivelihoodsModel(mesa.Model):
         super().__init__(rng=cfg.seed)
         self._views_ready = False
         self.cfg = cfg
+        self.engine_name = engine or cfg.engine
+        check_fits_in_memory(cfg, self.engine_name)  # refuse up front rather than be killed half-way
         self.month = 0
         self.streams = RandomStreams(cfg.seed)
         self.rules = build_rules(cfg)
@@ -51,7 +53,6 @@ class LivelihoodsModel(mesa.Model):
         self.hires = np.zeros(len(self.employer_agents), dtype=INT)  # hires of the current month
         self.trainee_months = 0
         self.policies = PolicySet(cfg.policy, self)
-        self.engine_name = engine or cfg.engine
         self.engine = make_engine(self.engine_name, self)
         if self.engine_name == "mesa":
             self._add_person_agents(np.flatnonzero(self.people.arrival_month == 0))

@@ -59,41 +59,37 @@ def test_a_finished_run_is_never_overwritten(acceptance_run):
     assert [path.read_bytes() for path in kept] == before
 
 
-BAD_INPUTS = [
-    ("scenario.n_youth=-5", "scenario.n_youth", ">= 1"),
-    ("scenario.n_youth=0", "scenario.n_youth", ">= 1"),
-    ("months=0", "months", ">= 1"),
-    ("seed=-1", "seed", ">= 0"),
-    ("scenario.training.certification_rate=1.5", "scenario.training.certification_rate", "[0, 1]"),
-    ("behaviour.dropout.care_barrier_hazard=-0.2", "behaviour.dropout.care_barrier_hazard", "[0, 1]"),
-    ("scenario.population.female_share=nan", "scenario.population.female_share", "finite"),
-    ("scenario.destination.migration_cost=-1", "scenario.destination.migration_cost", ">= 0"),
-    ("scenario.training.hours_per_month=0", "scenario.training.hours_per_month", "> 0"),
-    ("scenario.population.share_idle=0.9", "scenario.population.share_*", "summing to 1"),
-    ("scenario.population.age_max=12", "scenario.population.age_max", "greater than age_min"),
-    ("scenario.districts=[]", "scenario.districts", "non-empty"),
-    ("engine=gpu", "engine", "numba, mesa"),
-    ("scenario=nowhere", "scenario", "baseline"),
-    ("calibration=nope", "calibration", "literature"),
-    ("scenario.n_youth=abc", "scenario.n_youth", "Integer"),
-    ("scenario.nyouth=100", "scenario.nyouth", "n_youth"),
-    ("sed=3", "sed", "seed"),
-    ("policy=[teleport]", "policy", "stipend"),
-    ("policy=[stipend] policy.stipend.monthly_amount=-5", "policy.stipend.monthly_amount", ">= 0"),
-    ("policy=[childcare] policy.childcare.coverage_share=1.5", "policy.childcare.coverage_share", "[0, 1]"),
-    ("policy=[transport] policy.transport.covered_share=-0.1", "policy.transport.covered_share", "[0, 1]"),
-    ("policy=[stipend] policy.stipend.target=aliens", "policy.stipend.target", "mothers"),
-    ("policy=[startup_kit] policy.startup_kit.target=district:atlantis", "policy.startup_kit.target", "district:rural"),
-    ("policy=[stipend] policy.stipend.budget=-1", "policy.stipend.budget", "or null"),
-    ("policy=[mobility_scheme] policy.mobility_scheme.contract_months=0", "policy.mobility_scheme.contract_months",
-     ">= 1"),
-    ("policy.stipend.monthly_amount=80", "policy.stipend.monthly_amount", "policy=[stipend]"),
-    ("policy=[stipend] policy.stipend.amount=3", "policy.stipend.amount", "monthly_amount"),
-]
+def bad_inputs() -> list[tuple[str, str, str]]:
+    """Rows of the table in docs/BAD_INPUTS.md: (input, key the line names, text it contains)."""
+    rows = []
+    for line in (ROOT / "docs" / "BAD_INPUTS.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].isdigit():
+            rows.append(tuple(c.strip("`") for c in (cells[2], cells[4], cells[5])))
+    return rows
+
+
+BAD_INPUTS = bad_inputs()
+MALFORMED_SCENARIOS = {  # the files of docs/BAD_INPUTS.md rows 21 and 22
+    "broken.yaml": "defaults:\n  - baseline\nn_youth: [1, 2\n",
+    "typo.yaml": "defaults:\n  - baseline\n  - _self_\nn_yuoth: 500\n",
+}
+
+
+def test_the_bad_input_table_has_at_least_30_rows_across_every_config_group():
+    assert len(BAD_INPUTS) >= 30
+    groups = {line.split("|")[2].strip() for line in (ROOT / "docs" / "BAD_INPUTS.md").read_text().splitlines()
+              if line.startswith("| ") and line.split("|")[1].strip().isdigit()}
+    assert groups == {"scenario", "calibration", "run", "policy"}
 
 
 @pytest.mark.parametrize("override, key, allowed", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
 def test_bad_input_gives_one_line_naming_the_key_and_no_result(tmp_path, override, key, allowed):
+    searchpath = tmp_path / "configs"
+    (searchpath / "scenario").mkdir(parents=True)
+    for name, text in MALFORMED_SCENARIOS.items():
+        (searchpath / "scenario" / name).write_text(text)
+    override, key = override.replace("{searchpath}", str(searchpath)), key.replace("{searchpath}", str(searchpath))
     out = tmp_path / "run"
     proc = run_cli(*override.split(), "scenario.n_youth=300" if "n_youth" not in override else "months=2",
                    f"hydra.run.dir={out}")
