@@ -13,6 +13,7 @@ import pandas as pd
 from simulation.metrics import GROUPS, INDICATORS
 
 SUMMARY = "summary.json"
+INCOMPLETE = "INCOMPLETE"  # present while a run is in progress, and after it was killed
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -46,15 +47,25 @@ def write_parquet(path: Path, frame: pd.DataFrame) -> None:
     _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
+def mark_incomplete(out_dir: Path) -> None:
+    """Mark a run folder as started but not finished; ``write_run`` removes the mark after ``summary.json``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    text = ("This run started but has not finished (or was killed): its files are not results.\n"
+            "Re-run it with resume=true into the same folder; summary.json marks a complete run.\n")
+    _atomic_write(out_dir / INCOMPLETE, lambda tmp: Path(tmp).write_text(text))
+
+
 def write_run(out_dir: Path, summary: dict, timeseries: pd.DataFrame, figures: bool = True) -> list[Path]:
     """Write all outputs; ``summary.json`` goes last, so its presence means the run is complete."""
-    from experiments.figures import plot_run
-
     out_dir.mkdir(parents=True, exist_ok=True)
     write_parquet(out_dir / "timeseries.parquet", timeseries)
-    figures = plot_run(out_dir, summary, timeseries) if figures else []
+    if figures:
+        from experiments.figures import plot_run
+
+        figures = plot_run(out_dir, summary, timeseries)
     write_json(out_dir / SUMMARY, summary)
-    return [out_dir / "timeseries.parquet", *figures, out_dir / SUMMARY]
+    (out_dir / INCOMPLETE).unlink(missing_ok=True)
+    return [out_dir / "timeseries.parquet", *(figures or []), out_dir / SUMMARY]
 
 
 def format_summary(summary: dict) -> str:

@@ -111,7 +111,8 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
              f"reference arm: `{reference}`.", ""]
     if sweep.incomplete or sweep.missing:
         lines += ["## Jobs not in this report", ""]
-        lines += [f"- incomplete (no summary.json): job {name}" for name in sweep.incomplete]
+        lines += [f"- incomplete (no summary.json; killed or failed, re-run with resume=true): job {name}"
+                  for name in sweep.incomplete]
         lines += [f"- missing: `{name}`" for name in sweep.missing]
         lines += [""]
     if stress:

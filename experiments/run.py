@@ -8,6 +8,7 @@ key and what is allowed, exit code 2, and no summary.json.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import sys
 from pathlib import Path
 
@@ -18,11 +19,12 @@ from omegaconf import DictConfig
 
 from experiments.configuration import load_config
 from experiments.errors import explain, fail
-from experiments.outputs import SUMMARY, format_summary, write_run
+from experiments.outputs import SUMMARY, format_summary, mark_incomplete, write_run
 from simulation.config import ConfigError, register_configs, to_run_config
 from simulation.memory import check_fits_in_memory
 
 register_configs()
+RESUME_SUBDIR = ".hydra_resume"  # Hydra's files of a resumed attempt, until the job is known to need them
 
 
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")
@@ -35,10 +37,11 @@ def run(cfg: DictConfig) -> dict | None:
     except ConfigError as exc:
         fail(explain(exc))
     run_cfg = one_thread_per_parallel_job(run_cfg)
-    if run_cfg.resume and (out_dir / SUMMARY).exists():
+    if keep_finished_record(out_dir):
         print(f"resume: {out_dir} is complete, skipped")
         return None
     refuse_finished_run(out_dir)
+    mark_incomplete(out_dir)  # until summary.json is written, last
     try:
         result = simulate(run_cfg)
     except ConfigError as exc:  # e.g. a population too large for this machine's memory
@@ -53,6 +56,25 @@ def run(cfg: DictConfig) -> dict | None:
         print(format_summary(result.summary))
         print(f"results: {out_dir}")
     return result.summary["indicators"]
+
+
+def keep_finished_record(out_dir: Path) -> bool:
+    """Under ``resume=true``, whether ``out_dir`` is a finished run (then left exactly as it was).
+
+    Hydra writes a job's ``.hydra/`` files before the job starts; with resume
+    they go to ``RESUME_SUBDIR`` instead, so a finished run keeps its own record
+    (its config and overrides, used by report and replay) byte for byte. A job
+    that runs (again) takes this attempt's files as its record.
+    """
+    attempt = out_dir / RESUME_SUBDIR
+    if not attempt.exists():
+        return False
+    if (out_dir / SUMMARY).exists():
+        shutil.rmtree(attempt)
+        return True
+    shutil.rmtree(out_dir / ".hydra", ignore_errors=True)  # the record of a killed attempt
+    attempt.rename(out_dir / ".hydra")
+    return False
 
 
 def one_thread_per_parallel_job(run_cfg):
@@ -103,6 +125,8 @@ def main() -> None:
             if key.lstrip("+") == "hydra.run.dir" and "resume=true" not in overrides:
                 refuse_finished_run(Path(value))
         check_overrides(overrides)
+    if "resume=true" in args:  # Hydra's own files of this attempt go aside; see keep_finished_record
+        sys.argv.append(f"hydra.output_subdir={RESUME_SUBDIR}")
     run()
 
 

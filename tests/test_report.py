@@ -77,7 +77,7 @@ def test_paired_differences_use_the_same_seeds(synthetic):
 def test_missing_and_failed_jobs_are_reported_not_fatal(synthetic):
     report = write_report(synthetic).read_text()
     assert "Jobs read: 4 complete of 6 expected; 1 incomplete; 1 missing." in report
-    assert "incomplete (no summary.json): job 4" in report
+    assert "incomplete (no summary.json; killed or failed, re-run with resume=true): job 4" in report
     assert "missing: `policy.stipend.monthly_amount=0 seed=3`" in report
     assert (synthetic / "aggregate.csv").exists() and (synthetic / "paired.parquet").exists()
     assert "Lowest stipend whose dropout upper 95% bound is below 30%" in report
