@@ -16,7 +16,7 @@ from simulation.config import ConfigError, RunConfig
 EXIT_BAD_INPUT = 2
 
 
-def _group_options(group: str) -> list[str]:
+def group_options(group: str) -> list[str]:
     from experiments.configuration import CONFIG_DIR
 
     return sorted(p.stem for p in (CONFIG_DIR / group).glob("*.yaml"))
@@ -53,7 +53,7 @@ def explain(exc: BaseException) -> str:
     for e in chain:
         if isinstance(e, MissingConfigException) and e.missing_cfg_file:
             group, _, option = e.missing_cfg_file.rpartition("/")
-            options = e.options or _group_options(group or option)
+            options = e.options or group_options(group or option)
             allowed = ", ".join(o for o in options if not o.startswith("base_")) or "(none)"
             return f"{group or option}: unknown option {option!r}, allowed: {allowed}"
     for e in chain:

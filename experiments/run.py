@@ -18,7 +18,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from experiments.configuration import load_config
-from experiments.errors import explain, fail
+from experiments.errors import explain, fail, group_options
 from experiments.outputs import SUMMARY, format_summary, mark_incomplete, write_run
 from simulation.config import ConfigError, register_configs, to_run_config
 from simulation.memory import check_fits_in_memory
@@ -114,8 +114,20 @@ def refuse_finished_run(out_dir: Path) -> None:
         fail(f"hydra.run.dir: {out_dir} already holds a complete run; choose a new folder (runs are never overwritten)")
 
 
+def check_experiment(args: list[str]) -> None:
+    """``experiment`` is an optional group, which Hydra skips silently when the option does not exist."""
+    for item in args:
+        key, _, value = item.partition("=")
+        if key.lstrip("+~") == "experiment" and value not in ("", "null"):
+            allowed = group_options("experiment")
+            for name in (v.strip() for v in value.split(",")):
+                if name not in allowed:
+                    fail(f"experiment: unknown option {name!r}, allowed: {', '.join(allowed)}")
+
+
 def main() -> None:
     args = sys.argv[1:]
+    check_experiment(args)
     flags = {a for a in args if a.startswith("-")}
     if not flags & {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
                     "--shell-completion", "-sc"}:

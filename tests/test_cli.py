@@ -80,7 +80,7 @@ def test_the_bad_input_table_has_at_least_30_rows_across_every_config_group():
     assert len(BAD_INPUTS) >= 30
     groups = {line.split("|")[2].strip() for line in (ROOT / "docs" / "BAD_INPUTS.md").read_text().splitlines()
               if line.startswith("| ") and line.split("|")[1].strip().isdigit()}
-    assert groups == {"scenario", "calibration", "run", "policy"}
+    assert groups == {"scenario", "calibration", "run", "policy", "experiment"}
 
 
 @pytest.mark.parametrize("override, key, allowed", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
