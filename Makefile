@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml tools/find-python
 	    echo "creating $(VENV) with $$PYBIN"; rm -rf $(VENV); "$$PYBIN" -m venv $(VENV) || exit 1; \
 	  fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test]'
+	$(PY) -m pip install --quiet -e '.[test,ray,slurm]'
 	@touch $(STAMP)
 
 clean-venv:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 import hydra
@@ -24,6 +25,9 @@ from simulation.config import ConfigError, register_configs, to_run_config
 from simulation.memory import check_fits_in_memory
 
 register_configs()
+# configs/hydra/launcher/*.yaml extend the launcher plugins' own configs of the same name on purpose
+# (their schema checks our values); Hydra 1.3 still does this but warns that the matching is old-style
+warnings.filterwarnings("ignore", message=r"\s*'hydra/launcher/\w+' is validated against ConfigStore schema")
 RESUME_SUBDIR = ".hydra_resume"  # Hydra's files of a resumed attempt, until the job is known to need them
 
 
@@ -125,9 +129,29 @@ def check_experiment(args: list[str]) -> None:
                     fail(f"experiment: unknown option {name!r}, allowed: {', '.join(allowed)}")
 
 
+def load_kernels_before_parallel_sweep(args: list[str]) -> None:
+    """Before a sweep on a parallel launcher, compile or load every kernel once, in this process.
+
+    The workers then find them in numba's on-disk cache (shared by every process
+    of this machine, and across nodes when the cache folder is on a shared file
+    system) instead of each compiling them at once on a cold cache.
+    """
+    launcher = next((a.partition("=")[2] for a in args if a.lstrip("+").startswith("hydra/launcher=")), "basic")
+    if not {"-m", "--multirun"} & set(args) or launcher == "basic":
+        return
+    from simulation.model import LivelihoodsModel
+    from simulation.policies import POLICIES
+
+    model = LivelihoodsModel(load_config("scenario.n_youth=200", "months=2", "progress=false",
+                                         f"policy=[{','.join(POLICIES)}]"))
+    for _ in range(2):
+        model.step()
+
+
 def main() -> None:
     args = sys.argv[1:]
     check_experiment(args)
+    load_kernels_before_parallel_sweep(args)
     flags = {a for a in args if a.startswith("-")}
     if not flags & {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
                     "--shell-completion", "-sc"}:

@@ -453,6 +453,9 @@ def register_configs() -> None:
     """Store the schemas in Hydra's ConfigStore (``base_*`` names, extended by the YAML files)."""
     from hydra.core.config_store import ConfigStore
 
+    from simulation.memory import register_resolvers
+
+    register_resolvers()
     cs = ConfigStore.instance()
     cs.store(name="base_config", node=RunConfig)
     cs.store(group="scenario", name="base_scenario", node=ScenarioConfig)

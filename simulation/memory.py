@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import math
 import sys
 
 
@@ -76,3 +77,37 @@ def check_fits_in_memory(cfg, engine: str) -> None:
         raise ConfigError("scenario.n_youth", f"small enough to fit in memory: {persons:,} persons x {cfg.months} "
                           f"months with engine={engine} need about {need / 2**30:.1f} GiB, "
                           f"{free / 2**30:.1f} GiB available", cfg.scenario.n_youth)
+
+
+def job_memory_gb(n_youth: int, months: int, engine: str, arrivals_per_1000_per_month: float) -> int:
+    """Memory to request for one run on a cluster (GiB, whole, with 25% headroom over the estimate)."""
+    from types import SimpleNamespace
+
+    cfg = SimpleNamespace(months=int(months), scenario=SimpleNamespace(
+        n_youth=int(n_youth), returnees=SimpleNamespace(arrivals_per_1000_per_month=float(arrivals_per_1000_per_month))))
+    need = persons_expected(cfg) * BYTES_PER_PERSON.get(engine, BYTES_PER_PERSON["mesa"]) + PROCESS_BYTES
+    return max(1, math.ceil(1.25 * need / 2**30))
+
+
+# Person-months per second of one kernel thread, rounded down from benchmarks/results.md (numba ~4.5 M
+# with one thread at 50,000 persons; mesa ~27 k), to bound a job's run time on a cluster.
+PERSON_MONTHS_PER_SECOND = {"numba": 1_000_000, "numpy": 300_000, "mesa": 10_000}
+
+
+def job_minutes(n_youth: int, months: int, engine: str) -> int:
+    """Time limit for one run on a cluster (minutes): 3x the expected run time plus 5 minutes of start-up."""
+    seconds = int(n_youth) * int(months) / PERSON_MONTHS_PER_SECOND.get(engine, PERSON_MONTHS_PER_SECOND["mesa"])
+    return 5 + math.ceil(3 * seconds / 60)
+
+
+def register_resolvers() -> None:
+    """Resolvers for the launcher configs (``configs/hydra/launcher/``): memory and time limit of one run.
+
+    ``${livelihoods.mem_gb:n_youth,months,engine,arrivals}``, ``${livelihoods.mem_bytes:...}`` (same
+    arguments) and ``${livelihoods.minutes:n_youth,months,engine}``.
+    """
+    from omegaconf import OmegaConf
+
+    OmegaConf.register_new_resolver("livelihoods.mem_gb", job_memory_gb, replace=True)
+    OmegaConf.register_new_resolver("livelihoods.minutes", job_minutes, replace=True)
+    OmegaConf.register_new_resolver("livelihoods.mem_bytes", lambda *a: job_memory_gb(*a) * 2**30, replace=True)

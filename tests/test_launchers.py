@@ -1,0 +1,80 @@
+"""The same sweep on Ray (a local instance) and on submitit (local executor) as on the basic launcher.
+
+Skipped, with the reason, where the extras are not installed (``pip install -e '.[ray,slurm]'``;
+``make test`` installs them). Each launcher runs the same small sweep into its own folder: the
+folder layout, every job's results and the aggregate must equal the basic launcher's, and report
+and resume must work on it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pandas as pd
+import pytest
+
+from experiments.outputs import SUMMARY
+from tests.test_hardening import job_results, run_module, sweep_aggregate
+
+SWEEP = ("-m", "seed=range(1,4)", "policy=[stipend]", "policy.stipend.monthly_amount=0,60",
+         "scenario.n_youth=1500", "months=12")
+EXTRAS = {
+    "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "submitit_local": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+}
+
+
+def missing(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is None
+    except ModuleNotFoundError:
+        return True
+
+
+@pytest.fixture(scope="module")
+def basic(tmp_path_factory):
+    out = tmp_path_factory.mktemp("basic") / "sweep"
+    proc = run_module("experiments.run", *SWEEP, f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return out
+
+
+@pytest.mark.parametrize("launcher", sorted(EXTRAS))
+def test_a_sweep_on_the_launcher_equals_the_basic_launcher(basic, tmp_path, launcher):
+    module, extra = EXTRAS[launcher]
+    if missing(module):
+        pytest.skip(f"hydra/launcher={launcher} needs the [{extra}] extra: pip install -e '.[{extra}]'")
+    out = tmp_path / "sweep"
+    proc = run_module("experiments.run", *SWEEP, f"hydra/launcher={launcher}", f"hydra.sweep.dir={out}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs = sorted(p.name for p in out.iterdir() if (p / SUMMARY).exists())
+    assert jobs == sorted(p.name for p in basic.iterdir() if (p / SUMMARY).exists()) == [str(i) for i in range(6)]
+    assert job_results(out) == job_results(basic)
+    pd.testing.assert_frame_equal(sweep_aggregate(out), sweep_aggregate(basic))
+
+    report = run_module("experiments.report", str(out))
+    assert report.returncode == 0 and "0 incomplete; 0 missing" in (out / "report.md").read_text()
+    (out / "4" / SUMMARY).unlink()  # as if job 4 had not finished
+    resumed = run_module("experiments.run", *SWEEP, f"hydra/launcher={launcher}", f"hydra.sweep.dir={out}",
+                         "resume=true")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert (out / "4" / SUMMARY).exists()
+    assert job_results(out) == job_results(basic)
+
+
+def test_launcher_configs_size_each_job_from_the_population():
+    from hydra import compose, initialize_config_dir
+
+    from experiments.configuration import CONFIG_DIR
+    from simulation.config import register_configs
+    from simulation.memory import job_memory_gb, job_minutes
+
+    register_configs()
+    with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
+        small = compose("config", ["hydra/launcher=submitit_slurm"], return_hydra_config=True).hydra.launcher
+        large = compose("config", ["hydra/launcher=submitit_slurm", "scenario.n_youth=20000000", "months=60"],
+                        return_hydra_config=True).hydra.launcher
+    assert small.cpus_per_task == 1 and small.mem_gb == 1 and small.timeout_min >= 5
+    assert large.mem_gb == job_memory_gb(20_000_000, 60, "numba", 2.0) > 6  # 22.4M persons x 300 B, +25%
+    assert large.timeout_min == job_minutes(20_000_000, 60, "numba") > small.timeout_min
+    assert job_memory_gb(1_000_000, 36, "mesa", 2.0) > job_memory_gb(1_000_000, 36, "numba", 2.0)
