@@ -13,7 +13,9 @@
    phase, with two machine bounds (one stream's draws, memory bandwidth);
 3. compilation: the first month in a fresh process with an empty numba cache
    (cold) and with the cache filled (warm);
-4. the default stipend stress test (10 levels x 30 seeds, 50,000 persons x 36
+4. the per-job overhead of each installed Hydra launcher (basic, joblib, ray,
+   submitit_local) on the same small sweep;
+5. the default stipend stress test (10 levels x 30 seeds, 50,000 persons x 36
    months) with the joblib launcher on all local cores, plus its report.
 
 Prints the tables and writes them, with the machine, to ``benchmarks/results.md``.
@@ -116,19 +118,23 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     started = time.perf_counter()
 
-    print("1/4 numba vs mesa engine ...", flush=True)
+    print("1/5 numba vs mesa engine ...", flush=True)
     eng = measure_engines(20_000, 24, 1)
-    print("2/4 scaling ...", flush=True)
+    print("2/5 scaling ...", flush=True)
     base = child(1000, 1)
     scaling = [child(n, 36) for n in sizes]
     profile = child(max(sizes), 12, module="benchmarks.profile")
-    print("3/4 compilation (cold and warm numba cache) ...", flush=True)
+    print("3/5 compilation (cold and warm numba cache) ...", flush=True)
     with tempfile.TemporaryDirectory() as cache:
         cold = child(1000, 1, {"XDG_CACHE_HOME": cache})
         warm = child(1000, 1, {"XDG_CACHE_HOME": cache})
+    print("4/5 launchers: the same small sweep on each installed launcher ...", flush=True)
+    from benchmarks import launchers
+
+    launcher_rows = launchers.main([])
     stress = None
     if not args.skip_stress:
-        print("4/4 stipend stress test (joblib, all cores) ...", flush=True)
+        print("5/5 stipend stress test (joblib, all cores) ...", flush=True)
         stress = stress_test()
 
     lines = [f"# Benchmarks ({datetime.now():%Y-%m-%d %H:%M}, `python -m benchmarks`)", "",
@@ -170,6 +176,17 @@ def main(argv: list[str] | None = None) -> int:
               "| numba cache | loading every kernel (a 200-person model, 2 months), s |", "|---|---|",
               f"| cold (empty cache: compile) | {cold['kernel_load_seconds']:.2f} |",
               f"| warm (cache filled) | {warm['kernel_load_seconds']:.2f} |", ""]
+    lines += ["## Launchers: per-job overhead on the same sweep", "",
+              "`experiments.run -m seed=range(1,13) scenario.n_youth=5000 months=12 figures=false` on each "
+              "installed launcher (warm numba cache). Start-up: until the first run's `summary.json`; then "
+              "seconds per further run (the launcher's throughput); simulation: the runs' own time, including "
+              "any wait for a core.", "",
+              "| launcher | jobs | wall s | start-up s | s per further run | mean simulation per run s |",
+              "|---|---|---|---|---|---|"]
+    lines += [f"| {r['launcher']} | {r['jobs']} | {r['wall_seconds']:.1f} | {r['first_result_seconds']:.1f} | "
+              f"{r['seconds_per_further_job']:.2f} | {r['mean_simulation_seconds']:.2f} |" for r in launcher_rows]
+    lines += ["", "submitit's local executor starts every run at once whatever the cores, so its runs wait "
+              "for each other; on SLURM each run has its own CPU.", ""]
     if stress is not None:
         lines += ["## Stipend stress test", "",
                   "`experiments.run -m experiment=stipend_stress_test hydra/launcher=joblib` (10 levels x 30 seeds, "
