@@ -16,12 +16,21 @@ streams in every run so that differences come from the parameters alone):
 
 Writes ``morris.csv``, ``sobol.csv``, ``runs.parquet`` (inputs and outputs of every
 run) and ``sensitivity.png`` to ``results/sensitivity/<time>/``, and prints the ranking.
+
+The runs go to this machine's cores (joblib, ``--jobs``), or, given the override
+``hydra/launcher=<name>`` (basic, joblib, ray, submitit_local, submitit_slurm), to a
+Hydra sweep of ``experiments.run`` on that launcher: each design is written as a
+table and run with ``hydra/sweeper=rows`` into ``<out>/morris`` and ``<out>/sobol``
+(one job folder per row, the usual layout; re-running completes a killed sweep).
+Both ways give the same numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -29,7 +38,7 @@ import numpy as np
 import pandas as pd
 
 from experiments.errors import explain, fail
-from experiments.outputs import _atomic_write
+from experiments.outputs import SUMMARY, _atomic_write
 from experiments.study import DEFAULT_PARAMETERS, default_jobs, load_parameters, run_many, with_values
 from simulation.metrics import GROUPS, INDICATORS
 
@@ -52,19 +61,55 @@ def problem_of(params) -> dict:
     return {"num_vars": len(params), "names": [p.key for p in params], "bounds": [[p.low, p.high] for p in params]}
 
 
-def evaluate(base_cfg, names: list[str], X: np.ndarray, indicators, jobs: int, desc: str) -> np.ndarray:
+@dataclass
+class Runner:
+    """Where the runs go: this machine's cores (joblib), or a Hydra launcher through ``hydra/sweeper=rows``."""
+    jobs: int
+    launcher: str | None = None  # basic, joblib, ray, submitit_local, submitit_slurm (None: in-process)
+    overrides: tuple[str, ...] = ()  # the base run's overrides, passed to every job
+    folder: Path | None = None  # sweeps go to <folder>/<desc>/
+
+
+def evaluate(base_cfg, names: list[str], X: np.ndarray, indicators, runner: Runner, desc: str) -> np.ndarray:
     """Y[i, j]: indicator j of the run with parameter row X[i] (every run with the base config's seed)."""
-    cfgs = [with_values(base_cfg, dict(zip(names, map(float, row)))) for row in X]
-    runs = run_many(cfgs, jobs=jobs, desc=desc)
-    return np.array([[run[key] for key in indicators] for run in runs], dtype=float)
+    cfgs = [with_values(base_cfg, dict(zip(names, map(float, row)))) for row in X]  # checks every range
+    if runner.launcher is None:
+        runs = run_many(cfgs, jobs=runner.jobs, desc=desc)
+        return np.array([[run[key] for key in indicators] for run in runs], dtype=float)
+    return evaluate_on_launcher(base_cfg, names, X, indicators, runner, desc)
 
 
-def morris(problem, base_cfg, indicators, trajectories: int, levels: int, seed: int, jobs: int):
+def evaluate_on_launcher(base_cfg, names, X, indicators, runner: Runner, desc: str) -> np.ndarray:
+    """The same runs as a Hydra sweep (``hydra/sweeper=rows``) on ``runner.launcher``; results read back by row."""
+    import subprocess
+
+    sweep = runner.folder / desc.split()[0].lower()
+    sweep.mkdir(parents=True, exist_ok=True)
+    plan = sweep.parent / f"{sweep.name}_plan.parquet"
+    _atomic_write(plan, lambda tmp: pd.DataFrame(X, columns=names).to_parquet(tmp, index=False))
+    command = [sys.executable, "-m", "experiments.run", "-m", "hydra/sweeper=rows", f"hydra.sweeper.table={plan}",
+               f"hydra/launcher={runner.launcher}", f"hydra.sweep.dir={sweep}", *runner.overrides,
+               f"seed={base_cfg.seed}", f"scenario.n_youth={base_cfg.scenario.n_youth}", "progress=false",
+               "figures=false", "resume=true"]  # resume: a re-run of a killed study completes the missing rows
+    print(f"{desc}: {len(X)} runs on hydra/launcher={runner.launcher} into {sweep}", flush=True)
+    done = subprocess.run(command, cwd=ROOT)
+    if done.returncode != 0:
+        fail(f"hydra/launcher={runner.launcher}: the sweep in {sweep} failed (exit {done.returncode}); "
+             "fix the cause and run the same command again to complete it")
+    Y = np.empty((len(X), len(indicators)))
+    for i in range(len(X)):
+        summary = json.loads((sweep / str(i) / SUMMARY).read_text())
+        groups = {"all": summary["indicators"], **summary["by_group"]}
+        Y[i] = [np.nan if groups[g][k] is None else groups[g][k] for g, k in indicators]
+    return Y
+
+
+def morris(problem, base_cfg, indicators, trajectories: int, levels: int, seed: int, runner: Runner):
     from SALib.analyze import morris as analyze
     from SALib.sample import morris as sample
 
     X = sample.sample(problem, trajectories, num_levels=levels, seed=seed)
-    Y = evaluate(base_cfg, problem["names"], X, indicators, jobs, "Morris runs")
+    Y = evaluate(base_cfg, problem["names"], X, indicators, runner, "Morris runs")
     rows = []
     for j, (group, name) in enumerate(indicators):
         res = analyze.analyze(problem, X, Y[:, j], num_levels=levels, seed=seed)
@@ -74,12 +119,12 @@ def morris(problem, base_cfg, indicators, trajectories: int, levels: int, seed: 
     return pd.DataFrame(rows), X, Y
 
 
-def sobol(problem, base_cfg, indicators, n: int, seed: int, jobs: int):
+def sobol(problem, base_cfg, indicators, n: int, seed: int, runner: Runner):
     from SALib.analyze import sobol as analyze
     from SALib.sample import sobol as sample
 
     X = sample.sample(problem, n, calc_second_order=False, seed=seed)
-    Y = evaluate(base_cfg, problem["names"], X, indicators, jobs, "Sobol runs")
+    Y = evaluate(base_cfg, problem["names"], X, indicators, runner, "Sobol runs")
     rows = []
     for j, (group, name) in enumerate(indicators):
         res = analyze.analyze(problem, Y[:, j], calc_second_order=False, seed=seed)
@@ -146,8 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: all cores)")
     ap.add_argument("--parameters", type=Path, default=DEFAULT_PARAMETERS)
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "sensitivity")
-    ap.add_argument("overrides", nargs="*", help="config overrides of the base run (e.g. scenario=mali_returnees)")
-    args = ap.parse_args(argv if argv is not None else sys.argv[1:])
+    ap.add_argument("overrides", nargs="*", help="config overrides of the base run (e.g. scenario=mali_returnees); "
+                    "hydra/launcher=ray (or basic, joblib, submitit_*) runs them as a Hydra sweep on that launcher")
+    args = ap.parse_intermixed_args(argv if argv is not None else sys.argv[1:])  # overrides anywhere
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     if not methods or any(m not in ("morris", "sobol") for m in methods):
@@ -163,8 +209,10 @@ def main(argv: list[str] | None = None) -> int:
             fail(f"{flag}: must be an integer >= {low}, got {value}")
     if "sobol" in methods and n & (n - 1):
         fail(f"--sobol-n: must be a power of 2 (Sobol sequence balance), got {n}")
+    launchers = [o.partition("=")[2] for o in args.overrides if o.startswith("hydra/launcher=")]
+    overrides = [o for o in args.overrides if not o.startswith("hydra/launcher=")]
     try:
-        base = load_config(*args.overrides, f"seed={args.seed}", f"scenario.n_youth={args.n_youth}",
+        base = load_config(*overrides, f"seed={args.seed}", f"scenario.n_youth={args.n_youth}",
                            "progress=false", "figures=false")
     except SystemExit:
         raise
@@ -174,14 +222,15 @@ def main(argv: list[str] | None = None) -> int:
     problem = problem_of(params)
 
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    runner = Runner(args.jobs, launchers[-1] if launchers else None, tuple(overrides), out)
     runs, morris_df, sobol_df = [], None, None
     print(f"sensitivity of {', '.join(f'{g}:{i}' for g, i in indicators)} to {len(params)} parameters "
           f"({base.behaviour.name} calibration, {args.n_youth} youth, seed {args.seed}, {args.jobs} jobs)")
     if "morris" in methods:
-        morris_df, X, Y = morris(problem, base, indicators, args.trajectories, args.levels, args.seed, args.jobs)
+        morris_df, X, Y = morris(problem, base, indicators, args.trajectories, args.levels, args.seed, runner)
         runs.append(_runs_frame("morris", problem, indicators, X, Y))
     if "sobol" in methods:
-        sobol_df, X, Y = sobol(problem, base, indicators, n, args.seed, args.jobs)
+        sobol_df, X, Y = sobol(problem, base, indicators, n, args.seed, runner)
         runs.append(_runs_frame("sobol", problem, indicators, X, Y))
 
     out.mkdir(parents=True, exist_ok=True)

@@ -78,3 +78,25 @@ def test_launcher_configs_size_each_job_from_the_population():
     assert large.mem_gb == job_memory_gb(20_000_000, 60, "numba", 2.0) > 6  # 22.4M persons x 300 B, +25%
     assert large.timeout_min == job_minutes(20_000_000, 60, "numba") > small.timeout_min
     assert job_memory_gb(1_000_000, 36, "mesa", 2.0) > job_memory_gb(1_000_000, 36, "numba", 2.0)
+
+
+@pytest.mark.parametrize("launcher", ["basic", "ray"])
+def test_the_sensitivity_study_runs_on_a_hydra_launcher_with_the_same_indices(tmp_path, launcher):
+    from experiments import sensitivity
+
+    if launcher != "basic" and missing(EXTRAS[launcher][0]):
+        pytest.skip(f"hydra/launcher={launcher} needs the [{EXTRAS[launcher][1]}] extra")
+    params = tmp_path / "parameters.yaml"
+    params.write_text("parameters:\n"
+                      "  - {key: behaviour.dropout.base_logit, low: -4.5, high: -2.5, unit: logit, why: test}\n"
+                      "  - {key: behaviour.intent.base_logit, low: -4.0, high: -1.5, unit: logit, why: test}\n")
+    argv = ["--trajectories", "2", "--sobol-n", "4", "--n-youth", "600", "--jobs", "1", "--seed", "5",
+            "--parameters", str(params), "--indicators", "dropout_rate,far:migration_intent_rate", "months=8"]
+    assert sensitivity.main([*argv, "--out", str(tmp_path / "here")]) == 0
+    assert sensitivity.main([*argv, "--out", str(tmp_path / "there"), f"hydra/launcher={launcher}"]) == 0
+    here, there = next((tmp_path / "here").iterdir()), next((tmp_path / "there").iterdir())
+    for name in ("morris.csv", "sobol.csv", "runs.parquet"):
+        read = pd.read_parquet if name.endswith(".parquet") else pd.read_csv
+        pd.testing.assert_frame_equal(read(here / name), read(there / name))
+    assert len(list((there / "morris").glob(f"*/{SUMMARY}"))) == 2 * 3  # r (k + 1) jobs, one folder each
+    assert len(list((there / "sobol").glob(f"*/{SUMMARY}"))) == 4 * 4  # N (k + 2)
