@@ -5,7 +5,7 @@ PY      := $(VENV)/bin/python
 STAMP   := $(VENV)/.installed
 ARGS    ?=
 
-.PHONY: run test setup bench validate calibrate sensitivity discover clean-venv
+.PHONY: run test setup bench validate calibrate sensitivity discover dashboard clean-venv
 
 run: $(STAMP)
 	$(PY) -m experiments.run $(ARGS)
@@ -21,11 +21,14 @@ $(STAMP): pyproject.toml tools/find-python
 	    echo "creating $(VENV) with $$PYBIN"; rm -rf $(VENV); "$$PYBIN" -m venv $(VENV) || exit 1; \
 	  fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,ray,slurm]'
+	$(PY) -m pip install --quiet -e '.[test,ray,slurm,dashboard]'
 	@touch $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+dashboard: $(STAMP)
+	$(PY) -m experiments.dashboard $(ARGS)
 
 bench: $(STAMP)
 	$(PY) -m benchmarks $(ARGS)

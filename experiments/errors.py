@@ -7,7 +7,6 @@ import sys
 import typing
 
 import yaml
-
 from hydra.errors import MissingConfigException, OverrideParseException
 from omegaconf.errors import OmegaConfBaseException
 

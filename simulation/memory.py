@@ -83,8 +83,8 @@ def job_memory_gb(n_youth: int, months: int, engine: str, arrivals_per_1000_per_
     """Memory to request for one run on a cluster (GiB, whole, with 25% headroom over the estimate)."""
     from types import SimpleNamespace
 
-    cfg = SimpleNamespace(months=int(months), scenario=SimpleNamespace(
-        n_youth=int(n_youth), returnees=SimpleNamespace(arrivals_per_1000_per_month=float(arrivals_per_1000_per_month))))
+    returnees = SimpleNamespace(arrivals_per_1000_per_month=float(arrivals_per_1000_per_month))
+    cfg = SimpleNamespace(months=int(months), scenario=SimpleNamespace(n_youth=int(n_youth), returnees=returnees))
     need = persons_expected(cfg) * BYTES_PER_PERSON.get(engine, BYTES_PER_PERSON["mesa"]) + PROCESS_BYTES
     return max(1, math.ceil(1.25 * need / 2**30))
 

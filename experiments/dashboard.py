@@ -1,0 +1,238 @@
+"""A dashboard for programme teams: ``make dashboard`` or ``livelihoods-dashboard [--port 8765]``.
+
+Mesa's Solara visualisation (``SolaraViz``) of a *paired* run: the same population,
+seed and scenario stepped twice, with the chosen package of interventions and
+without it, so every difference on screen is the package's effect (common random
+numbers). The levers (``configs/dashboard/levers.yaml``) are the scenario,
+population, horizon, seed and each policy's main parameter; a new setting takes
+effect with **Reset**. The page shows the monthly dropout, employment and
+migration-intent curves of both arms, the training funnel, the breakdown by women,
+mothers, returnees and far youth, and the cost so far and per completer.
+**Export config** writes the settings as an override list that
+``python -m experiments.run`` accepts, for a colleague to run or sweep.
+
+The server binds to 127.0.0.1 unless told otherwise, and serves every front-end
+asset from installed packages (``solara-assets``): it works without internet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import mesa
+import yaml
+
+from experiments.configuration import CONFIG_DIR, load_config
+from simulation.metrics import GROUPS
+from simulation.model import LivelihoodsModel
+
+ROOT = Path(__file__).resolve().parent.parent
+LEVERS = yaml.safe_load((CONFIG_DIR / "dashboard" / "levers.yaml").read_text())
+SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
+SWITCHES = [name for name, lever in LEVERS["policies"].items() if "min" not in lever and "policy" not in lever]
+ARMS = ("package", "no package")
+CURVES = ("dropout_rate", "employment_rate", "migration_intent_rate")
+EXPORT_DIR = ROOT / "results" / "dashboard"
+
+
+def package_overrides(levers: dict) -> list[str]:
+    """The overrides that switch on the chosen package (empty: no package)."""
+    policies, settings = [], []
+    for name, lever in LEVERS["policies"].items():
+        value = levers.get(name)
+        if "policy" in lever:  # a setting of another policy
+            continue
+        if name in SWITCHES:
+            if value:
+                policies.append(name)
+        elif value and float(value) > 0:
+            policies.append(name)
+            settings.append(f"{lever['key']}={value}")
+    if "stipend" in policies:
+        settings.append(f"policy.stipend.conditional_on_attendance={str(bool(levers.get('stipend_conditional'))).lower()}")
+    target = levers.get("target", "all")
+    if target != "all":
+        settings += [f"policy.{name}.target={target}" for name in policies]
+    return [f"policy=[{','.join(policies)}]", *settings] if policies else []
+
+
+class PairedRun(mesa.Model):
+    """Two runs of the same population and seed, with and without the package, stepped together."""
+
+    def __init__(self, setting: str = "baseline", n_youth: int = LEVERS["run"]["n_youth"]["value"],
+                 months: int = LEVERS["run"]["months"]["value"], seed: int = LEVERS["run"]["seed"]["value"],
+                 target: str = "all", stipend: float = 0.0, stipend_conditional: bool = True,
+                 childcare: float = 0.0, transport: float = 0.0, mobility_scheme: float = 0.0,
+                 startup_kit: float = 0.0, certification: bool = False, apprenticeship: bool = False,
+                 job_referral: bool = False):
+        super().__init__(rng=int(seed))
+        self.levers = {"stipend": stipend, "stipend_conditional": stipend_conditional, "childcare": childcare,
+                       "transport": transport, "mobility_scheme": mobility_scheme, "startup_kit": startup_kit,
+                       "certification": certification, "apprenticeship": apprenticeship,
+                       "job_referral": job_referral, "target": target}
+        self.base = [f"scenario={setting}", f"scenario.n_youth={int(n_youth)}", f"months={int(months)}",
+                     f"seed={int(seed)}"]
+        self.package = package_overrides(self.levers)
+        self.arms = {
+            "package": LivelihoodsModel(load_config(*self.base, *self.package, "progress=false", "figures=false")),
+            "no package": LivelihoodsModel(load_config(*self.base, "progress=false", "figures=false")),
+        }
+        self.months = int(months)
+        self.datacollector = mesa.DataCollector(model_reporters={
+            f"{curve} ({arm})": (lambda m, curve=curve, arm=arm: m.arms[arm].latest[curve])
+            for curve in CURVES for arm in ARMS})
+        self.datacollector.collect(self)
+
+    @property
+    def month(self) -> int:
+        return self.arms["package"].month
+
+    def step(self):
+        if self.month >= self.months:
+            self.running = False
+            return
+        for arm in self.arms.values():
+            arm.step()
+        self.datacollector.collect(self)
+
+    def overrides(self) -> list[str]:
+        """The settings as ``experiments.run`` overrides (the package arm)."""
+        return [*self.base, *self.package]
+
+    def export(self, folder: Path = EXPORT_DIR) -> Path:
+        """Write the override list to a new file (never overwriting one); return its path."""
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{datetime.now():%Y-%m-%d_%H-%M-%S}_overrides.txt"
+        n = 1
+        while path.exists():
+            path = folder / f"{datetime.now():%Y-%m-%d_%H-%M-%S}_{n}_overrides.txt"
+            n += 1
+        path.write_text("\n".join(self.overrides()) + "\n")
+        return path
+
+
+def comparison_table(model: PairedRun) -> str:
+    """Markdown: indicators, cost so far and cost per completer of both arms, and the difference."""
+    s = {arm: m.summary() for arm, m in model.arms.items()}
+    rows = [("enrolled", "{:,.0f}"), ("dropout_rate", "{:.1%}"), ("completion_rate", "{:.1%}"),
+            ("employment_rate", "{:.1%}"), ("migration_intent_rate", "{:.1%}"), ("migration_rate", "{:.2%}")]
+    lines = [f"**Paired comparison, month {model.month} of {model.months} (same population and seed)**", "",
+             "| | with package | without | difference |", "|---|---|---|---|"]
+    for key, fmt in rows:
+        a, b = s["package"]["indicators"][key], s["no package"]["indicators"][key]
+        rate = fmt.endswith("%}")  # differences of rates in percentage points
+        diff = ("" if a is None or b is None or a != a or b != b
+                else f"{100 * (a - b):+.{fmt[-3]}f} pp" if rate else fmt.format(a - b))
+        lines.append(f"| {key.replace('_', ' ')} | {_fmt(fmt, a)} | {_fmt(fmt, b)} | {diff} |")
+    for key, label in (("total", "cost so far (USD)"), ("per_completer", "cost per completer (USD)")):
+        a, b = s["package"]["cost"][key], s["no package"]["cost"][key]
+        lines.append(f"| {label} | {_fmt('{:,.0f}', a)} | {_fmt('{:,.0f}', b)} | {_fmt('{:,.0f}', a - b)} |")
+    return "\n".join(lines)
+
+
+def breakdown_table(model: PairedRun) -> str:
+    """Markdown: dropout, employment and intent by group, both arms."""
+    groups = [g for g in ("women", "mothers", "returnees", "far") if g in GROUPS]
+    lines = ["**By group (with package / without)**", "",
+             "| group | dropout | employment | migration intent |", "|---|---|---|---|"]
+    s = {arm: m.summary()["by_group"] for arm, m in model.arms.items()}
+    for g in groups:
+        cells = [f"{_fmt('{:.1%}', s['package'][g][k])} / {_fmt('{:.1%}', s['no package'][g][k])}" for k in CURVES]
+        lines.append(f"| {g} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _fmt(fmt: str, value) -> str:
+    return "–" if value is None or value != value else fmt.format(value)
+
+
+def funnel_figure(model: PairedRun):
+    """Grouped bars: population, applied, enrolled, completed, certified, employed completers, per arm."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 3.2))
+    ax = fig.subplots()
+    stages = ("population", "applied", "enrolled", "completed", "certified", "employed_completers")
+    for i, arm in enumerate(ARMS):
+        funnel = model.arms[arm].summary()["training"]["funnel"]
+        ax.bar([x + 0.4 * i for x in range(len(stages))], [funnel[k] for k in stages], width=0.4, label=arm,
+               color=("tab:green", "tab:gray")[i])
+    ax.set_xticks([x + 0.2 for x in range(len(stages))], [k.replace("_", "\n") for k in stages], fontsize=7)
+    ax.set_ylabel("persons")
+    ax.set_title("Training funnel", fontsize=9)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def model_params() -> dict:
+    """The levers as SolaraViz inputs."""
+    run = LEVERS["run"]
+    params = {
+        "setting": {"type": "Select", "value": "baseline", "values": SCENARIOS, "label": "Scenario"},
+        **{name: {"type": "SliderInt", **spec} for name, spec in run.items()},
+        "target": {"type": "Select", "value": "all", "values": LEVERS["targets"], "label": "Package reaches"},
+    }
+    for name, lever in LEVERS["policies"].items():
+        if "min" in lever:
+            kind = "SliderFloat" if isinstance(lever["step"], float) or lever["max"] <= 1 else "SliderInt"
+            params[name] = {"type": kind, "value": 0, "min": lever["min"], "max": lever["max"],
+                            "step": lever["step"], "label": lever["label"]}
+        else:
+            params[name] = {"type": "Checkbox", "value": name == "stipend_conditional", "label": lever["label"]}
+    return params
+
+
+def make_page():
+    """The Solara page: SolaraViz with the paired run, its curves, tables, funnel and export button."""
+    import solara
+    from mesa.visualization import SolaraViz, make_plot_component
+    from mesa.visualization.utils import update_counter
+
+    @solara.component
+    def Comparison(model):
+        update_counter.get()  # redraw after every step, as Mesa's own components do
+        solara.Markdown(comparison_table(model))
+
+    @solara.component
+    def Breakdown(model):
+        update_counter.get()
+        solara.Markdown(breakdown_table(model))
+
+    @solara.component
+    def Funnel(model):
+        update_counter.get()
+        solara.FigureMatplotlib(funnel_figure(model), dependencies=[model.month, id(model)])
+
+    @solara.component
+    def Export(model):
+        written = solara.use_reactive("")
+        solara.Button("Export config", color="primary", on_click=lambda: written.set(str(model.export())))
+        if written.value:
+            solara.Markdown(f"Wrote `{written.value}`. Run it with:\n\n"
+                            f"`python -m experiments.run $(cat {written.value})`")
+
+    colours = {"package": "tab:green", "no package": "tab:gray"}
+    curves = [make_plot_component({f"{c} ({arm})": colours[arm] for arm in ARMS}) for c in CURVES]
+    return SolaraViz(PairedRun(), components=[(Comparison, 0), (Breakdown, 0), *curves, (Funnel, 0), (Export, 0)],
+                     model_params=model_params(), name="Training, work and migration: a package vs none")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    ap.add_argument("--port", type=int, default=8765)
+    args = ap.parse_args(argv)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    print(f"dashboard: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
+    return subprocess.call([sys.executable, "-m", "solara", "run", "experiments.dashboard_app", "--host", args.host,
+                            "--port", str(args.port), "--production", "--no-open"], cwd=ROOT, env=env)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

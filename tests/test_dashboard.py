@@ -1,0 +1,131 @@
+"""The dashboard end to end in a real browser (Debian's chromium driven by Playwright), offline.
+
+The app is started as a user would (``python -m experiments.dashboard``); the browser may
+reach 127.0.0.1 only, so the page must render from installed assets. The test moves the
+stipend lever, resets and steps the paired run, and checks that the indicators and charts
+change and that the package's effect appears next to the same population without it; then
+it exports the settings and runs them with ``experiments.run``. It saves a screenshot.
+Skipped, with the reason, where chromium or the [dashboard] extra is missing.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from tests.conftest import ROOT
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def dashboard():
+    if CHROMIUM is None:
+        pytest.skip("no chromium on this machine (Debian: apt-get install chromium); .ci/run installs it")
+    for module in ("playwright", "solara", "solara_assets"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{module} missing: pip install -e '.[dashboard]'")
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.dashboard", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        os.killpg(proc.pid, 9)
+        pytest.fail("the dashboard did not answer within 120 s")
+    yield url
+    os.killpg(proc.pid, 15)
+    proc.wait(timeout=30)
+
+
+def comparison(page) -> dict[str, list[str]]:
+    """The paired-comparison table: row label -> [with package, without, difference]."""
+    table = page.locator("table", has_text="with package").first
+    rows = {}
+    for row in table.locator("tbody tr").all():
+        cells = [c.inner_text().strip() for c in row.locator("td").all()]
+        rows[cells[0]] = cells[1:]
+    return rows
+
+
+def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_effect(dashboard, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    external = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1700})
+
+        def offline(route):  # this machine only: every asset must come from installed packages
+            if route.request.url.startswith("http://127.0.0.1"):
+                route.continue_()
+            else:
+                external.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", offline)
+        page.goto(dashboard, timeout=120_000)
+        page.get_by_text("Paired comparison, month 0").wait_for(timeout=120_000)
+        assert comparison(page)["cost so far (USD)"] == ["0", "0", "0"]
+        charts_before = page.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
+
+        stipend = page.locator(".v-input", has_text="Stipend (USD/month)").get_by_role("slider")
+        stipend.focus()
+        for _ in range(12):  # 12 steps of 5 USD: 60 USD/month
+            stipend.press("ArrowRight")
+        assert stipend.get_attribute("aria-valuenow") == "60"
+        page.get_by_role("button", name="Reset").click()
+        for _ in range(6):
+            page.get_by_role("button", name="Step").click()
+            time.sleep(0.3)
+        page.get_by_text("Paired comparison, month 6").wait_for(timeout=60_000)
+        rows = comparison(page)
+        with_package, without, diff = rows["cost so far (USD)"]
+        assert with_package != without and diff != "0"  # the stipend is paid in one arm only
+        assert int(rows["enrolled"][0].replace(",", "")) > 0
+        assert rows["dropout rate"][0] != rows["dropout rate"][1]  # the package changes dropout...
+        assert rows["employment rate"][2] != ""  # ...next to the same population without it
+        page.get_by_text("By group (with package / without)").wait_for()
+        charts_after = page.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
+        assert len(charts_after) >= 4 and charts_after != charts_before  # curves and funnel redrawn
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+        if os.environ.get("DASHBOARD_SCREENSHOT"):  # to refresh the README's picture
+            page.screenshot(path=os.environ["DASHBOARD_SCREENSHOT"], full_page=True)
+
+        page.get_by_role("button", name="Export config").click()
+        written = page.get_by_text("Wrote").inner_text()
+        browser.close()
+    assert (tmp_path / "dashboard.png").stat().st_size > 20_000
+    assert external == [], f"the page asked for outside resources: {external[:3]}"
+
+    path = re.search(r"(\S+_overrides\.txt)", written).group(1)
+    overrides = open(path).read().split()
+    os.unlink(path)
+    assert "policy=[stipend]" in overrides and "policy.stipend.monthly_amount=60" in overrides
+    run = subprocess.run([sys.executable, "-m", "experiments.run", *overrides, "months=3", "figures=false",
+                          f"hydra.run.dir={tmp_path / 'run'}"], cwd=ROOT, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (tmp_path / "run" / "summary.json").exists()
