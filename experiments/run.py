@@ -41,7 +41,9 @@ def run(cfg: DictConfig) -> dict | None:
     except ConfigError as exc:
         fail(explain(exc))
     run_cfg = one_thread_per_parallel_job(run_cfg)
-    if keep_finished_record(out_dir):
+    finished = (out_dir / SUMMARY).exists()
+    settle_resume_record(out_dir, finished)
+    if run_cfg.resume and finished:
         print(f"resume: {out_dir} is complete, skipped")
         return None
     refuse_finished_run(out_dir)
@@ -62,23 +64,22 @@ def run(cfg: DictConfig) -> dict | None:
     return result.summary["indicators"]
 
 
-def keep_finished_record(out_dir: Path) -> bool:
-    """Under ``resume=true``, whether ``out_dir`` is a finished run (then left exactly as it was).
+def settle_resume_record(out_dir: Path, finished: bool) -> None:
+    """Keep a finished run's record; give a job that runs (again) this attempt's record.
 
-    Hydra writes a job's ``.hydra/`` files before the job starts; with resume
-    they go to ``RESUME_SUBDIR`` instead, so a finished run keeps its own record
-    (its config and overrides, used by report and replay) byte for byte. A job
-    that runs (again) takes this attempt's files as its record.
+    Hydra writes a job's ``.hydra/`` files before the job starts; under
+    ``resume=true`` they go to ``RESUME_SUBDIR`` instead (see ``main``), so a
+    finished run keeps its own config and overrides (read by report and replay)
+    byte for byte, and the attempt's files are dropped.
     """
     attempt = out_dir / RESUME_SUBDIR
     if not attempt.exists():
-        return False
-    if (out_dir / SUMMARY).exists():
+        return
+    if finished:
         shutil.rmtree(attempt)
-        return True
+        return
     shutil.rmtree(out_dir / ".hydra", ignore_errors=True)  # the record of a killed attempt
     attempt.rename(out_dir / ".hydra")
-    return False
 
 
 def one_thread_per_parallel_job(run_cfg):
@@ -161,7 +162,7 @@ def main() -> None:
             if key.lstrip("+") == "hydra.run.dir" and "resume=true" not in overrides:
                 refuse_finished_run(Path(value))
         check_overrides(overrides)
-    if "resume=true" in args:  # Hydra's own files of this attempt go aside; see keep_finished_record
+    if any(a.lower() in ("resume=true", "resume=1") for a in args):  # see settle_resume_record
         sys.argv.append(f"hydra.output_subdir={RESUME_SUBDIR}")
     run()
 
