@@ -119,15 +119,16 @@ class PairedRun(mesa.Model):
 def comparison_table(model: PairedRun) -> str:
     """Markdown: indicators, cost so far and cost per completer of both arms, and the difference."""
     s = {arm: m.summary() for arm, m in model.arms.items()}
-    rows = [("enrolled", "{:,.0f}"), ("dropout_rate", "{:.1%}"), ("completion_rate", "{:.1%}"),
-            ("employment_rate", "{:.1%}"), ("migration_intent_rate", "{:.1%}"), ("migration_rate", "{:.2%}")]
+    # (indicator, format of a value, format of the difference: rates differ in percentage points)
+    rows = [("enrolled", "{:,.0f}", "{:+,.0f}"), ("dropout_rate", "{:.1%}", "{:+.1f} pp"),
+            ("completion_rate", "{:.1%}", "{:+.1f} pp"), ("employment_rate", "{:.1%}", "{:+.1f} pp"),
+            ("migration_intent_rate", "{:.1%}", "{:+.1f} pp"), ("migration_rate", "{:.2%}", "{:+.2f} pp")]
     lines = [f"**Paired comparison, month {model.month} of {model.months} (same population and seed)**", "",
              "| | with package | without | difference |", "|---|---|---|---|"]
-    for key, fmt in rows:
+    for key, fmt, diff_fmt in rows:
         a, b = s["package"]["indicators"][key], s["no package"]["indicators"][key]
-        rate = fmt.endswith("%}")  # differences of rates in percentage points
-        diff = ("" if a is None or b is None or a != a or b != b
-                else f"{100 * (a - b):+.{fmt[-3]}f} pp" if rate else fmt.format(a - b))
+        scale = 100 if diff_fmt.endswith("pp") else 1
+        diff = "" if a is None or b is None or a != a or b != b else diff_fmt.format(scale * (a - b))
         lines.append(f"| {key.replace('_', ' ')} | {_fmt(fmt, a)} | {_fmt(fmt, b)} | {diff} |")
     for key, label in (("total", "cost so far (USD)"), ("per_completer", "cost per completer (USD)")):
         a, b = s["package"]["cost"][key], s["no package"]["cost"][key]
