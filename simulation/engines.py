@@ -115,7 +115,11 @@ class KernelEngine:
 
 class MesaEngine:
     def __init__(self, model):
+        from simulation.kernels import numpy_twins
+
         self.model = model
+        # admissions, matching, district shares and indicators are model-level, not agents' steps: NumPy rules
+        self.model_level = KernelEngine(model, numpy_twins)
 
     def _each(self, method, *args):
         self.model.persons.shuffle_do(method, *args)
@@ -138,10 +142,10 @@ class MesaEngine:
         return searching
 
     def admit(self, intake_open, seats, u):
-        return self._model_level().admit(intake_open, seats, u)
+        return self.model_level.admit(intake_open, seats, u)
 
     def match(self, candidates, open_places, u_choice, u_priority):
-        return self._model_level().match(candidates, open_places, u_choice, u_priority)
+        return self.model_level.match(candidates, open_places, u_choice, u_priority)
 
     def consider_offers(self, offers):
         self._each("consider_offer", offers)
@@ -156,16 +160,10 @@ class MesaEngine:
         self._each("earn_and_save")
 
     def update_intent(self):
-        self._each("update_intent", self._model_level().emigration_share())
+        self._each("update_intent", self.model_level.emigration_share())
 
     def tally(self):
-        return self._model_level().tally()
-
-    def _model_level(self):
-        """Admissions, matching, district shares and indicators are model-level, not agents' steps: NumPy rules."""
-        from simulation.kernels import numpy_twins
-
-        return KernelEngine(self.model, numpy_twins)
+        return self.model_level.tally()
 
     def consider_migrating(self, u):
         self._each("consider_migrating", u)

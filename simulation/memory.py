@@ -15,6 +15,7 @@ import ctypes
 import ctypes.util
 import math
 import sys
+from pathlib import Path
 
 
 def _malloc_trim():
@@ -41,26 +42,30 @@ BYTES_PER_PERSON = {"numba": 300, "numpy": 400, "mesa": 900}
 PROCESS_BYTES = 400 * 2**20
 
 
-def persons_expected(cfg) -> int:
+def persons_expected(n_youth: int, months: int, arrivals_per_1000_per_month: float) -> int:
     """Persons at start plus the returnees expected to arrive over the run."""
-    s = cfg.scenario
-    return int(s.n_youth * (1.0 + s.returnees.arrivals_per_1000_per_month / 1000.0 * cfg.months))
+    return int(n_youth * (1.0 + arrivals_per_1000_per_month / 1000.0 * months))
+
+
+def bytes_needed(persons: int, engine: str) -> int:
+    """Resident memory a run of ``persons`` needs with ``engine``, the process included."""
+    return persons * BYTES_PER_PERSON.get(engine, BYTES_PER_PERSON["mesa"]) + PROCESS_BYTES
 
 
 def available_bytes() -> int | None:
     """Memory this process may still use: MemAvailable, capped by a cgroup limit; None if unknown."""
     limits = []
     try:
-        for line in open("/proc/meminfo"):
+        for line in Path("/proc/meminfo").read_text().splitlines():
             if line.startswith("MemAvailable:"):
                 limits.append(int(line.split()[1]) * 1024)
     except OSError:
         pass
     try:
-        text = open("/sys/fs/cgroup/memory.max").read().strip()
-        if text != "max":
-            used = int(open("/sys/fs/cgroup/memory.current").read())
-            limits.append(int(text) - used)
+        cgroup = Path("/sys/fs/cgroup")
+        limit = (cgroup / "memory.max").read_text().strip()
+        if limit != "max":
+            limits.append(int(limit) - int((cgroup / "memory.current").read_text()))
     except (OSError, ValueError):
         pass
     return min(limits) if limits else None
@@ -70,8 +75,9 @@ def check_fits_in_memory(cfg, engine: str) -> None:
     """Refuse, before building anything, a run whose population would not fit in the memory available."""
     from simulation.config import ConfigError
 
-    persons = persons_expected(cfg)
-    need = persons * BYTES_PER_PERSON.get(engine, BYTES_PER_PERSON["mesa"]) + PROCESS_BYTES
+    s = cfg.scenario
+    persons = persons_expected(s.n_youth, cfg.months, s.returnees.arrivals_per_1000_per_month)
+    need = bytes_needed(persons, engine)
     free = available_bytes()
     if free is not None and need > free:
         raise ConfigError("scenario.n_youth", f"small enough to fit in memory: {persons:,} persons x {cfg.months} "
@@ -81,11 +87,7 @@ def check_fits_in_memory(cfg, engine: str) -> None:
 
 def job_memory_gb(n_youth: int, months: int, engine: str, arrivals_per_1000_per_month: float) -> int:
     """Memory to request for one run on a cluster (GiB, whole, with 25% headroom over the estimate)."""
-    from types import SimpleNamespace
-
-    returnees = SimpleNamespace(arrivals_per_1000_per_month=float(arrivals_per_1000_per_month))
-    cfg = SimpleNamespace(months=int(months), scenario=SimpleNamespace(n_youth=int(n_youth), returnees=returnees))
-    need = persons_expected(cfg) * BYTES_PER_PERSON.get(engine, BYTES_PER_PERSON["mesa"]) + PROCESS_BYTES
+    need = bytes_needed(persons_expected(n_youth, months, arrivals_per_1000_per_month), engine)
     return max(1, math.ceil(1.25 * need / 2**30))
 
 
