@@ -124,6 +124,7 @@ def comparison_table(model: PairedRun) -> str:
             ("completion_rate", "{:.1%}", "{:+.1f} pp"), ("employment_rate", "{:.1%}", "{:+.1f} pp"),
             ("migration_intent_rate", "{:.1%}", "{:+.1f} pp"), ("migration_rate", "{:.2%}", "{:+.2f} pp")]
     lines = [f"**Paired comparison, month {model.month} of {model.months} (same population and seed)**", "",
+             f"Package: {' '.join(model.package) or 'none'}", "",
              "| | with package | without | difference |", "|---|---|---|---|"]
     for key, fmt, diff_fmt in rows:
         a, b = s["package"]["indicators"][key], s["no package"]["indicators"][key]

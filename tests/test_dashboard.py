@@ -71,6 +71,7 @@ def comparison(page) -> dict[str, list[str]]:
 
 
 def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_effect(dashboard, tmp_path):
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     external = []
@@ -96,7 +97,14 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
         for _ in range(12):  # 12 steps of 5 USD: 60 USD/month
             stipend.press("ArrowRight")
         assert stipend.get_attribute("aria-valuenow") == "60"
-        page.get_by_role("button", name="Reset").click()
+        for _ in range(20):  # the slider's value reaches the server asynchronously: reset until the model has it
+            page.get_by_role("button", name="Reset").click()
+            try:
+                page.get_by_text("policy.stipend.monthly_amount=60").wait_for(timeout=1_000)
+                break
+            except PlaywrightTimeout:
+                continue
+        page.get_by_text("policy.stipend.monthly_amount=60").wait_for(timeout=5_000)
         for _ in range(6):
             page.get_by_role("button", name="Step").click()
             time.sleep(0.3)
