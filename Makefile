@@ -1,46 +1,82 @@
 # `make run` and `make test` work on a fresh clone: they find a Python >= 3.12
-# (tools/find-python), create .venv, install the project and run.
-VENV    := .venv
-PY      := $(VENV)/bin/python
-STAMP   := $(VENV)/.installed
-ARGS    ?=
+# (tools/find-python), bootstrap a pinned uv into .tools/, and install from uv.lock
+# into .venv exactly the versions the project was tested with.
+#
+# Each command installs only what it needs: `make run` the core (simulation, Hydra,
+# joblib launcher); `make test` everything the tests exercise; `make dashboard`,
+# `make calibrate|sensitivity|discover` and `make setup-cluster` their extras on demand.
+# `pip install .` (or '.[studies,dashboard,ray,slurm]') still works without uv, from
+# the version ranges in pyproject.toml.
+VENV       := .venv
+PY         := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+UV         := .tools/uv-$(UV_VERSION)/bin/uv
+ARGS       ?=
+# uv never downloads a Python here: it uses the interpreter tools/find-python finds
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup bench validate calibrate sensitivity discover dashboard clean-venv
+.PHONY: run test setup setup-cluster bench validate calibrate sensitivity discover dashboard lock clean-venv
 
-run: $(STAMP)
+run: $(VENV)/.installed-core
 	$(PY) -m experiments.run $(ARGS)
 
-test: $(STAMP)
+test: $(VENV)/.installed-test
 	$(PY) -m pytest $(ARGS)
 
-setup: $(STAMP)
+setup: $(VENV)/.installed-test
 
-$(STAMP): pyproject.toml tools/find-python
+setup-cluster: $(VENV)/.installed-cluster
+
+$(UV): tools/find-python
 	@PYBIN="$$(sh tools/find-python)" || exit 1; \
-	  if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
-	    echo "creating $(VENV) with $$PYBIN"; rm -rf $(VENV); "$$PYBIN" -m venv $(VENV) || exit 1; \
-	  fi
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[test,ray,slurm,dashboard]'
-	@touch $(STAMP)
+	  echo "installing uv $(UV_VERSION) into .tools/ with $$PYBIN"; \
+	  "$$PYBIN" -m pip install --quiet --disable-pip-version-check --target .tools/uv-$(UV_VERSION) uv==$(UV_VERSION)
+
+# `uv sync --frozen` installs the locked versions and fails if uv.lock does not match pyproject.toml;
+# `--inexact` keeps the extras another target installed (each target adds what it needs)
+define sync
+	@PYBIN="$$(sh tools/find-python)" || exit 1; \
+	  $(UV) sync --frozen --inexact --quiet --python "$$PYBIN" $(1)
+	@touch $@
+endef
+
+$(VENV)/.installed-core: uv.lock pyproject.toml | $(UV)
+	$(call sync,)
+
+$(VENV)/.installed-studies: uv.lock pyproject.toml | $(UV)
+	$(call sync,--extra studies)
+
+$(VENV)/.installed-dashboard: uv.lock pyproject.toml | $(UV)
+	$(call sync,--extra dashboard)
+
+$(VENV)/.installed-cluster: uv.lock pyproject.toml | $(UV)
+	$(call sync,--extra ray --extra slurm)
+
+$(VENV)/.installed-test: uv.lock pyproject.toml | $(UV)
+	$(call sync,--extra test --extra studies --extra dashboard --extra ray --extra slurm)
+
+# after editing dependencies in pyproject.toml: re-resolve uv.lock (commit both)
+lock: | $(UV)
+	@PYBIN="$$(sh tools/find-python)" || exit 1; $(UV) lock --python "$$PYBIN"
 
 clean-venv:
-	rm -rf $(VENV)
+	rm -rf $(VENV) .tools
 
-dashboard: $(STAMP)
+dashboard: $(VENV)/.installed-dashboard
 	$(PY) -m experiments.dashboard $(ARGS)
 
-bench: $(STAMP)
+bench: $(VENV)/.installed-test
 	$(PY) -m benchmarks $(ARGS)
 
-validate: $(STAMP)
+validate: $(VENV)/.installed-core
 	$(PY) -m experiments.validate $(ARGS)
 
-calibrate: $(STAMP)
+calibrate: $(VENV)/.installed-studies
 	$(PY) -m experiments.calibrate $(ARGS)
 
-sensitivity: $(STAMP)
+sensitivity: $(VENV)/.installed-studies
 	$(PY) -m experiments.sensitivity $(ARGS)
 
-discover: $(STAMP)
+discover: $(VENV)/.installed-studies
 	$(PY) -m experiments.discover $(ARGS)
