@@ -80,9 +80,13 @@ def check_fits_in_memory(cfg, engine: str) -> None:
     need = bytes_needed(persons, engine)
     free = available_bytes()
     if free is not None and need > free:
-        raise ConfigError("scenario.n_youth", f"small enough to fit in memory: {persons:,} persons x {cfg.months} "
-                          f"months with engine={engine} need about {need / 2**30:.1f} GiB, "
-                          f"{free / 2**30:.1f} GiB available", cfg.scenario.n_youth)
+        # name the key that makes the population large: the youth, or the returnees arriving over the run
+        arriving = persons - s.n_youth
+        key, got = (("scenario.n_youth", s.n_youth) if s.n_youth >= arriving else
+                    ("scenario.returnees.arrivals_per_1000_per_month", s.returnees.arrivals_per_1000_per_month))
+        raise ConfigError(key, f"small enough to fit in memory: {s.n_youth:,} youth + {arriving:,} arriving "
+                          f"returnees = {persons:,} persons x {cfg.months} months with engine={engine} need about "
+                          f"{need / 2**30:.1f} GiB, {free / 2**30:.1f} GiB available", got)
 
 
 def job_memory_gb(n_youth: int, months: int, engine: str, arrivals_per_1000_per_month: float) -> int:

@@ -22,6 +22,8 @@ class JobReferral(Policy):
         referred = np.zeros(P.n, dtype=bool)
         referred[self.grant(candidates, self.cfg.cost_per_referral)] = True
         for k in range(self.cfg.extra_applications):
-            offers = m.make_offers(referred & (P.status == UNEMPLOYED), f"policy.{self.name}.choice{k}",
-                                   f"policy.{self.name}.priority{k}")
+            applying = referred & (P.status == UNEMPLOYED)
+            if not applying.any():  # everyone referred is hired: later rounds would draw for no one
+                break
+            offers = m.make_offers(applying, f"policy.{self.name}.choice{k}", f"policy.{self.name}.priority{k}")
             m.consider_offers(offers)
