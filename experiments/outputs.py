@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
 import pandas as pd
@@ -16,16 +16,26 @@ SUMMARY = "summary.json"
 INCOMPLETE = "INCOMPLETE"  # present while a run is in progress, and after it was killed
 
 
-def _atomic_write(path: Path, write) -> None:
-    """Write through a temporary file in the same folder, then rename: never a half-written file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+def atomic_write(path: Path, write) -> None:
+    """Write through a temporary file in the same folder, then rename: never a half-written file.
+
+    The temporary name is unique to this process and call, so concurrent writers
+    never share one; the file is created with the user's umask (like any other
+    file, e.g. readable by the group on a shared cluster file system), not 0600.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
     try:
-        write(tmp)
+        write(str(tmp))
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+
+
+def write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, lambda tmp: Path(tmp).write_text(text))
 
 
 def _jsonable(obj):
@@ -39,12 +49,11 @@ def _jsonable(obj):
 
 
 def write_json(path: Path, data: dict) -> None:
-    text = json.dumps(_jsonable(data), indent=2, allow_nan=False)
-    _atomic_write(path, lambda tmp: Path(tmp).write_text(text + "\n"))
+    write_text(path, json.dumps(_jsonable(data), indent=2, allow_nan=False) + "\n")
 
 
 def write_parquet(path: Path, frame: pd.DataFrame) -> None:
-    _atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
+    atomic_write(path, lambda tmp: frame.to_parquet(tmp, index=False))
 
 
 def mark_incomplete(out_dir: Path) -> None:
@@ -52,7 +61,7 @@ def mark_incomplete(out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     text = ("This run started but has not finished (or was killed): its files are not results.\n"
             "Re-run it with resume=true into the same folder; summary.json marks a complete run.\n")
-    _atomic_write(out_dir / INCOMPLETE, lambda tmp: Path(tmp).write_text(text))
+    atomic_write(out_dir / INCOMPLETE, lambda tmp: Path(tmp).write_text(text))
 
 
 def write_run(out_dir: Path, summary: dict, timeseries: pd.DataFrame, figures: bool = True) -> list[Path]:

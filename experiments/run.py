@@ -1,26 +1,37 @@
 """One run of the model: ``python -m experiments.run [overrides]`` (console script ``livelihoods-run``).
 
-Writes summary.json, timeseries.parquet and figures into the Hydra run
-directory and prints a short table. Bad input ends with one line naming the
-key and what is allowed, exit code 2, and no summary.json.
+Writes summary.json, timeseries.parquet and figures into the run's folder and
+prints a short table; with ``-m`` runs a sweep, one job per combination.
+
+Before Hydra runs or writes anything, ``main`` checks the command line
+(``experiments.overrides``: only the project's keys and a few Hydra keys, no
+code), composes and validates the config, and claims the run's or sweep's
+folder (``experiments.folders``: an exclusive lock, a new default folder named
+for what runs in it, a finished run or a different study refused). Bad input
+ends with one line naming the key and what is allowed, exit code 2, and no
+summary.json; results that cannot be written end with exit code 3.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import shutil
+import os
 import sys
 import warnings
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.errors import HydraException
 from hydra.types import RunMode
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
-from experiments.configuration import load_config
-from experiments.errors import explain, fail, group_options
-from experiments.outputs import SUMMARY, format_summary, mark_incomplete, write_run
+from experiments import folders
+from experiments.configuration import CONFIG_DIR
+from experiments.errors import EXIT_NOT_WRITTEN, explain, fail, require
+from experiments.outputs import SUMMARY, format_summary, mark_incomplete, write_run, write_text
+from experiments.overrides import (PROJECT_GROUPS, CommandLine, Override, check_launcher_keys, check_no_duplicates,
+                                   check_options, check_policy_selection, parse)
 from simulation.config import ConfigError, register_configs, to_run_config
 from simulation.memory import check_fits_in_memory
 
@@ -28,58 +39,69 @@ register_configs()
 # configs/hydra/launcher/*.yaml extend the launcher plugins' own configs of the same name on purpose
 # (their schema checks our values); Hydra 1.3 still does this but warns that the matching is old-style
 warnings.filterwarnings("ignore", message=r"\s*'hydra/launcher/\w+' is validated against ConfigStore schema")
-RESUME_SUBDIR = ".hydra_resume"  # Hydra's files of a resumed attempt, until the job is known to need them
+
+LAUNCHER_EXTRAS = {  # launcher -> (module of its Hydra plugin, extra that installs it)
+    "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
+    "submitit_local": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+    "submitit_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
+}
+KNOWN_TARGETS = {  # the only launchers and sweepers a run may instantiate
+    "launcher": ("hydra._internal.core_plugins.basic_launcher.BasicLauncher",
+                 "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher",
+                 "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher",
+                 "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher",
+                 "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
+    "sweeper": ("hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
+                "hydra_plugins.livelihoods_sweepers.rows_sweeper.RowsSweeper"),
+}
 
 
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")
 def run(cfg: DictConfig) -> dict | None:
+    """One job: own its folder, settle its record, run, write (summary.json last)."""
     from simulation.runner import simulate
 
-    out_dir = Path(HydraConfig.get().runtime.output_dir)
+    hydra_cfg = HydraConfig.get()
+    out_dir = Path(hydra_cfg.runtime.output_dir)
+    multirun = hydra_cfg.mode == RunMode.MULTIRUN
+    key = f"job {hydra_cfg.job.num}" if multirun else "hydra.run.dir"
+    folders.claim(out_dir, key)
+    finished = (out_dir / SUMMARY).exists()
+    folders.settle_record(out_dir, hydra_cfg.output_subdir or "", finished)
+    if finished:
+        if cfg.get("resume"):
+            print(f"resume: {out_dir} is complete, skipped")
+            return None
+        fail(f"{key}: {out_dir} already holds a complete run; runs are never overwritten")
     try:
+        with read_write(cfg):
+            OmegaConf.resolve(cfg)  # ${oc.env:...}, ${now:...}: the values this run uses, recorded as such
         run_cfg = to_run_config(cfg)
-    except ConfigError as exc:
+    except Exception as exc:  # noqa: BLE001 - a bad value or interpolation becomes one line
         fail(explain(exc))
     run_cfg = one_thread_per_parallel_job(run_cfg)
-    finished = (out_dir / SUMMARY).exists()
-    settle_resume_record(out_dir, finished)
-    if run_cfg.resume and finished:
-        print(f"resume: {out_dir} is complete, skipped")
-        return None
-    refuse_finished_run(out_dir)
-    mark_incomplete(out_dir)  # until summary.json is written, last
+    try:
+        write_text(out_dir / folders.RECORD / "config.yaml", OmegaConf.to_yaml(cfg))  # resolved: replay is exact
+        mark_incomplete(out_dir)  # until summary.json is written, last
+    except OSError as exc:
+        fail(f"{key}: cannot write into {out_dir}: {exc.strerror or exc}", EXIT_NOT_WRITTEN)
     try:
         result = simulate(run_cfg)
     except ConfigError as exc:  # e.g. a population too large for this machine's memory
         fail(explain(exc))
-    write_run(out_dir, result.summary, result.timeseries, figures=run_cfg.figures)
-    hydra_cfg = HydraConfig.get()
-    if hydra_cfg.mode == RunMode.MULTIRUN:  # one line per finished job: the sweep's progress
+    try:
+        write_run(out_dir, result.summary, result.timeseries, figures=run_cfg.figures)
+    except OSError as exc:
+        fail(f"{key}: could not write the results into {out_dir}: {exc.strerror or exc}; "
+             "no summary.json was written, so the run is not counted", EXIT_NOT_WRITTEN)
+    if multirun:  # one line per finished job: the sweep's progress
         meta = result.summary["meta"]
-        print(f"job {hydra_cfg.job.num} done in {meta['runtime_seconds']:.1f} s: "
-              f"{' '.join(hydra_cfg.overrides.task)}", flush=True)
+        shown = [o for o in hydra_cfg.overrides.task if not o.startswith(("hydra.sweep.dir=", "hydra.output_subdir="))]
+        print(f"job {hydra_cfg.job.num} done in {meta['runtime_seconds']:.1f} s: {' '.join(shown)}", flush=True)
     else:
         print(format_summary(result.summary))
         print(f"results: {out_dir}")
     return result.summary["indicators"]
-
-
-def settle_resume_record(out_dir: Path, finished: bool) -> None:
-    """Keep a finished run's record; give a job that runs (again) this attempt's record.
-
-    Hydra writes a job's ``.hydra/`` files before the job starts; under
-    ``resume=true`` they go to ``RESUME_SUBDIR`` instead (see ``main``), so a
-    finished run keeps its own config and overrides (read by report and replay)
-    byte for byte, and the attempt's files are dropped.
-    """
-    attempt = out_dir / RESUME_SUBDIR
-    if not attempt.exists():
-        return
-    if finished:
-        shutil.rmtree(attempt)
-        return
-    shutil.rmtree(out_dir / ".hydra", ignore_errors=True)  # the record of a killed attempt
-    attempt.rename(out_dir / ".hydra")
 
 
 def one_thread_per_parallel_job(run_cfg):
@@ -89,57 +111,129 @@ def one_thread_per_parallel_job(run_cfg):
     return dataclasses.replace(run_cfg, threads=1) if parallel and run_cfg.threads == 0 else run_cfg
 
 
-def check_policy_selection(overrides: list[str]) -> None:
-    """A parameter of a policy that is not switched on is a mistake, not a silent no-op."""
-    selected: set[str] = set()
-    for item in overrides:
-        key, _, value = item.partition("=")
-        if key.lstrip("+~") == "policy":
-            selected = {v.strip() for v in value.strip("[]").split(",") if v.strip()}
-    for item in overrides:
-        parts = item.partition("=")[0].lstrip("+~").split(".")
-        if len(parts) > 2 and parts[0] == "policy" and parts[1] not in selected:
-            fail(f"{'.'.join(parts)}: policy {parts[1]!r} is not switched on; select it with "
-                 f"policy=[{','.join(sorted(selected | {parts[1]}))}]")
+# --------------------------------------------------------------------------- before Hydra
 
 
-def check_overrides(overrides: list[str]) -> None:
-    """Compose and validate a single run's config before Hydra starts, so bad input gives one line."""
-    check_policy_selection(overrides)
+def compose_first(line: CommandLine) -> tuple[DictConfig, object]:
+    """The composed config (with ``hydra``) of the first job, and its validated RunConfig; one line on error."""
+    from hydra import compose, initialize_config_dir
+
     try:
-        cfg = load_config(*overrides)
-        check_fits_in_memory(cfg, cfg.engine)
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            cfg = compose(config_name="config", overrides=[o.first for o in line.overrides], return_hydra_config=True)
+        HydraConfig.instance().set_config(cfg)  # resolves ${hydra:...} in the folder names
+        task = cfg.copy()
+        with open_dict(task):
+            del task["hydra"]
+        return cfg, to_run_config(task)
     except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
         fail(explain(exc))
 
 
-def refuse_finished_run(out_dir: Path) -> None:
-    """A folder holding a summary.json is a complete run: never write into it again."""
-    if (out_dir / SUMMARY).exists():
-        fail(f"hydra.run.dir: {out_dir} already holds a complete run; choose a new folder (runs are never overwritten)")
+def check_composed(cfg: DictConfig) -> None:
+    """What config files (a searchpath) could add: no callbacks, no job environment, only known plugins."""
+    h = cfg.hydra
+    if h.callbacks:
+        fail(f"hydra.callbacks: {', '.join(h.callbacks)} set by a config file; callbacks run code and are not accepted")
+    if h.job.env_set:
+        fail(f"hydra.job.env_set: {', '.join(h.job.env_set)} set by a config file; a run's environment is not "
+             "changed by its config")
+    for kind, allowed in KNOWN_TARGETS.items():
+        target = h[kind].get("_target_")
+        if target not in allowed:
+            fail(f"hydra/{kind}: {target} is not one of the project's {kind}s")
 
 
-def check_experiment(args: list[str]) -> None:
-    """``experiment`` is an optional group, which Hydra skips silently when the option does not exist."""
-    for item in args:
-        key, _, value = item.partition("=")
-        if key.lstrip("+~") == "experiment" and value not in ("", "null"):
-            allowed = group_options("experiment")
-            for name in (v.strip() for v in value.split(",")):
-                if name not in allowed:
-                    fail(f"experiment: unknown option {name!r}, allowed: {', '.join(allowed)}")
+def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
+    """Every value of every swept model key, validated with the other keys at their first value."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    params = cfg.hydra.sweeper.get("params") or {}
+    given = {o.key for o in line.overrides}
+    sweeps = line.sweeps()
+    parser = OverridesParser.create()
+    for key, value in params.items():  # a preset's sweep, unless the command line replaces it
+        (o,) = parser.parse_overrides([f"{key}={value}"])
+        if key not in given and o.is_sweep_override():
+            values = list(o.sweep_string_iterator())
+            check_no_duplicates(key, values)
+            sweeps.append(Override(f"{key}={value}", key, values, True))
+    task = cfg.copy()
+    with open_dict(task):
+        del task["hydra"]
+    for o in sweeps:
+        if "/" in o.key or o.key in PROJECT_GROUPS:
+            continue  # config groups: Hydra composes every job before launching any
+        for text in o.values[1:]:
+            (value,) = parser.parse_overrides([f"{o.key}={text}"])
+            variant = task.copy()
+            try:
+                OmegaConf.update(variant, o.key, value.value(), merge=True)
+                run_cfg = to_run_config(variant)
+                check_fits_in_memory(run_cfg, run_cfg.engine)
+            except Exception as exc:  # noqa: BLE001
+                fail(explain(exc))
 
 
-def load_kernels_before_parallel_sweep(args: list[str]) -> None:
+def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg) -> tuple[str, Path] | None:
+    """Claim the run's or sweep's folder; (override key, folder), or None if a finished run is resumed."""
+    if line.multirun:
+        given = line.get("hydra.sweep.dir")
+        if given is not None and not given.values[0].strip("'\" "):
+            fail("hydra.sweep.dir: must be a folder, got an empty value")
+        if given is None and run_cfg.resume:
+            fail("resume: give the sweep's folder to complete, hydra.sweep.dir=<folder>")
+        folder = Path(str(cfg.hydra.sweep.dir))
+        if given is None:
+            if cfg.hydra.runtime.choices.get("experiment") is None:
+                swept = [o.key.rpartition(".")[2] for o in line.sweeps()]
+                folder = folder.with_name(f"{folder.name}_{folders.safe_name('-'.join(swept) or 'sweep')}")
+            folder = folders.claim_new(folder, "hydra.sweep.dir")
+        else:
+            folders.refuse_foreign_sweep_files(folder)  # before anything is written into it
+            folders.claim(folder, "hydra.sweep.dir")
+        params = cfg.hydra.sweeper.get("params")
+        params = OmegaConf.to_container(params) if params else {}
+        study = folders.study_definition(params, [o.text for o in line.overrides])
+        folders.check_sweep_folder(folder, run_cfg.resume, study)
+        return "hydra.sweep.dir", folder
+    given = line.get("hydra.run.dir")
+    if given is not None and not given.values[0].strip("'\" "):
+        fail("hydra.run.dir: must be a folder, got an empty value (results would go into the current folder)")
+    folder = Path(str(cfg.hydra.run.dir))
+    if given is None:
+        policies = list(run_cfg.policy.selected())
+        name = folders.run_folder_name(cfg.hydra.runtime.choices.scenario, policies, run_cfg.seed)
+        folder = folders.claim_new(folder.with_name(f"{folder.name}_{name}"), "hydra.run.dir")
+    else:
+        if not (folder / folders.SUMMARY).exists():
+            folders.refuse_foreign_files(folder, "hydra.run.dir")  # before anything is written into it
+        folders.claim(folder, "hydra.run.dir")
+    if folders.check_run_folder(folder, run_cfg.resume):
+        print(f"resume: {folder} is complete, skipped")
+        return None
+    return "hydra.run.dir", folder
+
+
+def quote(text: str) -> str:
+    """A value for Hydra's override grammar, quoted unless it is plainly a path."""
+    import re
+
+    if re.fullmatch(r"[A-Za-z0-9_./+-]+", text):
+        return text
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def load_kernels_before_parallel_sweep(line: CommandLine, launcher: str) -> None:
     """Before a sweep on a parallel launcher, compile or load every kernel once, in this process.
 
     The workers then find them in numba's on-disk cache (shared by every process
     of this machine, and across nodes when the cache folder is on a shared file
     system) instead of each compiling them at once on a cold cache.
     """
-    launcher = next((a.partition("=")[2] for a in args if a.lstrip("+").startswith("hydra/launcher=")), "basic")
-    if not {"-m", "--multirun"} & set(args) or launcher == "basic":
+    if not line.multirun or launcher == "basic":
         return
+    from experiments.configuration import load_config
     from simulation.model import LivelihoodsModel
     from simulation.policies import POLICIES
 
@@ -151,20 +245,54 @@ def load_kernels_before_parallel_sweep(args: list[str]) -> None:
 
 def main() -> None:
     args = sys.argv[1:]
-    check_experiment(args)
-    load_kernels_before_parallel_sweep(args)
-    flags = {a for a in args if a.startswith("-")}
-    if not flags & {"-m", "--multirun", "-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info",
-                    "--shell-completion", "-sc"}:
-        overrides = [a for a in args if not a.startswith("-")]
-        for item in overrides:  # before Hydra writes its .hydra/ files into the folder
-            key, _, value = item.partition("=")
-            if key.lstrip("+") == "hydra.run.dir" and "resume=true" not in overrides:
-                refuse_finished_run(Path(value))
-        check_overrides(overrides)
-    if any(a.lower() in ("resume=true", "resume=1") for a in args):  # see settle_resume_record
-        sys.argv.append(f"hydra.output_subdir={RESUME_SUBDIR}")
-    run()
+    line = parse(args)  # only the project's keys and a few Hydra keys; no code
+    check_options(line)
+    check_policy_selection(line)
+    chosen = line.get("hydra/launcher")
+    if chosen is not None and chosen.values[0] in LAUNCHER_EXTRAS:
+        module, extra = LAUNCHER_EXTRAS[chosen.values[0]]
+        require(module, extra, f"hydra/launcher={chosen.values[0]}")
+    launcher = check_launcher_keys(line, chosen.values[0] if chosen else "basic")
+    if line.info_only:  # --help, --cfg, --info: Hydra prints and runs nothing
+        run()
+        return
+    cfg, run_cfg = compose_first(line)
+    check_composed(cfg)
+    if line.multirun:
+        check_sweep_values(line, cfg)
+    else:
+        try:
+            check_fits_in_memory(run_cfg, run_cfg.engine)
+        except ConfigError as exc:
+            fail(explain(exc))
+    claimed = resolve_folder(line, cfg, run_cfg)
+    if claimed is None:
+        return
+    key, folder = claimed
+    record = folder / folders.MULTIRUN
+    original = record.read_bytes() if line.multirun and record.exists() else None
+    folder_keys = ("hydra.run.dir", "hydra.sweep.dir")
+    sys.argv = [sys.argv[0], *line.flags, *(o.text for o in line.overrides if o.key not in folder_keys),
+                f"{key}={quote(str(folder))}", f"hydra.output_subdir={folders.attempt_subdir()}"]
+    load_kernels_before_parallel_sweep(line, launcher)
+    os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra's own errors reach this function, not a multi-line report
+    try:
+        run()
+    except OSError as exc:  # e.g. a full disk while Hydra writes a job's record
+        fail(f"{key}: could not write into {folder}: {exc.strerror or exc}; no summary.json was written",
+             EXIT_NOT_WRITTEN)
+    except HydraException as exc:  # e.g. a swept option that does not exist
+        fail(explain(exc))
+    finally:
+        if original is not None:  # a resumed sweep keeps the record of how it was started
+            write_bytes_if_changed(record, original)
+
+
+def write_bytes_if_changed(path: Path, data: bytes) -> None:
+    from experiments.outputs import atomic_write
+
+    if not path.exists() or path.read_bytes() != data:
+        atomic_write(path, lambda tmp: Path(tmp).write_bytes(data))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,272 @@
+"""What the command line may set, checked before Hydra runs anything.
+
+Only the project's own keys (the ``RunConfig`` schema and its config groups) and
+a short list of Hydra's run, sweep and launcher keys can be set from the command
+line — or from an override file a colleague exported from the dashboard, which
+is the same thing. Refused, each with one line:
+
+- Hydra keys outside that list: ``hydra.callbacks``, any ``_target_``,
+  ``hydra.job.env_set`` and launcher settings that run shell commands or install
+  software (``setup``, ``srun_args``, ``runtime_env``) would let an override file
+  run code;
+- keys added with ``+``/``++`` (they would bypass the schema) and deletions with ``~``;
+- Hydra's flags that load other config folders or a pickled config
+  (``--config-dir``, ``--config-path``, ``--config-name``, ``--experimental-rerun``);
+- a list of values without ``-m``, a sweep that lists a value twice (a zero-width
+  interval and a cross-joined paired table), and sweeping ``resume``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from experiments.errors import fail, group_options, schema_keys
+
+PROJECT_GROUPS = ("scenario", "calibration", "policy", "experiment")
+HYDRA_GROUPS = {  # group -> allowed options (None: whatever Hydra finds; it names the options itself)
+    "hydra/launcher": ("basic", "joblib", "ray", "submitit_local", "submitit_slurm"),
+    "hydra/sweeper": ("basic", "rows"),
+    "hydra/job_logging": ("default", "disabled", "none", "stdout"),
+    "hydra/hydra_logging": ("default", "disabled", "none"),
+}
+HYDRA_KEYS = ("hydra.run.dir", "hydra.sweep.dir", "hydra.searchpath", "hydra.verbose", "hydra.sweeper.table",
+              "hydra.sweeper.max_batch_size")
+_SUBMITIT = ("timeout_min", "cpus_per_task", "gpus_per_node", "tasks_per_node", "mem_gb", "nodes", "name",
+             "stderr_to_stdout", "submitit_folder", "max_num_timeout", "array_parallelism", "signal_delay_s")
+LAUNCHER_KEYS = {  # hydra.launcher.<key> per launcher: resources and addresses, nothing that runs commands
+    "basic": (),
+    "joblib": ("n_jobs", "backend", "prefer", "require", "verbose", "timeout", "pre_dispatch", "batch_size",
+               "temp_folder", "max_nbytes", "mmap_mode"),
+    "ray": ("ray.init.address", "ray.init.num_cpus", "ray.init.num_gpus", "ray.init.include_dashboard",
+            "ray.init.log_to_driver", "ray.init.object_store_memory", "ray.init.namespace", "ray.remote.num_cpus",
+            "ray.remote.num_gpus", "ray.remote.memory", "ray.remote.max_calls", "ray.remote.max_retries"),
+    "submitit_local": _SUBMITIT,
+    "submitit_slurm": (*_SUBMITIT, "partition", "qos", "comment", "constraint", "exclude", "gres", "cpus_per_gpu",
+                       "gpus_per_task", "mem_per_gpu", "mem_per_cpu", "account"),
+}
+CODE_KEYS = ("_target_", "_args_", "_partial_", "_recursive_", "_convert_")
+REFUSED_FLAGS = {
+    **dict.fromkeys(("--config-dir", "-cd", "--config-path", "-cp", "--config-name", "-cn"),
+                    "loads another config folder; add your own config files with hydra.searchpath=[file://DIR]"),
+    "--experimental-rerun": "loads a pickled config, which can run code; replay a run with python -m experiments.replay",
+}
+FLAGS_WITH_VALUE = ("--cfg", "-c", "--package", "-p", "--info", "-i", "--shell-completion", "-sc")
+MULTIRUN_FLAGS = ("-m", "--multirun")
+INFO_FLAGS = ("-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info", "-sc", "--shell-completion", "--version")
+
+
+@dataclass
+class Override:
+    text: str  # as typed
+    key: str  # dotted key, or group (``hydra/launcher``)
+    values: list[str]  # one value, or the sweep's values in order
+    sweep: bool
+
+    @property
+    def first(self) -> str:
+        """The override with its first value (a sweep's first job)."""
+        return f"{self.key}={self.values[0]}" if self.sweep else self.text
+
+
+@dataclass
+class CommandLine:
+    flags: list[str]
+    overrides: list[Override]
+
+    @property
+    def multirun(self) -> bool:
+        return bool(set(self.flags) & set(MULTIRUN_FLAGS))
+
+    @property
+    def info_only(self) -> bool:
+        """--help, --cfg, --info ...: Hydra prints and runs nothing."""
+        return bool(set(self.flags) & set(INFO_FLAGS))
+
+    def get(self, key: str) -> Override | None:
+        return next((o for o in reversed(self.overrides) if o.key == key), None)
+
+    def sweeps(self) -> list[Override]:
+        return [o for o in self.overrides if o.sweep]
+
+
+def split_args(args: list[str]) -> tuple[list[str], list[str]]:
+    """(flags with their values, overrides) of a command line."""
+    flags, overrides, i = [], [], 0
+    while i < len(args):
+        arg = args[i]
+        name = arg.split("=", 1)[0]
+        if arg.startswith("-"):
+            if name in REFUSED_FLAGS:
+                fail(f"{name}: not accepted here: it {REFUSED_FLAGS[name]}")
+            flags.append(arg)
+            if name in FLAGS_WITH_VALUE and "=" not in arg and i + 1 < len(args) and "=" not in args[i + 1]:
+                flags.append(args[i + 1])
+                i += 1
+        else:
+            overrides.append(arg)
+        i += 1
+    return flags, overrides
+
+
+def parse(args: list[str]) -> CommandLine:
+    """Parse the command line with Hydra's own override grammar and check every key against what may be set."""
+    flags, texts = split_args(args)
+    line = CommandLine(flags, [parse_one(text) for text in texts])
+    check_sweeps(line)
+    return line
+
+
+def parse_one(text: str) -> Override:
+    """One override, parsed and its key checked (one line and exit 2 if it may not be set)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    try:
+        (o,) = OverridesParser.create().parse_overrides([text])
+    except HydraException as exc:
+        fail(f"malformed override {text!r}: {str(exc).splitlines()[0]}")
+    key = o.key_or_group
+    if o.package is not None:
+        fail(f"{text}: package overrides ('@') are not supported; set {key.split('@')[0]} as usual")
+    check_key(o, key, text)
+    if not o.is_sweep_override():
+        return Override(text, key, [text.split("=", 1)[1] if "=" in text else ""], False)
+    try:
+        return Override(text, key, list(o.sweep_string_iterator()), True)
+    except Exception:  # noqa: BLE001 - interval() and other non-discrete sweeps
+        fail(f"{key}: only lists (a,b,c), range(...) and choice(...) can be swept, got {text!r}")
+
+
+def check_config_overrides(texts: list[str]) -> None:
+    """The overrides a study or a script passes to ``load_config``: the same keys as the command line, no sweeps."""
+    line = CommandLine([], [parse_one(text) for text in texts])
+    for o in line.sweeps():
+        fail(f"{o.key}: one value is needed here, got {','.join(o.values)}")
+    check_policy_selection(line)
+
+
+def _allowed_hydra() -> str:
+    return ", ".join([*HYDRA_KEYS, *HYDRA_GROUPS, "hydra.launcher.<setting>"])
+
+
+def check_key(o, key: str, text: str) -> None:
+    """One override's key: a project key set without '+'/'~', or one of the Hydra keys a run may set."""
+    parts = key.replace("/", ".").split(".")
+    if any(part in CODE_KEYS for part in parts):
+        fail(f"{key}: cannot be set from the command line: '{parts[-1]}' makes Hydra run code; "
+             f"allowed Hydra keys: {_allowed_hydra()}")
+    if parts[0] == "hydra":
+        check_hydra_key(o, key)
+        return
+    if parts[0] == "policy" and len(parts) == 2:
+        fail(f"{key}: policies are switched on and off with policy=[...] (e.g. policy=[{parts[1]}]), "
+             f"and set with their own keys, e.g. {key}.budget=...")
+    if o.is_delete():
+        fail(f"{text}: keys cannot be deleted ('~'): every key of the schema is needed; set a value instead")
+    if o.is_add() or o.is_force_add():
+        plain = text.lstrip("+")
+        parent = key.rpartition(".")[0]
+        allowed = schema_keys(parent) if "." in key else None
+        if key in PROJECT_GROUPS or _in_schema(key):
+            fail(f"{text}: keys are not added with '+' (the schema holds every key); write {plain}")
+        hint = f", allowed keys: {', '.join(allowed)}" if allowed else ""
+        fail(f"{key}: unknown key{hint} (keys cannot be added with '+')")
+
+
+def _in_schema(key: str) -> bool:
+    parent, _, leaf = key.rpartition(".")
+    allowed = schema_keys(parent)
+    return allowed is not None and leaf in allowed
+
+
+def check_hydra_key(o, key: str) -> None:
+    if not (key in HYDRA_GROUPS or key in HYDRA_KEYS or key.startswith("hydra.launcher.")):
+        fail(f"{key}: cannot be set from the command line; allowed Hydra keys: {_allowed_hydra()}")
+    if o.is_delete() or o.is_add() or o.is_force_add():
+        fail(f"{key}: Hydra keys cannot be added or deleted from the command line; set it without '+' or '~'")
+    # group options are checked in check_options, launcher settings in check_launcher_keys
+
+
+def check_launcher_keys(line: CommandLine, launcher: str) -> str:
+    """Settings of the chosen launcher must be among its resource and address settings; returns the launcher."""
+    allowed = LAUNCHER_KEYS.get(launcher)
+    for o in line.overrides:
+        if not o.key.startswith("hydra.launcher."):
+            continue
+        setting = o.key[len("hydra.launcher."):]
+        if allowed is None or setting not in allowed:
+            what = ", ".join(allowed) if allowed else f"none (choose hydra/launcher={'|'.join(LAUNCHER_KEYS)} first)"
+            fail(f"{o.key}: not a setting of hydra/launcher={launcher} that may be set from the command line "
+                 f"(commands and environments go in a launcher config file); allowed: {what}")
+    return launcher
+
+
+def check_sweeps(line: CommandLine) -> None:
+    """A list of values needs -m; each value once; ``resume`` and Hydra's own keys are not swept."""
+    for o in line.sweeps():
+        if not line.multirun and not line.info_only:
+            fail(f"{o.key}: a list of values ({','.join(o.values)}) runs a sweep; add -m to run one job per value")
+        if o.key == "resume" or o.key.startswith("hydra"):
+            fail(f"{o.key}: cannot be swept; give one value")
+        check_no_duplicates(o.key, o.values)
+
+
+def check_no_duplicates(key: str, values: list[str]) -> None:
+    seen = set()
+    for value in values:
+        if value in seen:
+            fail(f"{key}: the sweep lists {value} more than once; give each value once "
+                 "(a repeated seed is not a replicate: it reruns the same numbers)")
+        seen.add(value)
+
+
+def check_options(line: CommandLine) -> None:
+    """Options of the groups the project owns must exist (Hydra skips a missing optional ``experiment``)."""
+    for o in line.overrides:
+        if o.key == "experiment":
+            allowed = group_options("experiment")
+            for name in o.values if o.sweep else [o.values[0]]:
+                if name not in ("", "null") and name not in allowed:
+                    fail(f"experiment: unknown option {name!r}, allowed: {', '.join(allowed)}")
+        if o.key in HYDRA_GROUPS:
+            value = o.values[0]
+            if value not in HYDRA_GROUPS[o.key]:
+                fail(f"{o.key}: unknown option {value!r}, allowed: {', '.join(HYDRA_GROUPS[o.key])}")
+
+
+def check_policy_selection(line: CommandLine) -> None:
+    """A parameter of a policy that is not switched on is a mistake, not a silent no-op."""
+    chosen = line.get("policy")
+    selected: set[str] = set()
+    if chosen is not None:
+        for value in chosen.values:
+            names = [v.strip() for v in value.strip("[]").split(",") if v.strip()]
+            twice = sorted({name for name in names if names.count(name) > 1})
+            if twice:
+                fail(f"policy: lists {', '.join(twice)} more than once; name each policy once")
+            selected |= set(names)
+    preset = line.get("experiment")
+    if preset is not None:  # a study preset may switch policies on itself
+        selected |= _preset_policies(preset.values[0])
+    for o in line.overrides:
+        parts = o.key.split(".")
+        if len(parts) > 2 and parts[0] == "policy" and parts[1] not in selected:
+            fail(f"{o.key}: policy {parts[1]!r} is not switched on; select it with "
+                 f"policy=[{','.join(sorted(selected | {parts[1]}))}]")
+
+
+
+def _preset_policies(name: str) -> set[str]:
+    """Policies a study preset switches on in its defaults (``override /policy: [...]``)."""
+    import yaml
+
+    from experiments.configuration import CONFIG_DIR
+
+    path = CONFIG_DIR / "experiment" / f"{name}.yaml"
+    if not path.exists():
+        return set()
+    for entry in (yaml.safe_load(path.read_text()) or {}).get("defaults", []):
+        if isinstance(entry, dict) and "override /policy" in entry:
+            return set(entry["override /policy"] or [])
+    return set()

@@ -1,0 +1,254 @@
+"""Finished results are never lost or mislabelled: concurrent runs, re-runs, resumes, file modes, full disks.
+
+Every case goes through the real command line (``python -m experiments.run``); the
+folder-and-concurrency table of docs/BAD_INPUTS.md names the test of each case.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from experiments.outputs import SUMMARY
+from tests.conftest import ROOT
+
+ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
+TINY = ("scenario.n_youth=300", "months=2", "progress=false")
+
+
+def cli(*args: str, cwd: Path = ROOT, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "experiments.run", *args], cwd=cwd, env=ENV, capture_output=True,
+                          text=True, timeout=600, **kwargs)
+
+
+def one_error_line(proc: subprocess.CompletedProcess, code: int = 2) -> str:
+    assert proc.returncode == code, proc.stdout[-2000:] + proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), proc.stderr
+    return lines[0]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every job's record and summary, and the sweep's multirun.yaml, byte for byte."""
+    files = [*folder.glob("*/.hydra/*.yaml"), *folder.glob(f"*/{SUMMARY}"), *folder.glob("multirun.yaml")]
+    return {str(p.relative_to(folder)): p.read_bytes() for p in files}
+
+
+def job_label(job: Path) -> tuple[str, int]:
+    """(stipend overrides, seed) a job's record says it ran."""
+    overrides = dict(item.split("=", 1) for item in yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()))
+    return overrides.get("policy.stipend.monthly_amount", ""), int(overrides["seed"])
+
+
+def assert_labels_match_results(folder: Path) -> None:
+    """Each finished job's record names the stipend and seed its summary was computed with."""
+    for summary_path in folder.glob(f"*/{SUMMARY}"):
+        amount, seed = job_label(summary_path.parent)
+        summary = json.loads(summary_path.read_text())
+        resolved = yaml.safe_load((summary_path.parent / ".hydra" / "config.yaml").read_text())
+        assert summary["meta"]["seed"] == seed == resolved["seed"]
+        assert float(amount) == resolved["policy"]["stipend"]["monthly_amount"]
+        paid = summary["cost"]["by_policy"]["stipend"]["spent"]
+        assert (paid == 0) == (float(amount) == 0)  # the record's arm is the arm that was paid
+
+
+# --------------------------------------------------------------------------- runs at the same time
+
+
+def test_two_runs_into_one_folder_at_once_exactly_one_completes_and_the_other_is_refused(tmp_path):
+    out = tmp_path / "same"
+    args = ("scenario.n_youth=4000", "months=12", "progress=false", f"hydra.run.dir={out}")  # figures on
+    procs = [subprocess.Popen([sys.executable, "-m", "experiments.run", f"seed={seed}", *args], cwd=ROOT, env=ENV,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for seed in (1, 2)]
+    results = [(p.wait(timeout=600), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _ in results)
+    assert codes == [0, 2], results
+    refused = next(err for code, err in results if code == 2).strip().splitlines()
+    assert len(refused) == 1 and refused[0].startswith("error: hydra.run.dir")
+    assert "in use by another run" in refused[0] or "already holds a complete run" in refused[0]
+    winner = 1 + next(i for i, (code, _) in enumerate(results) if code == 0)
+    summary = json.loads((out / SUMMARY).read_text())
+    assert summary["meta"]["seed"] == winner  # the summary is the finished run's ...
+    assert f"- seed={winner}" in (out / ".hydra" / "overrides.yaml").read_text()  # ... and so is its record
+    assert yaml.safe_load((out / ".hydra" / "config.yaml").read_text())["seed"] == winner
+    assert {"funnel.png", "monthly.png"} <= {p.name for p in out.iterdir()}
+    assert not list(out.glob(".*.tmp")) and not list(out.glob(".hydra_attempt_*"))
+    kept = snapshot_run(out)
+    again = cli(f"seed={3 - winner}", *args)
+    assert "already holds a complete run" in one_error_line(again)
+    assert snapshot_run(out) == kept
+
+
+def snapshot_run(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in [out / SUMMARY, *(out / ".hydra").iterdir()]}
+
+
+def test_runs_started_together_get_their_own_default_folders_named_for_what_they_run(tmp_path):
+    """Default folders are relative to where the command runs: here a fresh folder, so the test owns them."""
+    arms = ["policy=[stipend]", "policy=[childcare]", "policy=[]", "policy=[stipend]", "policy=[stipend]"]
+    procs = [subprocess.Popen([sys.executable, "-m", "experiments.run", arm, *TINY, "figures=false"], cwd=tmp_path,
+                              env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True) for arm in arms]
+    assert [p.wait(timeout=600) for p in procs] == [0] * len(arms), [p.stderr.read() for p in procs]
+    folders = sorted(p for p in (tmp_path / "results" / "runs").iterdir())
+    assert len(folders) == len(arms)  # runs in the same second never share a folder
+    names = [f.name for f in folders]
+    assert sum("_baseline_stipend_seed42" in n for n in names) == 3
+    assert sum("_baseline_childcare_seed42" in n for n in names) == 1
+    assert sum("_baseline_no-policy_seed42" in n for n in names) == 1
+    for folder in folders:  # each folder's record and summary belong together
+        summary = json.loads((folder / SUMMARY).read_text())
+        policies = set(summary["cost"]["by_policy"])
+        assert policies == ({"stipend"} if "_stipend_" in folder.name else
+                            {"childcare"} if "_childcare_" in folder.name else set())
+
+
+def test_a_taken_default_folder_name_gets_the_next_number(tmp_path):
+    from experiments.folders import claim_new
+
+    base = tmp_path / "2026-01-01_00-00-00_baseline_no-policy_seed1"
+    base.mkdir()
+    (tmp_path / f"{base.name}_2").mkdir()
+    assert claim_new(base, "hydra.run.dir").name == f"{base.name}_3"
+    assert (tmp_path / f"{base.name}_3" / ".lock").exists()
+
+
+# --------------------------------------------------------------------------- re-runs and resume
+
+
+SWEEP = ("-m", "policy=[stipend]", "policy.stipend.monthly_amount=0,100", "seed=1,2", *TINY, "figures=false")
+
+
+@pytest.fixture(scope="module")
+def finished_sweep(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sweeps") / "finished"
+    proc = cli(*SWEEP, f"hydra.sweep.dir={folder}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert len(list(folder.glob(f"*/{SUMMARY}"))) == 4
+    assert_labels_match_results(folder)
+    return folder
+
+
+def test_a_finished_sweep_rerun_with_swapped_values_is_refused_and_left_byte_identical(finished_sweep):
+    before = snapshot(finished_sweep)
+    swapped = [a.replace("0,100", "100,0") for a in SWEEP]
+    line = one_error_line(cli(*swapped, f"hydra.sweep.dir={finished_sweep}"))
+    assert line.startswith("error: hydra.sweep.dir") and "already holds a sweep" in line and "resume=true" in line
+    line = one_error_line(cli(*swapped, f"hydra.sweep.dir={finished_sweep}", "resume=yes"))  # yes is true
+    assert line.startswith("error: resume") and "policy.stipend.monthly_amount=100,0" in line
+    assert "recorded policy.stipend.monthly_amount=0,100" in line
+    assert snapshot(finished_sweep) == before
+    assert_labels_match_results(finished_sweep)
+
+
+def test_resume_yes_of_the_same_sweep_skips_every_finished_job_and_touches_no_record(finished_sweep):
+    before = snapshot(finished_sweep)
+    proc = cli(*SWEEP, f"hydra.sweep.dir={finished_sweep}", "resume=yes")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.count("is complete, skipped") == 4
+    assert snapshot(finished_sweep) == before
+    assert not list(finished_sweep.glob("*/.hydra_attempt_*"))
+
+
+@pytest.mark.parametrize("change, named", [
+    (("months=3",), "months=3 (recorded months=2)"),
+    (("seed=1,2,3",), "seed=1,2,3 (recorded seed=1,2)"),
+    (("policy=[stipend,childcare]",), "policy=[stipend,childcare] (recorded policy=[stipend])"),
+    (("scenario=mali_returnees",), "scenario=mali_returnees is given but not recorded"),
+])
+def test_resume_with_other_overrides_is_refused_naming_the_difference(finished_sweep, change, named):
+    before = snapshot(finished_sweep)
+    line = one_error_line(cli(*SWEEP, *change, f"hydra.sweep.dir={finished_sweep}", "resume=true"))
+    assert line.startswith("error: resume") and "holds another study" in line and named in line, line
+    assert snapshot(finished_sweep) == before
+
+
+def test_a_sweep_listing_a_seed_twice_is_refused_before_anything_runs(tmp_path):
+    folder = tmp_path / "dup"
+    line = one_error_line(cli("-m", "seed=1,1", *TINY, f"hydra.sweep.dir={folder}"))
+    assert line.startswith("error: seed") and "more than once" in line
+    preset = one_error_line(cli("-m", "experiment=stipend_stress_test", "seed=4,5,4", *TINY,
+                                f"hydra.sweep.dir={folder}"))
+    assert preset.startswith("error: seed")
+    assert not folder.exists()
+
+
+def test_code_from_overrides_is_refused_in_a_sweep_before_anything_runs(tmp_path):
+    made = tmp_path / "made"
+    line = one_error_line(cli("-m", "seed=1,2", *TINY, "+hydra.callbacks.x._target_=os.makedirs",
+                              f"+hydra.callbacks.x.name={made}", f"hydra.sweep.dir={tmp_path / 'sweep'}"))
+    assert line.startswith("error: hydra.callbacks.x._target_")
+    line = one_error_line(cli("-m", "seed=1,2", *TINY, "+anything=1", f"hydra.sweep.dir={tmp_path / 'sweep'}"))
+    assert line.startswith("error: anything: unknown key")
+    assert not made.exists() and not (tmp_path / "sweep").exists()
+
+
+def test_an_exported_override_file_is_checked_like_the_command_line(tmp_path):
+    """A colleague runs `python -m experiments.run $(cat FILE)`: a planted callback in the file runs nothing."""
+    exported = tmp_path / "overrides.txt"
+    exported.write_text("scenario=baseline\nseed=3\n+hydra.callbacks.x._target_=os.makedirs\n"
+                        f"+hydra.callbacks.x.name={tmp_path / 'made'}\n")
+    line = one_error_line(cli(*exported.read_text().split(), f"hydra.run.dir={tmp_path / 'run'}"))
+    assert "makes Hydra run code" in line and not (tmp_path / "made").exists()
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_result_files_are_readable_by_group_and_others_under_umask_022(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "experiments.run", *TINY, f"hydra.run.dir={out}"], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=600, preexec_fn=lambda: os.umask(0o022))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    files = [out / SUMMARY, out / "timeseries.parquet", out / "funnel.png", out / "monthly.png",
+             *(out / ".hydra").iterdir()]
+    for path in files:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        assert mode & 0o044 == 0o044, f"{path.name}: {oct(mode)}"
+
+
+def unshare_available() -> bool:
+    if shutil.which("unshare") is None:
+        return False
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs tmpfs /mnt"], capture_output=True)
+    return probe.returncode == 0
+
+
+needs_unshare = pytest.mark.skipif(not unshare_available(),
+                                   reason="needs `unshare -rm` (user and mount namespaces) to mount a small file system")
+
+
+def in_small_filesystem(mount: Path, size: str, *args: str, read_only: bool = False):
+    """``experiments.run`` in a private mount namespace where ``mount`` is a tmpfs of ``size`` (or read-only)."""
+    mount.mkdir(parents=True, exist_ok=True)
+    script = f"mount -t tmpfs -o size={size} tmpfs {mount}"
+    if read_only:
+        script += f" && mount -o remount,ro {mount}"
+    command = " ".join([sys.executable, "-m", "experiments.run", *(f"'{a}'" for a in args)])
+    return subprocess.run(["unshare", "-rm", "sh", "-c", f"{script} && exec {command}"], cwd=ROOT, env=ENV,
+                          capture_output=True, text=True, timeout=600)
+
+
+@needs_unshare
+@pytest.mark.parametrize("size", ["8k", "64k"])
+def test_a_full_disk_gives_one_line_exit_3_and_no_summary(tmp_path, size):
+    """8k fills while Hydra writes the job's record, 64k while the run writes its results."""
+    mount = tmp_path / "disk"
+    proc = in_small_filesystem(mount, size, *TINY, f"hydra.run.dir={mount / 'run'}")
+    line = one_error_line(proc, code=3)
+    assert line.startswith("error: hydra.run.dir") and "No space left on device" in line
+    assert "no summary.json" in line
+
+
+@needs_unshare
+def test_a_read_only_folder_gives_one_line_and_exit_2(tmp_path):
+    mount = tmp_path / "ro"
+    line = one_error_line(in_small_filesystem(mount, "1m", *TINY, f"hydra.run.dir={mount / 'run'}", read_only=True))
+    assert line.startswith("error: hydra.run.dir") and "Read-only file system" in line
