@@ -23,7 +23,10 @@ import pandas as pd
 import yaml
 from scipy import stats
 
+from experiments.errors import fail
 from experiments.outputs import SUMMARY
+
+MULTIRUN = "multirun.yaml"
 
 STIPEND_KEY = "policy.stipend.monthly_amount"
 COST_KEYS = ("total", "per_enrolled", "per_completer", "per_employed")
@@ -36,51 +39,86 @@ class Sweep:
     complete: list[dict] = field(default_factory=list)  # {"setting", "seed", "summary", "job"}
     incomplete: list[str] = field(default_factory=list)  # job folders without summary.json
     missing: list[str] = field(default_factory=list)  # expected jobs with no folder
+    unreadable: list[str] = field(default_factory=list)  # "<file>: <why>" for records that cannot be read
     expected: int | None = None
 
 
 def _swept_overrides(folder: Path) -> list[tuple[str, list[str]]]:
     """(key, values) of every sweep override of the multirun (command line and sweeper params)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from experiments.folders import recorded_study
 
-    path = folder / "multirun.yaml"
-    if not path.exists():
-        return []
-    hydra = yaml.safe_load(path.read_text()).get("hydra", {})
-    task = list(hydra.get("overrides", {}).get("task", []))
-    params = hydra.get("sweeper", {}).get("params") or {}
-    given = {item.split("=", 1)[0] for item in task}
-    task += [f"{key}={value}" for key, value in params.items() if key not in given]
-    parsed = OverridesParser.create().parse_overrides(task)
-    return [(o.key_or_group, list(o.sweep_string_iterator())) for o in parsed if o.is_sweep_override()]
+    study = recorded_study(folder)
+    if study is None:
+        raise ValueError("missing or not a readable sweep record")
+    return [(key, values) for key, values in study.items() if len(values) > 1]
+
+
+def _read_json(path: Path) -> dict:
+    data = json.loads(path.read_text())
+    if not isinstance(data, dict) or "indicators" not in data or "by_group" not in data:
+        raise ValueError("not a run summary")
+    return data
+
+
+def _read_overrides(path: Path) -> dict[str, str]:
+    items = yaml.safe_load(path.read_text())
+    if not isinstance(items, list) or not all(isinstance(i, str) and "=" in i for i in items):
+        raise ValueError("not a list of key=value overrides")
+    return dict(item.split("=", 1) for item in items)
 
 
 def read_sweep(folder: Path) -> Sweep:
-    """Every job of the sweep: complete ones with their summary, incomplete and missing ones listed."""
+    """Every job of the sweep: complete ones with their summary; incomplete, missing and unreadable ones listed.
+
+    A record that cannot be read (a truncated ``summary.json``, a damaged
+    ``overrides.yaml`` or ``multirun.yaml``) is listed as unreadable and left
+    out; the rest are reported. The same setting and seed twice is refused: it
+    would count one replicate twice.
+    """
     folder = Path(folder)
-    sweeps = _swept_overrides(folder)
-    swept = [key for key, _ in sweeps if key != "seed"]
-    sweep = Sweep(folder, swept)
+    sweep = Sweep(folder, [])
+    sweeps: list[tuple[str, list[str]]] = []
+    if (folder / MULTIRUN).exists():
+        try:
+            sweeps = _swept_overrides(folder)
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            sweep.unreadable.append(f"{MULTIRUN}: {exc}; the expected jobs are unknown")
+    swept = sweep.swept = [key for key, _ in sweeps if key != "seed"]
     found = set()
+    damaged: list[str] = []  # jobs whose overrides cannot be read
+    seen: dict[tuple[str, int], str] = {}
     for job in sorted((p for p in folder.iterdir() if (p / ".hydra" / "overrides.yaml").exists()),
                       key=lambda p: (len(p.name), p.name)):
-        overrides = dict(item.split("=", 1) for item in yaml.safe_load((job / ".hydra" / "overrides.yaml").read_text()))
-        if not sweep.swept and not sweeps:  # no multirun.yaml: every override but seed describes the setting
-            sweep.swept = swept = sorted(k for k in overrides if k != "seed")
+        try:
+            overrides = _read_overrides(job / ".hydra" / "overrides.yaml")
+        except (OSError, ValueError, yaml.YAMLError) as exc:
+            sweep.unreadable.append(f"job {job.name}: .hydra/overrides.yaml: {str(exc).splitlines()[0]}")
+            damaged.append(job.name)
+            continue
+        if not sweeps and not sweep.swept:  # no readable multirun.yaml: every override but seed is the setting
+            sweep.swept = swept = sorted(k for k in overrides if k not in ("seed", "resume"))
         key = tuple(f"{k}={overrides.get(k, '')}" for k in [k for k, _ in sweeps] or swept)
         found.add(key)
         if not (job / SUMMARY).exists():
             sweep.incomplete.append(job.name)
             continue
-        sweep.complete.append({
-            "job": job.name,
-            "setting": " ".join(f"{k}={overrides.get(k, '')}" for k in swept),
-            "seed": int(overrides.get("seed", -1)),
-            "summary": json.loads((job / SUMMARY).read_text()),
-        })
+        try:
+            summary = _read_json(job / SUMMARY)
+        except (OSError, ValueError) as exc:
+            sweep.unreadable.append(f"job {job.name}: {SUMMARY}: {str(exc).splitlines()[0]}")
+            continue
+        setting = " ".join(f"{k}={overrides.get(k, '')}" for k in swept)
+        seed = int(overrides.get("seed", summary.get("meta", {}).get("seed", -1)))
+        if (setting, seed) in seen:
+            fail(f"{folder}: jobs {seen[setting, seed]} and {job.name} are the same setting ({setting or 'none'}) "
+                 f"and seed {seed}; a replicate must have its own seed")
+        seen[setting, seed] = job.name
+        sweep.complete.append({"job": job.name, "setting": setting, "seed": seed, "summary": summary})
     if sweeps:
         combos = list(itertools.product(*[[f"{k}={v}" for v in values] for k, values in sweeps]))
         sweep.expected = len(combos)
+        # a job whose overrides cannot be read is still the job of its number (Hydra numbers the product)
+        found |= {tuple(combos[int(name)]) for name in damaged if name.isdigit() and int(name) < len(combos)}
         sweep.missing = [" ".join(c) for c in combos if tuple(c) not in found]
     return sweep
 

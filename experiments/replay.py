@@ -8,7 +8,9 @@ this process and compares the end-of-run summary and the monthly time series wit
 the recorded ones, value for value. It writes nothing into RUN_DIR.
 
 Exit 0: identical. Exit 1: numbers differ (each difference is listed). Exit 2: RUN_DIR
-is not a complete run, or its config no longer fits the schema. Differing package
+is not a complete run, one of its records cannot be read, or its config no longer fits the
+schema. Runs record their config resolved (``${oc.env:...}``, ``${now:...}`` as the run saw
+them), so a replay never depends on today's environment. Differing package
 versions or git commit are reported, since they are the usual reason for a difference.
 """
 
@@ -23,7 +25,7 @@ import pandas as pd
 
 from experiments.errors import explain, fail
 from experiments.outputs import SUMMARY, _jsonable
-from simulation.config import ConfigError, register_configs
+from simulation.config import register_configs
 
 RECORDED_CONFIG = Path(".hydra") / "config.yaml"
 
@@ -57,21 +59,39 @@ def differences(expected, actual, path: str = "") -> list[str]:
     return [] if expected == actual else [f"{path}: replay {actual!r}, recorded {expected!r}"]
 
 
+def read_recorded(run_dir: Path) -> tuple[dict, pd.DataFrame]:
+    """The recorded summary and monthly series; one line (exit 2) if either cannot be read."""
+    try:
+        recorded = json.loads((run_dir / SUMMARY).read_text())
+        if not isinstance(recorded, dict) or not isinstance(recorded.get("meta"), dict):
+            raise ValueError("not a run summary")
+    except (OSError, ValueError) as exc:
+        fail(f"run_dir: {run_dir / SUMMARY} cannot be read ({str(exc).splitlines()[0]}); it is not a complete run")
+    try:
+        series = pd.read_parquet(run_dir / "timeseries.parquet")
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises its own error types
+        fail(f"run_dir: {run_dir / 'timeseries.parquet'} cannot be read ({str(exc).splitlines()[0]})")
+    return recorded, series
+
+
 def replay(run_dir: Path) -> tuple[list[str], list[str]]:
     """(differences of numbers, differences of environment) between RUN_DIR and its replay."""
     from simulation.runner import git_commit, package_versions, simulate
 
-    recorded = json.loads((run_dir / SUMMARY).read_text())
+    recorded, series = read_recorded(run_dir)
     meta = recorded.pop("meta")
-    cfg = recorded_config(run_dir)
-    result = simulate(cfg, engine=meta["engine"])
+    try:
+        cfg = recorded_config(run_dir)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign record is one line, not a traceback
+        fail(f"{run_dir / RECORDED_CONFIG}: cannot be replayed: {explain(exc)}")
+    result = simulate(cfg, engine=meta.get("engine"))
     replayed = _jsonable({k: v for k, v in result.summary.items() if k != "meta"})
     diffs = differences(recorded, replayed)
-    series = pd.read_parquet(run_dir / "timeseries.parquet")
     if not series.equals(result.timeseries):
         diffs.append("timeseries.parquet: the monthly series differs")
-    environment = [f"{name}: recorded {meta['versions'].get(name)}, now {version}"
-                   for name, version in package_versions().items() if meta["versions"].get(name) != version]
+    versions = meta.get("versions") or {}
+    environment = [f"{name}: recorded {versions.get(name)}, now {version}"
+                   for name, version in package_versions().items() if versions.get(name) != version]
     if meta.get("git_commit") != (now := git_commit()):
         environment.append(f"git commit: recorded {meta.get('git_commit')}, now {now}")
     return diffs, environment
@@ -85,10 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     for needed in (SUMMARY, RECORDED_CONFIG, Path("timeseries.parquet")):
         if not (run_dir / needed).exists():
             fail(f"run_dir: {run_dir} is not a complete run (no {needed}); give a folder written by experiments.run")
-    try:
-        diffs, environment = replay(run_dir)
-    except ConfigError as exc:
-        fail(f"{run_dir / RECORDED_CONFIG}: {explain(exc)}")
+    diffs, environment = replay(run_dir)
     for line in environment:
         print(f"note: {line}")
     if diffs:

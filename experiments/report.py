@@ -20,7 +20,7 @@ import yaml
 
 from experiments import aggregate as agg
 from experiments.errors import fail
-from experiments.outputs import _atomic_write, write_parquet
+from experiments.outputs import atomic_write, write_parquet
 
 MAIN = ("dropout_rate", "completion_rate", "employment_rate", "migration_intent_rate")
 GROUPS = ("women", "mothers", "returnees", "far")
@@ -30,8 +30,12 @@ def _job_report_config(sweep: agg.Sweep) -> dict:
     """``report`` section of the first complete job's resolved config."""
     for job in sweep.complete:
         path = sweep.folder / job["job"] / ".hydra" / "config.yaml"
-        if path.exists():
-            return (yaml.safe_load(path.read_text()) or {}).get("report", {})
+        try:
+            report = (yaml.safe_load(path.read_text()) or {}).get("report", {})
+        except (OSError, yaml.YAMLError, AttributeError):
+            continue  # a damaged record: the next job's, or the defaults
+        if isinstance(report, dict):
+            return report
     return {}
 
 
@@ -87,10 +91,14 @@ def _table(frame: pd.DataFrame, indicators, group: str = "all") -> str:
 def write_report(folder: Path, args: list[str] | None = None) -> Path:
     from experiments import report_figures
 
+    if (folder / "summary.json").exists() and (folder / ".hydra").is_dir():
+        fail(f"SWEEP_DIR: {folder} is a single run (its results are in summary.json); a report compares the "
+             "jobs of a sweep folder (python -m experiments.run -m ...)")
     sweep = agg.read_sweep(folder)
     if not sweep.complete:
-        fail(f"{folder}: no complete job (summary.json) to report on; "
-             f"{len(sweep.incomplete)} incomplete, {len(sweep.missing)} missing")
+        fail(f"SWEEP_DIR: {folder} has no complete job (summary.json) to report on; "
+             f"{len(sweep.incomplete)} incomplete, {len(sweep.missing)} missing, {len(sweep.unreadable)} unreadable"
+             + (f" ({sweep.unreadable[0]})" if sweep.unreadable else ""))
     confidence, target = _settings_from(args or [], _job_report_config(sweep))
     frame = agg.records(sweep)
     table = agg.aggregate(frame, confidence)
@@ -98,7 +106,7 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     paired = agg.paired_differences(frame, reference, confidence)
     for name, data in (("aggregate", table), ("paired", paired)):
         write_parquet(folder / f"{name}.parquet", data)
-        _atomic_write(folder / f"{name}.csv", lambda tmp, data=data: data.to_csv(tmp, index=False))
+        atomic_write(folder / f"{name}.csv", lambda tmp, data=data: data.to_csv(tmp, index=False))
     stress = sweep.swept == [agg.STIPEND_KEY]
     figures = report_figures.plot_all(folder, table, paired, reference, stress, target)
 
@@ -106,11 +114,14 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     lines = [f"# Report of `{folder.name}`", "",
              f"Jobs read: {len(sweep.complete)} complete"
              + (f" of {sweep.expected} expected" if sweep.expected else "")
-             + f"; {len(sweep.incomplete)} incomplete; {len(sweep.missing)} missing.",
+             + f"; {len(sweep.incomplete)} incomplete; {len(sweep.missing)} missing; "
+             f"{len(sweep.unreadable)} unreadable.",
              f"Swept: {', '.join(sweep.swept) or '(seeds only)'}; {level} confidence intervals over seeds (t); "
              f"reference arm: `{reference}`.", ""]
-    if sweep.incomplete or sweep.missing:
+    if sweep.incomplete or sweep.missing or sweep.unreadable:
         lines += ["## Jobs not in this report", ""]
+        lines += [f"- unreadable (left out; damaged or not written by experiments.run): {item}"
+                  for item in sweep.unreadable]
         lines += [f"- incomplete (no summary.json; killed or failed, re-run with resume=true): job {name}"
                   for name in sweep.incomplete]
         lines += [f"- missing: `{name}`" for name in sweep.missing]
@@ -127,10 +138,13 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
         lines += [f"### {group}", "", _table(table, MAIN, group)]
     lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in figures]
     out = folder / "report.md"
-    _atomic_write(out, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
+    atomic_write(out, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
     print(f"read {len(sweep.complete)} complete jobs"
           + (f" of {sweep.expected} expected" if sweep.expected else "")
-          + f" ({len(sweep.incomplete)} incomplete, {len(sweep.missing)} missing); wrote {out}")
+          + f" ({len(sweep.incomplete)} incomplete, {len(sweep.missing)} missing, {len(sweep.unreadable)} unreadable)"
+          + f"; wrote {out}")
+    for item in sweep.unreadable:
+        print(f"warning: unreadable, left out: {item}", file=sys.stderr)
     return out
 
 

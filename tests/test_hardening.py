@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -56,8 +57,9 @@ def test_a_sweep_killed_by_a_signal_and_resumed_equals_an_uninterrupted_sweep(tm
     for job in (p for p in killed.iterdir() if p.is_dir()):  # complete, or clearly marked as not
         if (job / SUMMARY).exists():
             assert not (job / INCOMPLETE).exists()
-        else:  # killed while running (marked), or before the job itself started (Hydra's files only)
-            assert (job / INCOMPLETE).exists() or {p.name for p in job.iterdir()} <= {".hydra"}
+        else:  # killed while running (marked), or before the job settled its record (Hydra's attempt only)
+            assert (job / INCOMPLETE).exists() or all(p.name.startswith(".hydra_attempt_") or p.name in
+                                                       (".lock", "run.log") for p in job.iterdir())
     partial = read_sweep(killed)
     assert len(partial.complete) == len(done) and len(partial.incomplete) + len(partial.missing) == 8 - len(done)
 
@@ -66,7 +68,7 @@ def test_a_sweep_killed_by_a_signal_and_resumed_equals_an_uninterrupted_sweep(tm
     assert resumed.stdout.count("skipped") == len(done)
     assert all(p.stat().st_mtime_ns == t for p, t in done.items())  # finished jobs were not run again
     assert all(p.read_bytes() == b for p, b in records_kept.items())  # nor their config records rewritten
-    assert not list(killed.glob("*/.hydra_resume"))
+    assert not list(killed.glob("*/.hydra_attempt_*"))
     assert len(list(killed.glob(f"*/{SUMMARY}"))) == 8 and not list(killed.glob(f"*/{INCOMPLETE}"))
 
     assert run_module("experiments.run", *SWEEP, f"hydra.sweep.dir={whole}").returncode == 0
@@ -116,3 +118,42 @@ def test_replay_refuses_a_folder_that_is_not_a_complete_run(tmp_path):
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: run_dir") and "not a complete run" in lines[0]
+
+
+def test_replay_of_a_damaged_record_is_one_line_and_exit_2(tmp_path):
+    run = tmp_path / "run"
+    made = run_module("experiments.run", "scenario.n_youth=400", "months=3", "figures=false", "progress=false",
+                      f"hydra.run.dir={run}")
+    assert made.returncode == 0, made.stderr[-2000:]
+    damage = {  # copy name -> (file, how it is damaged, what the line names)
+        "extra_key": (".hydra/config.yaml", lambda t: t + "nonsense: 1\n", "nonsense: unknown key"),
+        "bad_yaml": (".hydra/config.yaml", lambda t: t + "seed: [1, 2\n", "not valid YAML"),
+        "parquet": ("timeseries.parquet", lambda b: b[:200], "timeseries.parquet cannot be read"),
+        "summary": (SUMMARY, lambda t: t[:40], "summary.json cannot be read"),
+    }
+    for name, (file, change, named) in damage.items():
+        copy = tmp_path / name
+        shutil.copytree(run, copy)
+        path = copy / file
+        if file.endswith(".parquet"):
+            path.write_bytes(change(path.read_bytes()))
+        else:
+            path.write_text(change(path.read_text()))
+        proc = run_module("experiments.replay", str(copy))
+        assert proc.returncode == 2, (name, proc.stdout, proc.stderr)
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], (name, lines)
+
+
+def test_a_config_with_interpolations_is_recorded_resolved_and_replays_exactly(tmp_path):
+    run = tmp_path / "run"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SITE_NAME": "bamako-pilot"}
+    made = subprocess.run([sys.executable, "-m", "experiments.run", "scenario.n_youth=400", "months=3", "figures=false",
+                           "scenario.name=${oc.env:SITE_NAME}", f"hydra.run.dir={run}"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert made.returncode == 0, made.stderr[-2000:]
+    recorded = (run / ".hydra" / "config.yaml").read_text()
+    assert "name: bamako-pilot" in recorded and "${" not in recorded
+    assert json.loads((run / SUMMARY).read_text())["meta"]["scenario"] == "bamako-pilot"
+    replayed = run_module("experiments.replay", str(run))  # SITE_NAME is not set here
+    assert replayed.returncode == 0 and "identical" in replayed.stdout, replayed.stdout + replayed.stderr

@@ -76,7 +76,7 @@ def test_paired_differences_use_the_same_seeds(synthetic):
 
 def test_missing_and_failed_jobs_are_reported_not_fatal(synthetic):
     report = write_report(synthetic).read_text()
-    assert "Jobs read: 4 complete of 6 expected; 1 incomplete; 1 missing." in report
+    assert "Jobs read: 4 complete of 6 expected; 1 incomplete; 1 missing; 0 unreadable." in report
     assert "incomplete (no summary.json; killed or failed, re-run with resume=true): job 4" in report
     assert "missing: `policy.stipend.monthly_amount=0 seed=3`" in report
     assert (synthetic / "aggregate.csv").exists() and (synthetic / "paired.parquet").exists()
@@ -142,3 +142,45 @@ def test_resume_runs_only_the_missing_jobs_and_gives_the_same_aggregate(tmp_path
     assert all(p.stat().st_mtime_ns == t for p, t in kept.items())
     assert run_module("experiments.report", str(out)).returncode == 0
     pd.testing.assert_frame_equal(first, pd.read_csv(out / "aggregate.csv"))
+
+
+def report_cli(*args):
+    return subprocess.run([sys.executable, "-m", "experiments.report", *map(str, args)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_the_report_lists_unreadable_jobs_and_reports_the_rest(synthetic):
+    (synthetic / "0" / "summary.json").write_text('{"indicators": {"dropout_rate": 0.4')  # truncated by a full disk
+    (synthetic / "3" / "summary.json").write_text("")
+    (synthetic / "4" / ".hydra" / "overrides.yaml").write_text("- [policy.stipend")  # damaged record
+    proc = report_cli(synthetic)
+    assert proc.returncode == 0, proc.stderr
+    assert "2 complete jobs of 6 expected" in proc.stdout and "3 unreadable" in proc.stdout
+    assert proc.stderr.count("warning: unreadable, left out: job") == 3
+    report = (synthetic / "report.md").read_text()
+    assert "job 0: summary.json" in report and "job 3: summary.json" in report and "job 4: .hydra/overrides.yaml" in report
+    table = pd.read_csv(synthetic / "aggregate.csv")
+    dropout = table[(table.group == "all") & (table.indicator == "dropout_rate")].set_index("setting")["mean"]
+    assert dropout.to_dict() == pytest.approx({"policy.stipend.monthly_amount=0": 0.50,
+                                               "policy.stipend.monthly_amount=50": 0.20})  # the readable jobs only
+
+    (synthetic / "multirun.yaml").write_text("hydra: {overrides: [")
+    proc = report_cli(synthetic)
+    assert proc.returncode == 0, proc.stderr
+    assert "multirun.yaml: missing or not a readable sweep record" in proc.stderr
+
+
+def test_the_report_of_a_single_run_folder_says_what_it_is(tmp_path):
+    fake_job(tmp_path, "run", ["seed=1"], 0.3)
+    proc = report_cli(tmp_path / "run")
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: SWEEP_DIR") and "is a single run" in lines[0]
+
+
+def test_the_same_setting_and_seed_twice_is_refused_not_counted_twice(synthetic):
+    fake_job(synthetic, 9, ["policy.stipend.monthly_amount=0", "seed=1"], 0.41)
+    proc = report_cli(synthetic)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "jobs 0 and 9 are the same setting" in lines[0] and "seed 1" in lines[0]
