@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ import mesa
 import yaml
 
 from experiments.configuration import CONFIG_DIR, load_config
+from experiments.errors import fail, require
 from simulation.metrics import GROUPS
 from simulation.model import LivelihoodsModel
 
@@ -225,15 +225,35 @@ def make_page():
                      model_params=model_params(), name="Training, work and migration: a package vs none")
 
 
+# Solara phones home unless told not to: usage telemetry (Mixpanel, with a look-up of the server's
+# public IP), a version check against PyPI at start, and a CDN proxy for assets it lacks. Programme
+# data in humanitarian settings is sensitive: all three are off, and the assets come from solara-assets.
+OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_ASSETS_PROXY": "False"}
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    ap.add_argument("--host", default="127.0.0.1",
+                    help="address to bind (default 127.0.0.1: this machine only; the page has no login)")
     ap.add_argument("--port", type=int, default=8765)
     args = ap.parse_args(argv)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    require("solara", "dashboard", "experiments.dashboard")
+    require("solara_assets", "dashboard", "experiments.dashboard")
+    if args.host not in LOOPBACK:
+        print(f"warning: --host {args.host} serves the dashboard to every machine that can reach this one, "
+              "without any login: anyone there can run it and read its results. To share it, keep the default "
+              "--host 127.0.0.1 and put it behind an authenticating proxy or an SSH tunnel (README, Dashboard).",
+              file=sys.stderr, flush=True)
+    if not 0 < args.port < 65536:
+        fail(f"--port: must be an integer in [1, 65535], got {args.port}")
+    env = {**os.environ, **OFFLINE,
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     print(f"dashboard: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
-    return subprocess.call([sys.executable, "-m", "solara", "run", "experiments.dashboard_app", "--host", args.host,
-                            "--port", str(args.port), "--production", "--no-open"], cwd=ROOT, env=env)
+    os.chdir(ROOT)
+    # the server replaces this process: stopping this PID (Ctrl-C, kill, a service manager) stops the server
+    os.execve(sys.executable, [sys.executable, "-m", "solara", "run", "experiments.dashboard_app", "--host", args.host,
+                               "--port", str(args.port), "--production", "--no-open", "--no-check-version"], env)
 
 
 if __name__ == "__main__":

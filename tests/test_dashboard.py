@@ -14,6 +14,7 @@ import importlib.util
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -137,3 +138,78 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert (tmp_path / "run" / "summary.json").exists()
+
+
+AUDIT = '''\
+import os, sys
+_log = os.environ["SOCKET_AUDIT_LOG"]
+def _write(line):
+    with open(_log, "a") as f:
+        f.write(f"{os.getpid()} {line}\\n")
+def _hook(event, args):
+    if event == "socket.connect":
+        _write(f"connect {args[1]!r}")
+    elif event == "socket.getaddrinfo":
+        _write(f"getaddrinfo {args[0]!r}")
+_write("started " + " ".join(sys.argv))
+sys.addaudithook(_hook)
+'''
+
+
+def wait_until_served(url: str, proc, seconds: float = 180) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError:
+            time.sleep(0.5)
+    pytest.fail(f"the dashboard did not answer within {seconds} s")
+
+
+def port_is_free(port: int) -> bool:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+            return True
+        except OSError:
+            return False
+
+
+def test_the_dashboard_connects_nowhere_outside_and_stopping_its_pid_frees_the_port(tmp_path):
+    """Every socket the server opens or name it looks up, recorded by a Python audit hook, is this machine's."""
+    for module in ("solara", "solara_assets"):
+        if importlib.util.find_spec(module) is None:
+            pytest.skip(f"{module} missing: make setup (or pip install -e '.[dashboard]')")
+    (tmp_path / "sitecustomize.py").write_text(AUDIT)  # loaded by every Python process started below
+    log = tmp_path / "sockets.log"
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}", "SOCKET_AUDIT_LOG": str(log)}
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.dashboard", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_served(f"http://127.0.0.1:{port}/", proc)
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30).read()  # a page served, its kernel started
+        time.sleep(3)  # Solara's telemetry and version check run in threads at start
+        proc.send_signal(signal.SIGTERM)  # the launcher's own PID, as a user or a service manager would
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    lines = log.read_text().splitlines()
+    server = [line for line in lines if line.startswith(f"{proc.pid} ")]
+    assert any("started" in line and "solara" in line for line in server), lines  # the hook ran in the server
+    local = re.compile(r"'(127\.\d+\.\d+\.\d+|localhost|::1)'|\('(127\.\d+\.\d+\.\d+|::1)', \d+")
+    outside = [line for line in lines if ("connect" in line or "getaddrinfo" in line) and not local.search(line)]
+    assert outside == [], outside
+    assert port_is_free(port)  # the server was this PID: nothing is left listening
+
+
+def test_binding_every_interface_is_warned_about(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "experiments.dashboard", "--host", "0.0.0.0", "--port", "0"],
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 2  # the bad port stops it before anything listens
+    lines = proc.stderr.strip().splitlines()
+    assert lines[0].startswith("warning: --host 0.0.0.0") and "without any login" in lines[0]
+    assert lines[1].startswith("error: --port")
