@@ -37,8 +37,8 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.errors import fail
-from experiments.outputs import _atomic_write
+from experiments.errors import fail, require
+from experiments.outputs import atomic_write
 from experiments.study import DEFAULT_PARAMETERS, Parameter, default_jobs, get_value, load_parameters
 from experiments.validate import DEFAULT_TARGETS, TargetsFile, arm_configs, evaluate, load_targets, run_arms
 
@@ -106,12 +106,11 @@ def write_calibration(name: str, start: str, values: dict[str, float], params: l
             line = f"{item.group(1)}{item.group(2)}: {values[key]!r}  {comment}"
         out.append(line)
     path = CALIBRATION_DIR / f"{name}.yaml"
-    _atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(out) + "\n"))
+    atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(out) + "\n"))
     return path
 
 
 def main(argv: list[str] | None = None) -> int:
-    import optuna
     import pandas as pd
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -128,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "calibration")
     ap.add_argument("overrides", nargs="*", help="config overrides applied to every arm (e.g. scenario=...)")
     args = ap.parse_args(argv if argv is not None else sys.argv[1:])
+    require("optuna", "studies", "experiments.calibrate")
+    import optuna
 
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.name) or args.name.startswith("base_"):
         fail(f"--name: must be letters, digits, '-' or '_' (not starting with base_), got {args.name!r}")
@@ -208,10 +209,10 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out / f"{datetime.now():%Y-%m-%d_%H-%M-%S}_{args.name}"
     out.mkdir(parents=True, exist_ok=True)
     trials = study.trials_dataframe(attrs=("number", "value", "params", "user_attrs", "state"))
-    _atomic_write(out / "trials.csv", lambda tmp: trials.to_csv(tmp, index=False))
-    _atomic_write(out / "fit.csv", lambda tmp: fit.to_csv(tmp, index=False))
+    atomic_write(out / "trials.csv", lambda tmp: trials.to_csv(tmp, index=False))
+    atomic_write(out / "fit.csv", lambda tmp: fit.to_csv(tmp, index=False))
     table = fit_table(fit)
-    _atomic_write(out / "fit.md", lambda tmp: Path(tmp).write_text(table + "\n"))
+    atomic_write(out / "fit.md", lambda tmp: Path(tmp).write_text(table + "\n"))
     _history_figure(study, out / "history.png")
     print(table)
     print(f"loss {start.value:.4g} (start: {args.start}) -> {best.value:.4g} (trial {best.number}); "
@@ -244,7 +245,7 @@ def _history_figure(study, path: Path) -> None:
     ax.set_title("Calibration to the evidence targets")
     ax.legend()
     fig.tight_layout()
-    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
 
 

@@ -33,8 +33,8 @@ import numpy as np
 import pandas as pd
 from omegaconf import MISSING
 
-from experiments.errors import explain, fail, load_checked
-from experiments.outputs import _atomic_write
+from experiments.errors import explain, fail, load_checked, require
+from experiments.outputs import atomic_write
 from experiments.study import Parameter, default_jobs, get_value, run_many, with_values
 from simulation.metrics import GROUPS, INDICATORS
 
@@ -168,7 +168,7 @@ def figure(x: pd.DataFrame, y: np.ndarray, boxes: list[dict], title: str, path: 
     ax2.set_title(title, fontsize=9)
     ax2.legend(fontsize=8, loc="upper right", framealpha=0.9)
     fig.tight_layout()
-    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
 
 
@@ -190,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "discovery")
     ap.add_argument("overrides", nargs="*", help="config overrides of every run (e.g. calibration=literature)")
     args = ap.parse_args(argv if argv is not None else sys.argv[1:])
+    require("ema_workbench", "studies", "experiments.discover")
 
     spec = load_spec(args.spec)
     o = spec.outcome
@@ -233,9 +234,9 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
     frame = x.assign(**{o.indicator: outcome, "of_concern": y})
-    _atomic_write(out / "runs.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
+    atomic_write(out / "runs.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
     table = boxes_frame(boxes)
-    _atomic_write(out / "boxes.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_write(out / "boxes.csv", lambda tmp: table.to_csv(tmp, index=False))
     title = f"{o.indicator} ({o.group}) {o.direction} {threshold:g}: {int(y.sum())} of {y.size} runs"
     figure(x, y, boxes, title, out / "discovery.png")
     print(f"{int(y.sum())} of {y.size} runs of concern ({o.indicator} {o.direction} {threshold:g})")

@@ -37,8 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments.errors import explain, fail
-from experiments.outputs import SUMMARY, _atomic_write
+from experiments.errors import explain, fail, require
+from experiments.outputs import SUMMARY, atomic_write
 from experiments.study import DEFAULT_PARAMETERS, default_jobs, load_parameters, run_many, with_values
 from simulation.metrics import GROUPS, INDICATORS
 
@@ -86,7 +86,7 @@ def evaluate_on_launcher(base_cfg, names, X, indicators, runner: Runner, desc: s
     sweep = runner.folder / desc.split()[0].lower()
     sweep.mkdir(parents=True, exist_ok=True)
     plan = sweep.parent / f"{sweep.name}_plan.parquet"
-    _atomic_write(plan, lambda tmp: pd.DataFrame(X, columns=names).to_parquet(tmp, index=False))
+    atomic_write(plan, lambda tmp: pd.DataFrame(X, columns=names).to_parquet(tmp, index=False))
     command = [sys.executable, "-m", "experiments.run", "-m", "hydra/sweeper=rows", f"hydra.sweeper.table={plan}",
                f"hydra/launcher={runner.launcher}", f"hydra.sweep.dir={sweep}", *runner.overrides,
                f"seed={base_cfg.seed}", f"scenario.n_youth={base_cfg.scenario.n_youth}", "progress=false",
@@ -172,7 +172,7 @@ def figure(morris_df: pd.DataFrame | None, sobol_df: pd.DataFrame | None, path: 
             ax.set_xlabel("share of variance")
             ax.legend(fontsize=7, loc="lower right")
     fig.tight_layout()
-    _atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png"))
     plt.close(fig)
 
 
@@ -194,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("overrides", nargs="*", help="config overrides of the base run (e.g. scenario=mali_returnees); "
                     "hydra/launcher=ray (or basic, joblib, submitit_*) runs them as a Hydra sweep on that launcher")
     args = ap.parse_intermixed_args(argv if argv is not None else sys.argv[1:])  # overrides anywhere
+    require("SALib", "studies", "experiments.sensitivity")
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     if not methods or any(m not in ("morris", "sobol") for m in methods):
@@ -235,11 +236,11 @@ def main(argv: list[str] | None = None) -> int:
 
     out.mkdir(parents=True, exist_ok=True)
     if morris_df is not None:
-        _atomic_write(out / "morris.csv", lambda tmp: morris_df.to_csv(tmp, index=False))
+        atomic_write(out / "morris.csv", lambda tmp: morris_df.to_csv(tmp, index=False))
     if sobol_df is not None:
-        _atomic_write(out / "sobol.csv", lambda tmp: sobol_df.to_csv(tmp, index=False))
+        atomic_write(out / "sobol.csv", lambda tmp: sobol_df.to_csv(tmp, index=False))
     frame = pd.concat(runs, ignore_index=True)
-    _atomic_write(out / "runs.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
+    atomic_write(out / "runs.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
     figure(morris_df, sobol_df, out / "sensitivity.png")
     for group, name in indicators:
         label = name if group == "all" else f"{group}:{name}"

@@ -21,7 +21,7 @@ from omegaconf import MISSING
 from scipy import stats
 
 from experiments.errors import fail, load_checked
-from experiments.outputs import _atomic_write
+from experiments.outputs import atomic_write
 from experiments.study import default_jobs, run_many, with_values
 from simulation.config import RunConfig
 
@@ -167,8 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     table = format_table(rows)
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "validation.csv", lambda tmp: pd.DataFrame(rows).to_csv(tmp, index=False))
-    _atomic_write(out / "validation.md", lambda tmp: Path(tmp).write_text(table + "\n"))
+    atomic_write(out / "validation.csv", lambda tmp: pd.DataFrame(rows).to_csv(tmp, index=False))
+    atomic_write(out / "validation.md", lambda tmp: Path(tmp).write_text(table + "\n"))
     failed = [r["target"] for r in rows if not r["passed"]]
     print(table)
     print(f"{len(rows) - len(failed)} passed, {len(failed)} failed ({spec.seeds} seeds per arm); table: {out}")
