@@ -70,17 +70,20 @@ def bad_inputs() -> list[tuple[str, str, str]]:
 
 
 BAD_INPUTS = bad_inputs()
-MALFORMED_SCENARIOS = {  # the files of docs/BAD_INPUTS.md rows 21 and 22
+MALFORMED_SCENARIOS = {  # the files of docs/BAD_INPUTS.md rows 21, 22 and 78
     "broken.yaml": "defaults:\n  - baseline\nn_youth: [1, 2\n",
     "typo.yaml": "defaults:\n  - baseline\n  - _self_\nn_yuoth: 500\n",
+    "callback.yaml": ("# @package _global_\ndefaults:\n  - /scenario/baseline@scenario\nhydra:\n  callbacks:\n"
+                      "    x:\n      _target_: os.makedirs\n      name: made_by_a_callback\n"),
 }
 
 
 def test_the_bad_input_table_has_at_least_30_rows_across_every_config_group():
-    assert len(BAD_INPUTS) >= 30
+    assert len(BAD_INPUTS) >= 80
     groups = {line.split("|")[2].strip() for line in (ROOT / "docs" / "BAD_INPUTS.md").read_text().splitlines()
               if line.startswith("| ") and line.split("|")[1].strip().isdigit()}
-    assert groups == {"scenario", "calibration", "run", "policy", "experiment"}
+    assert groups == {"scenario", "calibration", "run", "policy", "experiment", "keys", "values", "security",
+                      "folders"}
 
 
 @pytest.mark.parametrize("override, key, allowed", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
@@ -89,15 +92,22 @@ def test_bad_input_gives_one_line_naming_the_key_and_no_result(tmp_path, overrid
     (searchpath / "scenario").mkdir(parents=True)
     for name, text in MALFORMED_SCENARIOS.items():
         (searchpath / "scenario" / name).write_text(text)
-    override, key = override.replace("{searchpath}", str(searchpath)), key.replace("{searchpath}", str(searchpath))
+    (tmp_path / "file.txt").write_text("a file where a folder is expected\n")
+    fill = {"{searchpath}": str(searchpath), "{tmp}": str(tmp_path)}
+    for placeholder, value in fill.items():
+        override, key = override.replace(placeholder, value), key.replace(placeholder, value)
     out = tmp_path / "run"
-    proc = run_cli(*override.split(), "scenario.n_youth=300" if "n_youth" not in override else "months=2",
-                   f"hydra.run.dir={out}")
-    assert proc.returncode == 2
+    before = sorted(p.name for p in ROOT.iterdir())
+    own_folder = [] if "hydra.run.dir" in override else [f"hydra.run.dir={out}"]
+    # the row's own values come last, so they win over the small defaults
+    proc = run_cli("scenario.n_youth=300", "months=2", *override.split(), *own_folder)
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
-    assert lines[0].startswith(f"error: {key}") and allowed in lines[0]
+    assert lines[0].startswith(f"error: {key}") and allowed in lines[0], lines[0]
     assert not (out / "summary.json").exists()
+    assert not (tmp_path / "made").exists()  # nothing an override asked Hydra to run has run
+    assert sorted(p.name for p in ROOT.iterdir()) == before  # nothing written into the project folder
 
 
 def test_every_config_option_composes_and_runs_a_tiny_instance():
