@@ -62,11 +62,14 @@ def make_folder(folder: Path, key: str) -> None:
         fail(_oserror(key, folder, exc))
 
 
-def claim(folder: Path, key: str) -> None:
-    """Own ``folder`` until this process ends: an exclusive lock, or one line naming the process that holds it."""
+def claim(folder: Path, key: str) -> bool:
+    """Own ``folder``: an exclusive lock, or one line naming the process that holds it.
+
+    Held until ``release`` or the end of the process. Returns False if this process already held it.
+    """
     real = os.path.realpath(folder)
     if real in _held:
-        return
+        return False
     make_folder(folder, key)
     try:
         fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
@@ -81,6 +84,14 @@ def claim(folder: Path, key: str) -> None:
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
     _held[real] = fd
+    return True
+
+
+def release(folder: Path) -> None:
+    """Give up ``folder`` (a job done in a worker that lives on, e.g. on a Ray cluster, must not keep it)."""
+    fd = _held.pop(os.path.realpath(folder), None)
+    if fd is not None:
+        os.close(fd)  # closing the descriptor releases the flock
 
 
 def claim_new(base: Path, key: str) -> Path:

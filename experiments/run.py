@@ -58,14 +58,24 @@ KNOWN_TARGETS = {  # the only launchers and sweepers a run may instantiate
 
 @hydra.main(version_base="1.3", config_path="../configs", config_name="config")
 def run(cfg: DictConfig) -> dict | None:
-    """One job: own its folder, settle its record, run, write (summary.json last)."""
+    """One job: own its folder (for the job's duration), then ``run_job``."""
+    hydra_cfg = HydraConfig.get()
+    out_dir = Path(hydra_cfg.runtime.output_dir)
+    key = f"job {hydra_cfg.job.num}" if hydra_cfg.mode == RunMode.MULTIRUN else "hydra.run.dir"
+    claimed = folders.claim(out_dir, key)  # a single run's folder is already held by main
+    try:
+        return run_job(cfg, out_dir, key)
+    finally:
+        if claimed:
+            folders.release(out_dir)
+
+
+def run_job(cfg: DictConfig, out_dir: Path, key: str) -> dict | None:
+    """Settle the job's record, run, write (summary.json last)."""
     from simulation.runner import simulate
 
     hydra_cfg = HydraConfig.get()
-    out_dir = Path(hydra_cfg.runtime.output_dir)
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
-    key = f"job {hydra_cfg.job.num}" if multirun else "hydra.run.dir"
-    folders.claim(out_dir, key)
     finished = (out_dir / SUMMARY).exists()
     folders.settle_record(out_dir, hydra_cfg.output_subdir or "", finished)
     if finished:

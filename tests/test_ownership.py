@@ -252,3 +252,18 @@ def test_a_read_only_folder_gives_one_line_and_exit_2(tmp_path):
     mount = tmp_path / "ro"
     line = one_error_line(in_small_filesystem(mount, "1m", *TINY, f"hydra.run.dir={mount / 'run'}", read_only=True))
     assert line.startswith("error: hydra.run.dir") and "Read-only file system" in line
+
+
+def test_a_claimed_folder_is_refused_to_another_process_until_released(tmp_path):
+    """The lock is the operating system's: another process is refused while it is held, and gets it after."""
+    from experiments.folders import claim, release
+
+    folder = tmp_path / "job"
+    other = [sys.executable, "-c", f"from experiments.folders import claim; claim(__import__('pathlib').Path("
+                                   f"{str(folder)!r}), 'job 3')"]
+    assert claim(folder, "job 3") is True and claim(folder, "job 3") is False  # held once per process
+    refused = subprocess.run(other, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
+    line = one_error_line(refused)
+    assert line.startswith("error: job 3") and f"pid {os.getpid()}" in line
+    release(folder)  # what a job does when it ends in a worker that lives on (Ray, joblib)
+    assert subprocess.run(other, cwd=ROOT, env=ENV, capture_output=True, timeout=120).returncode == 0
