@@ -226,9 +226,11 @@ def make_page():
 
 
 # Solara phones home unless told not to: usage telemetry (Mixpanel, with a look-up of the server's
-# public IP), a version check against PyPI at start, and a CDN proxy for assets it lacks. Programme
-# data in humanitarian settings is sensitive: all three are off, and the assets come from solara-assets.
-OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_ASSETS_PROXY": "False"}
+# public IP), a version check against PyPI at start (--no-check-version below), and its asset proxy
+# fetches from a public CDN what the installed solara-assets lack. Programme data in humanitarian
+# settings is sensitive: telemetry is off, and the proxy (which serves the packaged assets) is pointed
+# at this machine, so a missing asset fails here instead of being fetched from outside.
+OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_ASSETS_CDN": "http://127.0.0.1:9/"}
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 

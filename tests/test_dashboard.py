@@ -35,14 +35,17 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def dashboard():
+def dashboard(tmp_path_factory):
+    """The app as a user starts it, every socket of its server process recorded (see ``AUDIT``)."""
     if CHROMIUM is None:
         pytest.skip("no chromium on this machine (Debian: apt-get install chromium); .ci/run installs it")
     for module in ("playwright", "solara", "solara_assets"):
         if importlib.util.find_spec(module) is None:
             pytest.skip(f"{module} missing: pip install -e '.[dashboard]'")
+    audit = tmp_path_factory.mktemp("audit")
+    (audit / "sitecustomize.py").write_text(AUDIT)
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, "PYTHONPATH": f"{audit}{os.pathsep}{ROOT}", "SOCKET_AUDIT_LOG": str(audit / "sockets.log")}
     proc = subprocess.Popen([sys.executable, "-m", "experiments.dashboard", "--port", str(port)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     url = f"http://127.0.0.1:{port}/"
@@ -56,7 +59,7 @@ def dashboard():
     else:
         os.killpg(proc.pid, 9)
         pytest.fail("the dashboard did not answer within 120 s")
-    yield url
+    yield url, audit / "sockets.log"
     os.killpg(proc.pid, 15)
     proc.wait(timeout=30)
 
@@ -74,6 +77,8 @@ def comparison(page) -> dict[str, list[str]]:
 def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_effect(dashboard, tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
+
+    dashboard, sockets = dashboard
 
     external = []
     with sync_playwright() as p:
@@ -128,6 +133,7 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
         browser.close()
     assert (tmp_path / "dashboard.png").stat().st_size > 20_000
     assert external == [], f"the page asked for outside resources: {external[:3]}"
+    assert outside_connections(sockets) == []  # nor did the server, while serving the whole session
 
     path = re.search(r"(\S+_overrides\.txt)", written).group(1)
     overrides = open(path).read().split()
@@ -196,13 +202,18 @@ def test_the_dashboard_connects_nowhere_outside_and_stopping_its_pid_frees_the_p
     finally:
         if proc.poll() is None:
             proc.kill()
-    lines = log.read_text().splitlines()
-    server = [line for line in lines if line.startswith(f"{proc.pid} ")]
-    assert any("started" in line and "solara" in line for line in server), lines  # the hook ran in the server
-    local = re.compile(r"'(127\.\d+\.\d+\.\d+|localhost|::1)'|\('(127\.\d+\.\d+\.\d+|::1)', \d+")
-    outside = [line for line in lines if ("connect" in line or "getaddrinfo" in line) and not local.search(line)]
-    assert outside == [], outside
+    server = [line for line in log.read_text().splitlines() if line.startswith(f"{proc.pid} ")]
+    assert any("started" in line and "solara" in line for line in server), server  # the hook ran in the server
+    assert outside_connections(log) == []
     assert port_is_free(port)  # the server was this PID: nothing is left listening
+
+
+def outside_connections(log) -> list[str]:
+    """Connections and name look-ups in the audit log that are not this machine's."""
+    lines = log.read_text().splitlines()
+    assert any("started" in line for line in lines), "the audit hook did not run"
+    local = re.compile(r"'(127\.\d+\.\d+\.\d+|localhost|::1)'|\('(127\.\d+\.\d+\.\d+|::1)', \d+")
+    return [line for line in lines if ("connect" in line or "getaddrinfo" in line) and not local.search(line)]
 
 
 def test_binding_every_interface_is_warned_about(tmp_path):
