@@ -55,8 +55,10 @@ def _swept_overrides(folder: Path) -> list[tuple[str, list[str]]]:
 
 def _read_json(path: Path) -> dict:
     data = json.loads(path.read_text())
-    if not isinstance(data, dict) or "indicators" not in data or "by_group" not in data:
-        raise ValueError("not a run summary")
+    if not isinstance(data, dict) or not isinstance(data.get("indicators"), dict) \
+            or not isinstance(data.get("by_group"), dict) or not all(isinstance(v, dict) for v in data["by_group"].values()) \
+            or not isinstance(data.get("cost", {}), dict):
+        raise ValueError("not a run summary (indicators, by_group and cost must be tables)")
     return data
 
 
@@ -108,7 +110,11 @@ def read_sweep(folder: Path) -> Sweep:
             sweep.unreadable.append(f"job {job.name}: {SUMMARY}: {str(exc).splitlines()[0]}")
             continue
         setting = " ".join(f"{k}={overrides.get(k, '')}" for k in swept)
-        seed = int(overrides.get("seed", summary.get("meta", {}).get("seed", -1)))
+        try:
+            seed = int(overrides.get("seed", (summary.get("meta") or {}).get("seed", -1)))
+        except (TypeError, ValueError):
+            sweep.unreadable.append(f"job {job.name}: .hydra/overrides.yaml: seed is not an integer")
+            continue
         if (setting, seed) in seen:
             fail(f"{folder}: jobs {seen[setting, seed]} and {job.name} are the same setting ({setting or 'none'}) "
                  f"and seed {seed}; a replicate must have its own seed")

@@ -8,7 +8,7 @@ import typing
 
 import yaml
 from hydra.errors import MissingConfigException, OverrideParseException
-from omegaconf.errors import OmegaConfBaseException
+from omegaconf.errors import InterpolationResolutionError, OmegaConfBaseException
 
 from simulation.config import ConfigError, RunConfig
 
@@ -35,7 +35,7 @@ def schema_field(path: str):
     node: typing.Any = RunConfig
     meta: dict = {}
     for part in [p for p in path.replace("[", ".[").split(".") if p]:
-        if part.startswith("["):  # an item of a list
+        if part.startswith("[") or part.isdigit():  # an item of a list
             args = typing.get_args(node)
             if not args:
                 return None
@@ -87,6 +87,9 @@ def _omegaconf_line(e: OmegaConfBaseException) -> str:
         allowed = schema_keys(parent)
         hint = f", allowed keys: {', '.join(allowed)}" if allowed else ""
         return f"{key}: unknown key{hint}"
+    if isinstance(e, InterpolationResolutionError) or "interpolation" in first:
+        reason = first.split("while resolving interpolation: ", 1)[-1].strip('"')
+        return f"{key}: cannot be resolved: {reason}"
     allowed = describe_field(key)
     if allowed is None:
         return f"{key}: {first}"

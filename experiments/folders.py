@@ -136,6 +136,13 @@ def refuse_foreign_files(folder: Path, key: str, allowed=None) -> None:
              f"{', …' if len(other) > 3 else ''}); give a new or empty folder")
 
 
+def refuse_sweep_job_folder(folder: Path) -> None:
+    """A single run never takes a sweep's job folder (the sweep would later skip it as its own finished job)."""
+    if (folder.parent / MULTIRUN).exists():
+        fail(f"hydra.run.dir: {folder} is a job folder of the sweep in {folder.parent}; complete the sweep with "
+             "resume=true, or give a folder of its own")
+
+
 def check_run_folder(folder: Path, resume: bool) -> bool:
     """After ``claim``: True if the run is already finished and ``resume`` skips it; refuse what may not be reused."""
     if (folder / SUMMARY).exists():
@@ -237,6 +244,6 @@ def check_sweep_folder(sweep_dir: Path, resume: bool, study: dict[str, list[str]
     if recorded is None:
         fail(f"resume: {sweep_dir / MULTIRUN} is missing or unreadable, so this sweep cannot be checked to be the "
              "same study; start a new folder")
-    if recorded != study:
+    if list(recorded.items()) != list(study.items()):  # the order of the keys numbers the jobs
         fail(f"resume: {sweep_dir} holds another study: {describe_difference(recorded, study)}; "
              "resume with the original overrides, or start a new folder")

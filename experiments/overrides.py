@@ -51,9 +51,16 @@ REFUSED_FLAGS = {
                     "loads another config folder; add your own config files with hydra.searchpath=[file://DIR]"),
     "--experimental-rerun": "loads a pickled config, which can run code; replay a run with python -m experiments.replay",
 }
-FLAGS_WITH_VALUE = ("--cfg", "-c", "--package", "-p", "--info", "-i", "--shell-completion", "-sc")
+# Hydra's flags a run may use, exactly as written (argparse would also take any abbreviation, e.g. --exp for
+# --experimental-rerun): flag -> allowed values (None: takes no value, (): any value)
+FLAGS = {"-m": None, "--multirun": None, "-h": None, "--help": None, "--hydra-help": None, "--version": None,
+         "--resolve": None, "-c": ("job", "hydra", "all"), "--cfg": ("job", "hydra", "all"), "-p": (), "--package": (),
+         "-i": ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath"),
+         "--info": ("all", "config", "defaults", "defaults-tree", "plugins", "searchpath")}
+OPTIONAL_VALUE = ("-i", "--info")
 MULTIRUN_FLAGS = ("-m", "--multirun")
-INFO_FLAGS = ("-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info", "-sc", "--shell-completion", "--version")
+INFO_FLAGS = ("-h", "--help", "--hydra-help", "-c", "--cfg", "-i", "--info", "--version")
+MODES = (("-m", "--multirun"), ("-c", "--cfg"), ("-i", "--info"))  # Hydra takes one of these at a time
 
 
 @dataclass
@@ -91,21 +98,36 @@ class CommandLine:
 
 
 def split_args(args: list[str]) -> tuple[list[str], list[str]]:
-    """(flags with their values, overrides) of a command line."""
+    """(flags with their values, overrides) of a command line; flags are checked against ``FLAGS`` exactly."""
     flags, overrides, i = [], [], 0
     while i < len(args):
         arg = args[i]
-        name = arg.split("=", 1)[0]
-        if arg.startswith("-"):
-            if name in REFUSED_FLAGS:
-                fail(f"{name}: not accepted here: it {REFUSED_FLAGS[name]}")
-            flags.append(arg)
-            if name in FLAGS_WITH_VALUE and "=" not in arg and i + 1 < len(args) and "=" not in args[i + 1]:
-                flags.append(args[i + 1])
-                i += 1
-        else:
+        if not arg.startswith("-"):
             overrides.append(arg)
+            i += 1
+            continue
+        name, eq, value = arg.partition("=")
+        if name in REFUSED_FLAGS:
+            fail(f"{name}: not accepted here: it {REFUSED_FLAGS[name]}")
+        if name not in FLAGS:
+            fail(f"{name}: unknown flag (flags are not abbreviated); allowed: {', '.join(FLAGS)}")
+        allowed = FLAGS[name]
+        if allowed is not None and not eq:
+            nxt = args[i + 1] if i + 1 < len(args) else None
+            if nxt is not None and not nxt.startswith("-") and "=" not in nxt:
+                value, eq = nxt, "="
+                i += 1
+            elif name not in OPTIONAL_VALUE:
+                fail(f"{name}: needs a value" + (f", one of {', '.join(allowed)}" if allowed else ""))
+        if eq and allowed is None:
+            fail(f"{name}: takes no value, got {value!r}")
+        if eq and allowed and value not in allowed:
+            fail(f"{name}: must be one of {', '.join(allowed)}, got {value!r}")
+        flags += [name, value] if eq else [name]
         i += 1
+    modes = [group[0] for group in MODES if set(group) & set(flags)]
+    if len(modes) > 1:
+        fail(f"{modes[1]}: cannot be combined with {modes[0]}; give one of -m, --cfg, --info")
     return flags, overrides
 
 
@@ -183,6 +205,12 @@ def _in_schema(key: str) -> bool:
 def check_hydra_key(o, key: str) -> None:
     if not (key in HYDRA_GROUPS or key in HYDRA_KEYS or key.startswith("hydra.launcher.")):
         fail(f"{key}: cannot be set from the command line; allowed Hydra keys: {_allowed_hydra()}")
+    if key == "hydra.searchpath":
+        paths = o.value() if isinstance(o.value(), list) else [o.value()]
+        for path in paths:
+            if not str(path).startswith("file://"):
+                fail(f"hydra.searchpath: only folders (file://DIR) may be searched for config files, got {path!r} "
+                     "(pkg:// imports a Python module)")
     if o.is_delete() or o.is_add() or o.is_force_add():
         fail(f"{key}: Hydra keys cannot be added or deleted from the command line; set it without '+' or '~'")
     # group options are checked in check_options, launcher settings in check_launcher_keys
@@ -212,18 +240,50 @@ def check_sweeps(line: CommandLine) -> None:
         check_no_duplicates(o.key, o.values)
 
 
+def comparable(text: str):
+    """A swept value as Hydra reads it, numbers as numbers: 1, 01 and 1.0 are one value."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        (o,) = OverridesParser.create().parse_overrides([f"k={text}"])
+        value = o.value()
+    except Exception:  # noqa: BLE001
+        return text
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return str(value)
+    try:
+        return float(value)  # "01" is read as text by Hydra, as the integer 1 by the schema
+    except ValueError:
+        return value
+
+
 def check_no_duplicates(key: str, values: list[str]) -> None:
     seen = set()
-    for value in values:
+    for text in values:
+        value = comparable(text)
         if value in seen:
-            fail(f"{key}: the sweep lists {value} more than once; give each value once "
+            fail(f"{key}: the sweep lists {text} more than once; give each value once "
                  "(a repeated seed is not a replicate: it reruns the same numbers)")
         seen.add(value)
 
 
+BOOLEAN_TEXT = ("true", "false", "yes", "no", "on", "off")
+
+
 def check_options(line: CommandLine) -> None:
-    """Options of the groups the project owns must exist (Hydra skips a missing optional ``experiment``)."""
+    """Options of the groups the project owns must exist (Hydra skips a missing optional ``experiment``);
+    true/false keys take true or false (OmegaConf would read 2 as true)."""
+    from experiments.errors import schema_field
+
     for o in line.overrides:
+        if o.key in ("scenario", "calibration", "policy") and any(v.strip() in ("", "null") for v in o.values):
+            hint = "policy=[] for none" if o.key == "policy" else f"one of {', '.join(group_options(o.key))}"
+            fail(f"{o.key}: must be {hint}, got {o.values[0] or 'nothing'}")
+        field = schema_field(o.key) if "/" not in o.key and not o.key.startswith("hydra") else None
+        if field is not None and field[0] is bool:
+            for value in o.values:
+                if value.strip().lower() not in BOOLEAN_TEXT:
+                    fail(f"{o.key}: must be true or false, got {value!r}")
         if o.key == "experiment":
             allowed = group_options("experiment")
             for name in o.values if o.sweep else [o.values[0]]:
@@ -239,6 +299,13 @@ def check_policy_selection(line: CommandLine) -> None:
     """A parameter of a policy that is not switched on is a mistake, not a silent no-op."""
     chosen = line.get("policy")
     selected: set[str] = set()
+    params = {o.key.split(".")[1] for o in line.overrides if o.key.startswith("policy.") and o.key.count(".") > 1}
+    if chosen is not None and chosen.sweep:  # every arm of a policy sweep must have the policies that are set
+        for value in chosen.values:
+            arm = {v.strip() for v in value.strip("[]").split(",") if v.strip()}
+            for name in sorted(params - arm):
+                fail(f"policy.{name}: is set but not switched on in the arm policy={value}; set it in every arm "
+                     f"(e.g. policy=[{','.join(sorted(arm | {name}))}] with a zero amount) or sweep one arm per run")
     if chosen is not None:
         for value in chosen.values:
             names = [v.strip() for v in value.strip("[]").split(",") if v.strip()]

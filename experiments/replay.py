@@ -25,7 +25,7 @@ import pandas as pd
 
 from experiments.errors import explain, fail
 from experiments.outputs import SUMMARY, _jsonable
-from simulation.config import register_configs
+from simulation.config import ENGINES, ConfigError, register_configs
 
 RECORDED_CONFIG = Path(".hydra") / "config.yaml"
 
@@ -84,12 +84,18 @@ def replay(run_dir: Path) -> tuple[list[str], list[str]]:
         cfg = recorded_config(run_dir)
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign record is one line, not a traceback
         fail(f"{run_dir / RECORDED_CONFIG}: cannot be replayed: {explain(exc)}")
-    result = simulate(cfg, engine=meta.get("engine"))
+    engine = meta.get("engine")
+    if engine not in ENGINES:
+        fail(f"run_dir: {run_dir / SUMMARY} records engine {engine!r}, not one of {', '.join(ENGINES)}")
+    try:
+        result = simulate(cfg, engine=engine)
+    except ConfigError as exc:  # e.g. a population too large for this machine's memory
+        fail(f"{run_dir / RECORDED_CONFIG}: cannot be replayed here: {explain(exc)}")
     replayed = _jsonable({k: v for k, v in result.summary.items() if k != "meta"})
     diffs = differences(recorded, replayed)
     if not series.equals(result.timeseries):
         diffs.append("timeseries.parquet: the monthly series differs")
-    versions = meta.get("versions") or {}
+    versions = meta.get("versions") if isinstance(meta.get("versions"), dict) else {}
     environment = [f"{name}: recorded {versions.get(name)}, now {version}"
                    for name, version in package_versions().items() if versions.get(name) != version]
     if meta.get("git_commit") != (now := git_commit()):

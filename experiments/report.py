@@ -19,7 +19,7 @@ import pandas as pd
 import yaml
 
 from experiments import aggregate as agg
-from experiments.errors import fail
+from experiments.errors import EXIT_NOT_WRITTEN, fail
 from experiments.outputs import atomic_write, write_parquet
 
 MAIN = ("dropout_rate", "completion_rate", "employment_rate", "migration_intent_rate")
@@ -40,8 +40,20 @@ def _job_report_config(sweep: agg.Sweep) -> dict:
 
 
 def _settings_from(args: list[str], defaults: dict) -> tuple[float, float]:
-    confidence = defaults.get("confidence", 0.95)
-    target = defaults.get("target", {}).get("dropout_rate", 0.3)
+    confidence, target = 0.95, 0.3
+    recorded = defaults.get("confidence", confidence)
+    if isinstance(recorded, (int, float)) and not isinstance(recorded, bool) and 0 < recorded < 1:
+        confidence = float(recorded)
+    else:
+        print(f"warning: the jobs' report.confidence ({recorded!r}) is not in (0, 1); using {confidence}",
+              file=sys.stderr)
+    recorded = (defaults.get("target") or {}).get("dropout_rate", target) if isinstance(defaults.get("target", {}),
+                                                                                      dict) else None
+    if isinstance(recorded, (int, float)) and not isinstance(recorded, bool) and 0 <= recorded <= 1:
+        target = float(recorded)
+    else:
+        print(f"warning: the jobs' report.target.dropout_rate ({recorded!r}) is not in [0, 1]; using {target}",
+              file=sys.stderr)
     for item in args:
         key, _, value = item.partition("=")
         try:
@@ -155,7 +167,11 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     if not args.sweep_dir.is_dir():
         fail(f"SWEEP_DIR: {args.sweep_dir} is not a folder")
-    write_report(args.sweep_dir, args.overrides)
+    try:
+        write_report(args.sweep_dir, args.overrides)
+    except OSError as exc:  # a full disk, a read-only folder, a report file that is a folder
+        fail(f"SWEEP_DIR: could not write the report into {args.sweep_dir}: {exc.strerror or exc} "
+             f"({Path(exc.filename).name if exc.filename else 'a file'})", EXIT_NOT_WRITTEN)
 
 
 if __name__ == "__main__":

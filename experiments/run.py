@@ -25,6 +25,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+from omegaconf.errors import OmegaConfBaseException
 
 from experiments import folders
 from experiments.configuration import CONFIG_DIR
@@ -126,11 +127,8 @@ def one_thread_per_parallel_job(run_cfg):
 
 def compose_first(line: CommandLine) -> tuple[DictConfig, object]:
     """The composed config (with ``hydra``) of the first job, and its validated RunConfig; one line on error."""
-    from hydra import compose, initialize_config_dir
-
+    cfg = compose([o.first for o in line.overrides])
     try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            cfg = compose(config_name="config", overrides=[o.first for o in line.overrides], return_hydra_config=True)
         HydraConfig.instance().set_config(cfg)  # resolves ${hydra:...} in the folder names
         task = cfg.copy()
         with open_dict(task):
@@ -152,37 +150,147 @@ def check_composed(cfg: DictConfig) -> None:
         target = h[kind].get("_target_")
         if target not in allowed:
             fail(f"hydra/{kind}: {target} is not one of the project's {kind}s")
+    for logging_key in ("job_logging", "hydra_logging"):  # logging's "()" factories and classes call Python
+        for path, key, value in _walk(OmegaConf.to_container(h[logging_key] or {}, resolve=False),
+                                      f"hydra.{logging_key}"):
+            if key == "()" or (key == "class" and not str(value).startswith("logging.")):
+                fail(f"{path}.{key}: {value} set by a config file; logging settings may only use logging's own "
+                     "handlers (logging.*), not call other Python")
+    launcher = OmegaConf.to_container(h.launcher, resolve=False)
+    for key in ("setup", "srun_args", "additional_parameters"):
+        if launcher.get(key):
+            fail(f"hydra.launcher.{key}: set by a config file; commands run on a cluster node are not accepted "
+                 "from config (load modules in the job's environment instead)")
+    if (launcher.get("ray") or {}).get("init", {}).get("runtime_env"):
+        fail("hydra.launcher.ray.init.runtime_env: set by a config file; it installs software and runs setup "
+             "hooks, which are not accepted from config")
 
 
-def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
-    """Every value of every swept model key, validated with the other keys at their first value."""
+def _walk(node, path: str):
+    """(path, key, value) of every item of a nested dict/list."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield path, str(key), value
+            yield from _walk(value, f"{path}.{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _walk(value, f"{path}[{i}]")
+
+
+MAX_JOBS_CHECKED = 5000  # beyond this many jobs, each swept value is checked with the others at their first
+
+
+def sweep_arms(line: CommandLine, cfg: DictConfig) -> list[Override]:
+    """The sweep's overrides: the command line's and a preset's (unless the command line replaces them)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
     params = cfg.hydra.sweeper.get("params") or {}
     given = {o.key for o in line.overrides}
     sweeps = line.sweeps()
-    parser = OverridesParser.create()
-    for key, value in params.items():  # a preset's sweep, unless the command line replaces it
-        (o,) = parser.parse_overrides([f"{key}={value}"])
+    for key, value in params.items():
+        (o,) = OverridesParser.create().parse_overrides([f"{key}={value}"])
         if key not in given and o.is_sweep_override():
             values = list(o.sweep_string_iterator())
             check_no_duplicates(key, values)
             sweeps.append(Override(f"{key}={value}", key, values, True))
-    task = cfg.copy()
-    with open_dict(task):
-        del task["hydra"]
-    for o in sweeps:
-        if "/" in o.key or o.key in PROJECT_GROUPS:
-            continue  # config groups: Hydra composes every job before launching any
-        for text in o.values[1:]:
-            (value,) = parser.parse_overrides([f"{o.key}={text}"])
+    return sweeps
+
+
+def rows_of_table(cfg: DictConfig) -> list[list[str]]:
+    """The jobs of ``hydra/sweeper=rows``: each row's overrides, checked like the command line's; no row twice."""
+    from hydra_plugins.livelihoods_sweepers.rows_sweeper import read_rows
+
+    from experiments.overrides import parse_one
+
+    table = cfg.hydra.sweeper.get("table")
+    if not table:
+        fail("hydra.sweeper.table: must be set: the table (parquet or CSV) whose rows are the jobs")
+    batch = cfg.hydra.sweeper.get("max_batch_size")
+    if batch is not None and batch < 1:
+        fail(f"hydra.sweeper.max_batch_size: must be an integer >= 1 or null, got {batch}")
+    try:
+        rows = read_rows(str(table))
+    except Exception as exc:  # noqa: BLE001 - a missing or unreadable table
+        fail(f"hydra.sweeper.table: {table} cannot be read ({str(exc).splitlines()[0]})")
+    for text in rows[0] if rows else []:
+        column = text.partition("=")[0].lstrip("+~")
+        if column.startswith("hydra") or column in PROJECT_GROUPS:
+            fail(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets the model's own keys")
+        parse_one(text)  # no '+' or '~', no code
+    seen: dict[tuple, int] = {}
+    for i, row in enumerate(rows):
+        key = tuple(_comparable(text.partition("=")[2]) for text in row)
+        if key in seen:
+            fail(f"hydra.sweeper.table: rows {seen[key]} and {i} are the same job; give each row once")
+        seen[key] = i
+    return rows
+
+
+def _comparable(text: str):
+    from experiments.overrides import comparable
+
+    return comparable(text)
+
+
+def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
+    """Every job of the sweep validated before any runs.
+
+    Each combination of swept config groups (scenario, calibration, policy ...) is
+    composed; on each, every combination of the other swept keys is validated
+    (each value with the others at their first when there are more than
+    ``MAX_JOBS_CHECKED``), and so is every row of a rows-sweeper table.
+    """
+    import itertools
+
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    sweeps = sweep_arms(line, cfg)
+    groups = [o for o in sweeps if "/" in o.key or o.key in PROJECT_GROUPS]
+    plain = [o for o in sweeps if o not in groups]
+    rows = rows_of_table(cfg) if "RowsSweeper" in str(cfg.hydra.sweeper.get("_target_")) else []
+    parser = OverridesParser.create()
+
+    def typed(key, text):
+        (o,) = parser.parse_overrides([f"{key}={text}"])
+        return o.value()
+
+    combos = list(itertools.product(*[o.values for o in plain]))
+    if len(combos) > MAX_JOBS_CHECKED:
+        combos = [tuple(o.values[0] for o in plain)]
+        combos += [tuple(v if j == i else p.values[0] for j, p in enumerate(plain))
+                   for i, o in enumerate(plain) for v in o.values[1:]]
+    for arm in itertools.product(*[o.values for o in groups]):
+        chosen = dict(zip((o.key for o in groups), arm))
+        overrides = [f"{o.key}={chosen[o.key]}" if o.key in chosen else o.first for o in line.overrides]
+        overrides += [f"{key}={value}" for key, value in chosen.items() if line.get(key) is None]  # a preset's
+        base = compose(overrides) if chosen else cfg
+        task = base.copy()
+        with open_dict(task):
+            del task["hydra"]
+        jobs = [list(zip((o.key for o in plain), combo)) for combo in combos]
+        jobs += [[tuple(text.split("=", 1)) for text in row] for row in rows]
+        for job in jobs:
             variant = task.copy()
             try:
-                OmegaConf.update(variant, o.key, value.value(), merge=True)
+                for key, text in job:
+                    OmegaConf.update(variant, key, typed(key, text), merge=True)
                 run_cfg = to_run_config(variant)
                 check_fits_in_memory(run_cfg, run_cfg.engine)
-            except Exception as exc:  # noqa: BLE001
-                fail(explain(exc))
+            except Exception as exc:  # noqa: BLE001 - the job's first bad value, in one line
+                where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
+                fail(f"{explain(exc)} (in the job {where})" if where else explain(exc))
+
+
+def compose(overrides: list[str]) -> DictConfig:
+    """The composed config (with ``hydra``) of ``overrides``; one line on any error."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    try:
+        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+            return hydra_compose(config_name="config", overrides=overrides, return_hydra_config=True)
+    except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
+        fail(explain(exc))
 
 
 def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg) -> tuple[str, Path] | None:
@@ -216,6 +324,7 @@ def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg) -> tuple[str, Pa
         name = folders.run_folder_name(cfg.hydra.runtime.choices.scenario, policies, run_cfg.seed)
         folder = folders.claim_new(folder.with_name(f"{folder.name}_{name}"), "hydra.run.dir")
     else:
+        folders.refuse_sweep_job_folder(folder)
         if not (folder / folders.SUMMARY).exists():
             folders.refuse_foreign_files(folder, "hydra.run.dir")  # before anything is written into it
         folders.claim(folder, "hydra.run.dir")
@@ -275,7 +384,10 @@ def main() -> None:
             check_fits_in_memory(run_cfg, run_cfg.engine)
         except ConfigError as exc:
             fail(explain(exc))
-    claimed = resolve_folder(line, cfg, run_cfg)
+    try:
+        claimed = resolve_folder(line, cfg, run_cfg)
+    except (HydraException, OmegaConfBaseException) as exc:  # e.g. hydra.run.dir=${oc.env:UNSET}
+        fail(explain(exc))
     if claimed is None:
         return
     key, folder = claimed
@@ -288,11 +400,11 @@ def main() -> None:
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra's own errors reach this function, not a multi-line report
     try:
         run()
+    except (HydraException, OmegaConfBaseException) as exc:  # (Hydra's missing-config error is also an OSError)
+        fail(explain(exc))
     except OSError as exc:  # e.g. a full disk while Hydra writes a job's record
         fail(f"{key}: could not write into {folder}: {exc.strerror or exc}; no summary.json was written",
              EXIT_NOT_WRITTEN)
-    except HydraException as exc:  # e.g. a swept option that does not exist
-        fail(explain(exc))
     finally:
         if original is not None:  # a resumed sweep keeps the record of how it was started
             write_bytes_if_changed(record, original)

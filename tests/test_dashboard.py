@@ -174,7 +174,15 @@ def wait_until_served(url: str, proc, seconds: float = 180) -> None:
 
 
 def port_is_free(port: int) -> bool:
+    """Nothing listens on the port: a connection is refused, and a server could bind it again (SO_REUSEADDR,
+    as servers do: the closed connections' TIME_WAIT does not count)."""
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()
+        return False
+    except ConnectionRefusedError:
+        pass
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind(("127.0.0.1", port))
             return True
@@ -203,7 +211,7 @@ def test_the_dashboard_connects_nowhere_outside_and_stopping_its_pid_frees_the_p
         if proc.poll() is None:
             proc.kill()
     server = [line for line in log.read_text().splitlines() if line.startswith(f"{proc.pid} ")]
-    assert any("started" in line and "solara" in line for line in server), server  # the hook ran in the server
+    assert any("started" in line and "experiments.dashboard_app" in line for line in server), server  # in the server
     assert outside_connections(log) == []
     assert port_is_free(port)  # the server was this PID: nothing is left listening
 

@@ -130,6 +130,7 @@ def test_replay_of_a_damaged_record_is_one_line_and_exit_2(tmp_path):
         "bad_yaml": (".hydra/config.yaml", lambda t: t + "seed: [1, 2\n", "not valid YAML"),
         "parquet": ("timeseries.parquet", lambda b: b[:200], "timeseries.parquet cannot be read"),
         "summary": (SUMMARY, lambda t: t[:40], "summary.json cannot be read"),
+        "engine": (SUMMARY, lambda t: t.replace('"engine": "numba"', '"engine": "nope"'), "records engine 'nope'"),
     }
     for name, (file, change, named) in damage.items():
         copy = tmp_path / name

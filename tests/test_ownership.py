@@ -267,3 +267,60 @@ def test_a_claimed_folder_is_refused_to_another_process_until_released(tmp_path)
     assert line.startswith("error: job 3") and f"pid {os.getpid()}" in line
     release(folder)  # what a job does when it ends in a worker that lives on (Ray, joblib)
     assert subprocess.run(other, cwd=ROOT, env=ENV, capture_output=True, timeout=120).returncode == 0
+
+
+# --------------------------------------------------------------------------- found by a red-team pass
+
+
+def test_every_job_of_a_sweep_is_validated_before_the_first_runs(tmp_path):
+    """A bad value that only one arm of a swept group makes bad used to fail after earlier jobs had finished."""
+    cases = [
+        (("scenario=baseline,mali_returnees", "policy=[stipend]", "policy.stipend.target=district:city"),
+         "policy.stipend.target", "(in the job scenario=mali_returnees)"),
+        (("policy=[stipend],[]", "policy.stipend.monthly_amount=5"), "policy.stipend", "not switched on in the arm"),
+        (("scenario=baseline,nope",), "scenario", "unknown option 'nope'"),
+        (("seed=1,01",), "seed", "lists 01 more than once"),
+    ]
+    for i, (args, key, says) in enumerate(cases):
+        folder = tmp_path / f"sweep{i}"
+        line = one_error_line(cli("-m", *args, *TINY, "figures=false", f"hydra.sweep.dir={folder}"))
+        assert line.startswith(f"error: {key}") and says in line, line
+        assert not folder.exists()  # nothing ran, nothing claimed: the folder is free for the corrected study
+
+
+def test_a_rows_table_is_checked_like_the_command_line(tmp_path):
+    import pandas as pd
+
+    for name, frame, says in [
+        ("escape", pd.DataFrame({"seed": [1, 2], "hydra.sweep.subdir": ["a", "b"]}), "is not a model key"),
+        ("twice", pd.DataFrame({"seed": [1, 2, 1]}), "rows 0 and 2 are the same job"),
+        ("bad", pd.DataFrame({"seed": [1, 2, -5]}), "seed: must be an integer in [0, 4294967295], got -5"),
+    ]:
+        table = tmp_path / f"{name}.csv"
+        frame.to_csv(table, index=False)
+        folder = tmp_path / name
+        line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY,
+                                  f"hydra.sweep.dir={folder}"))
+        assert says in line, line
+        assert not folder.exists()
+
+
+def test_resume_with_the_swept_keys_in_another_order_is_refused(tmp_path):
+    """Hydra numbers jobs by the order of the swept keys: another order would put jobs in each other's folders."""
+    folder = tmp_path / "order"
+    assert cli("-m", "seed=1,2", "months=1,2", *TINY[:1], "figures=false", f"hydra.sweep.dir={folder}").returncode == 0
+    (folder / "2" / SUMMARY).unlink()
+    before = snapshot(folder)
+    line = one_error_line(cli("-m", "months=1,2", "seed=1,2", *TINY[:1], "figures=false", f"hydra.sweep.dir={folder}",
+                              "resume=true"))
+    assert line.startswith("error: resume") and "another order" in line
+    assert snapshot(folder) == before
+
+
+def test_a_single_run_never_takes_a_sweep_job_folder(finished_sweep, tmp_path):
+    job = finished_sweep.parent / "for_a_run"
+    shutil.copytree(finished_sweep, job)
+    shutil.rmtree(job / "1")  # an unfinished job of a sweep
+    line = one_error_line(cli(*TINY, "seed=99", f"hydra.run.dir={job / '1'}"))
+    assert line.startswith("error: hydra.run.dir") and "job folder of the sweep" in line
+    assert not (job / "1").exists()

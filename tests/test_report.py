@@ -184,3 +184,20 @@ def test_the_same_setting_and_seed_twice_is_refused_not_counted_twice(synthetic)
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "jobs 0 and 9 are the same setting" in lines[0] and "seed 1" in lines[0]
+
+
+def test_records_of_the_wrong_shape_are_unreadable_not_a_crash(synthetic):
+    (synthetic / "0" / ".hydra" / "overrides.yaml").write_text(yaml.safe_dump(["policy.stipend.monthly_amount=0",
+                                                                                 "seed=abc"]))
+    summary = json.loads((synthetic / "1" / "summary.json").read_text())
+    (synthetic / "1" / "summary.json").write_text(json.dumps({**summary, "indicators": [1, 2]}))
+    (synthetic / "2" / ".hydra" / "config.yaml").write_text(yaml.safe_dump({"report": {"confidence": 7}}))
+    proc = report_cli(synthetic)
+    assert proc.returncode == 0, proc.stderr
+    assert "job 0: .hydra/overrides.yaml: seed is not an integer" in proc.stderr
+    assert "job 1: summary.json: not a run summary" in proc.stderr
+    (synthetic / "report.md").unlink()
+    (synthetic / "report.md").mkdir()  # a report file that cannot be written
+    proc = report_cli(synthetic)
+    assert proc.returncode == 3
+    assert proc.stderr.strip().splitlines()[-1].startswith("error: SWEEP_DIR: could not write the report")
