@@ -197,7 +197,7 @@ def sweep_arms(line: CommandLine, cfg: DictConfig) -> list[Override]:
 
 
 def rows_of_table(cfg: DictConfig) -> list[list[str]]:
-    """The jobs of ``hydra/sweeper=rows``: each row's overrides, checked like the command line's; no row twice."""
+    """The jobs of ``hydra/sweeper=rows``: each row's overrides, checked like the command line's."""
     from hydra_plugins.livelihoods_sweepers.rows_sweeper import read_rows
 
     from experiments.overrides import parse_one
@@ -217,19 +217,8 @@ def rows_of_table(cfg: DictConfig) -> list[list[str]]:
         if column.startswith("hydra") or column in PROJECT_GROUPS:
             fail(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets the model's own keys")
         parse_one(text)  # no '+' or '~', no code
-    seen: dict[tuple, int] = {}
-    for i, row in enumerate(rows):
-        key = tuple(_comparable(text.partition("=")[2]) for text in row)
-        if key in seen:
-            fail(f"hydra.sweeper.table: rows {seen[key]} and {i} are the same job; give each row once")
-        seen[key] = i
+    # rows may repeat (a Morris design revisits grid points): the analysis needs a result per row
     return rows
-
-
-def _comparable(text: str):
-    from experiments.overrides import comparable
-
-    return comparable(text)
 
 
 def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:

@@ -293,7 +293,6 @@ def test_a_rows_table_is_checked_like_the_command_line(tmp_path):
 
     for name, frame, says in [
         ("escape", pd.DataFrame({"seed": [1, 2], "hydra.sweep.subdir": ["a", "b"]}), "is not a model key"),
-        ("twice", pd.DataFrame({"seed": [1, 2, 1]}), "rows 0 and 2 are the same job"),
         ("bad", pd.DataFrame({"seed": [1, 2, -5]}), "seed: must be an integer in [0, 4294967295], got -5"),
     ]:
         table = tmp_path / f"{name}.csv"
