@@ -1,12 +1,14 @@
-"""Where a month goes at scale: seconds per phase of ``model.step()`` and in the named-stream draws.
+"""Where a month goes: milliseconds per part of ``model.step()``, per generated loop and per model-level kernel.
 
     python -m benchmarks.profile [--persons 1000000] [--months 12]
 
-Wraps each phase of the schedule (and each policy hook) with a timer, plus
-``RandomStreams.uniform`` (the per-person draws, counted inside the phases
-too), runs ``--months`` months after a first one, and prints one JSON line:
-milliseconds per month by phase, draws per month, and two machine bounds
-measured alongside (a 1M-double draw of one stream; memory copy bandwidth).
+Wraps the parts of the schedule (``model.step()``'s own methods, each policy
+hook), every loop the engine runs (``loop:<name>``: a phase or a fused run of
+phases, inside the parts) and every model-level step (``level:<name>``:
+admissions, matching rounds, vacancies, reductions) with a timer, runs
+``--months`` months after a first one, and prints one JSON line: milliseconds
+per month of each, and two machine bounds measured alongside (a million
+counter-based draws; memory copy bandwidth).
 """
 
 from __future__ import annotations
@@ -18,35 +20,36 @@ from collections import Counter
 
 import numpy as np
 
-PHASES = ("arrive_returnees", "enrol", "attend", "progress_training", "search_and_match", "run_businesses",
-          "separate", "earn_and_save", "update_intent", "migrate", "collect")
+PARTS = ("arrive_returnees", "enrol", "search_and_match", "make_a_living", "collect")
 HOOKS = ("start_of_month", "before_attendance", "after_training", "after_matching", "before_migration")
+LEVEL = ("admit", "match", "vacancies", "emigration_share", "tally")
 
 
-def _timed(owner, name: str, label: str, totals: Counter, calls: Counter) -> None:
+def _timed(owner, name: str, label, totals: Counter, calls: Counter) -> None:
     inner = getattr(owner, name)
 
     def wrapper(*args, **kwargs):
+        key = label(*args) if callable(label) else label
         start = time.perf_counter()
         try:
             return inner(*args, **kwargs)
         finally:
-            totals[label] += time.perf_counter() - start
-            calls[label] += 1
+            totals[key] += time.perf_counter() - start
+            calls[key] += 1
 
     setattr(owner, name, wrapper)
 
 
 def machine_bounds() -> dict:
-    """One stream's 1M uniform doubles (numpy PCG64) and memory copy bandwidth (80 MB, numpy, one thread)."""
-    from simulation.rng import RandomStreams
+    """A million counter-based draws (Philox4x32-10, all threads) and memory copy bandwidth (80 MB, one thread)."""
+    from simulation.rng import Streams
 
-    streams, buf = RandomStreams(1), np.empty(1_000_000)
+    streams, ids = Streams(1), np.arange(1_000_000)
     a, b = np.ones(10_000_000), np.empty(10_000_000)
     draw, copy = [], []
     for month in range(20):
         start = time.perf_counter()
-        streams.uniform("bench", month, buf.size, out=buf)
+        streams.uniform("bench", month, ids)
         draw.append(time.perf_counter() - start)
         start = time.perf_counter()
         np.copyto(b, a)
@@ -63,29 +66,25 @@ def main(argv: list[str] | None = None) -> None:
     from benchmarks.scaling import ALL_POLICIES
     from experiments.configuration import load_config
     from simulation.model import LivelihoodsModel
-    from simulation.rng import RandomStreams
 
     model = LivelihoodsModel(load_config(f"scenario.n_youth={args.persons}", f"months={args.months + 1}",
                                          "seed=1", "progress=false", ALL_POLICIES))
     model.step()  # loads the kernels
     totals, calls = Counter(), Counter()
-    for phase in PHASES:
-        _timed(model, phase, phase, totals, calls)
+    for part in PARTS:
+        _timed(model, part, part, totals, calls)
     for hook in HOOKS:
         _timed(model.policies, hook, f"policies.{hook}", totals, calls)
-    uniform = RandomStreams.uniform
-    _timed(RandomStreams, "uniform", "(draws, inside the phases)", totals, calls)
-    try:
-        start = time.perf_counter()
-        for _ in range(args.months):
-            model.step()
-        wall = time.perf_counter() - start
-    finally:
-        RandomStreams.uniform = uniform
+    _timed(model.engine, "run", lambda name, *rest: f"loop:{name}", totals, calls)
+    for step in LEVEL:
+        _timed(model.engine, step, f"level:{step}", totals, calls)
+    start = time.perf_counter()
+    for _ in range(args.months):
+        model.step()
+    wall = time.perf_counter() - start
     per_month = {k: 1000 * v / args.months for k, v in totals.most_common()}
     print(json.dumps({"persons": model.people.n, "months": args.months, "month_ms": 1000 * wall / args.months,
-                      "phase_ms": per_month, "draws_per_month": calls["(draws, inside the phases)"] / args.months,
-                      "threads": getattr(model, "threads", 1), **machine_bounds()}))
+                      "ms": per_month, "threads": getattr(model, "threads", 1), **machine_bounds()}))
 
 
 if __name__ == "__main__":

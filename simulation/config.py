@@ -249,7 +249,6 @@ class TrainingConfig:
 
 @dataclass
 class EmployerConfig:
-    sectors: list[str] = field(default=MISSING, metadata=dict(non_empty=True))
     vacancies_per_month: float = nonneg(1000)  # per employer
     skill_threshold_min: float = share()
     skill_threshold_max: float = share()
@@ -258,7 +257,6 @@ class EmployerConfig:
     probation_months: int = months(1)
 
     def check(self, path: str) -> None:
-        _names(path, "sectors", self.sectors)
         _require(self.skill_threshold_min <= self.skill_threshold_max, f"{path}.skill_threshold_max",
                  f">= skill_threshold_min ({self.skill_threshold_min})", self.skill_threshold_max)
 

@@ -1,8 +1,9 @@
 """The Mesa model: builds the population and agents, orders the monthly step, collects indicators.
 
 No behavioural equation lives here: the per-person rules are in
-``kernels/rules.py`` and the allocation of seats and vacancies in
-``allocation.py``. ``step()`` is the schedule of ``docs/ODD.md``.
+``kernels/rules.py``, declared as phases in ``phases.py``, and the allocation
+of seats and vacancies in ``allocation.py``. ``step()`` is the schedule of
+``docs/ODD.md``.
 """
 
 from __future__ import annotations
@@ -17,17 +18,18 @@ from simulation.config import RunConfig
 from simulation.engines import make_engine
 from simulation.memory import check_fits_in_memory, release_free_memory
 from simulation.params import build_rules
+from simulation.phases import SCRATCH
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
-from simulation.rng import RandomStreams
-from simulation.state import FLOAT, INT, NO_INDEX, TRAINING, UNEMPLOYED
+from simulation.rng import Streams
+from simulation.state import FLOAT, INT, NO_INDEX
 
 
 class LivelihoodsModel(mesa.Model):
     """Youth, returnees, employers and training centres in a few districts, one step per month.
 
     Args:
-        cfg: a validated ``RunConfig`` (see ``simulation.config.to_run_config``).
+        cfg: a validated ``RunConfig`` (see ``simulation.config.validate``).
         engine: override of ``cfg.engine`` (``numba``, ``mesa``; ``numpy`` runs the twins).
     """
 
@@ -38,136 +40,116 @@ class LivelihoodsModel(mesa.Model):
         self.engine_name = engine or cfg.engine
         check_fits_in_memory(cfg, self.engine_name)  # refuse up front rather than be killed half-way
         self.month = 0
-        self.streams = RandomStreams(cfg.seed)
+        self.streams = Streams(cfg.seed)
         self.rules = build_rules(cfg)
         self.intent_threshold = cfg.behaviour.intent.threshold
         s = cfg.scenario
-        self.district_wage = district_arrays(s)["wage_level"]
         self.people = build_population(s, cfg.months, self.streams)
-        self._draw_buffers = (np.empty(self.people.n, dtype=FLOAT), np.empty(self.people.n, dtype=FLOAT))
-        self._draw_slot = 0
+        n0 = s.n_youth
+        # rows of the returnees arriving in month m: arrival_rows[m - 1] .. arrival_rows[m] (sorted by month)
+        self.arrival_rows = n0 + np.searchsorted(self.people.arrival_month[n0:], np.arange(1, cfg.months + 2))
+        self.scratch = {name: np.zeros(self.people.n, dtype=dtype) for name, dtype in SCRATCH.items()}
+        self.scratch["offer"][:] = NO_INDEX
+        self.inputs = {"district_wage": district_arrays(s)["wage_level"],
+                       "district_abroad_share": np.zeros(len(s.districts), dtype=FLOAT)}
         self._build_centres(s)
         self._build_employers(s)
         self.persons = AgentSet([], random=self.random)
+        self._person_agents: dict[int, Youth] = {}
         self.vacancies = np.zeros(len(self.employer_agents), dtype=INT)
         self.hires = np.zeros(len(self.employer_agents), dtype=INT)  # hires of the current month
         self.trainee_months = 0
+        self.training_cost = 0.0
         self.policies = PolicySet(cfg.policy, self)
         self.engine = make_engine(self.engine_name, self)
         if self.engine_name == "mesa":
             self._add_person_agents(np.flatnonzero(self.people.arrival_month == 0))
         self._views_ready = self.engine_name == "mesa"
-        self.latest = metrics.monthly_row(*self.engine.tally(), 0, None)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={key: (lambda m, key=key: m.latest[key]) for key in self.latest})
-        self.datacollector.collect(self)
+        self.rows: list[dict] = []
+        self.collect()
         release_free_memory()  # the population build's temporaries
 
-    # --- the monthly schedule (docs/ODD.md, "Process overview") -------------
+    # --- the monthly schedule (docs/ODD.md, "Process overview"; phases: simulation/phases.py) ---
     def step(self):
         self.month += 1
-        self.arrive_returnees()
+        self.arrive_returnees()  # arrive
         self.policies.start_of_month()
-        self.enrol()
+        self.enrol()  # apply_for_training, the centres' lottery, start_course
         self.policies.before_attendance()
-        self.attend()
-        self.progress_training()
+        self.engine.run("training")  # attend, progress
         self.policies.after_training()
-        self.search_and_match()  # policies.after_matching runs inside, after the main round
-        self.run_businesses()
-        self.separate()
-        self.earn_and_save()
-        self.update_intent()
+        self.search_and_match()  # join_or_leave_labour_force, search, vacancies, matching round, accept_offer
+        self.policies.after_matching(self.scratch["searching"])
+        self.make_a_living()  # run_business, keep_or_lose_job, earn_and_save, age, update_intent
         self.policies.before_migration()
-        self.migrate()
+        self.engine.run("migrate")
         self.collect()
-        release_free_memory()  # the month's temporaries go back to the OS (simulation/memory.py)
 
     def arrive_returnees(self):
         """Returnees whose arrival month has come join, searching for work."""
-        arriving = np.flatnonzero(self.people.arrival_month == self.month)
-        self.people.status[arriving] = UNEMPLOYED
+        arriving = np.arange(self.arrival_rows[self.month - 1], self.arrival_rows[self.month])
         if self._views_ready:
             self._add_person_agents(arriving)
+        self.engine.run("arrive", arriving)
 
     def enrol(self):
         """Non-working persons apply; centres holding an intake admit from their waiting list by lottery."""
-        self.engine.apply_for_training(self._draw("enrolment_application"))
-        P = self.people
+        self.engine.run("apply_for_training")
         intake_open = np.array([c.holds_intake(self.month) for c in self.centre_agents], dtype=bool)
         admitted = np.zeros(0, dtype=np.int64)
         if intake_open.any():  # between intakes nobody is admitted, and the lottery is not drawn
-            admitted = self.engine.admit(intake_open, self.centre_seats, self._draw("enrolment_priority"))
-        P.status[admitted] = TRAINING
-        P.enrolled[admitted] = True
-        P.enrol_month[admitted] = self.month
-        P.course_months[admitted] = self.centre_course_months[P.centre[admitted]]
-        P.months_in_course[admitted] = 0
-        self.trainee_months += int(np.count_nonzero(P.status == TRAINING))
-        _publish(self.centre_agents, "admitted", np.bincount(P.centre[admitted], minlength=len(self.centre_agents)))
-
-    def attend(self):
-        """Trainees attend or drop out (dropout hazard)."""
-        self.engine.attend(self._draw("dropout"))
-
-    def progress_training(self):
-        """Trainees advance a month; those at the end complete and may be certified."""
-        self.engine.progress(self._draw("certification"))
-        trainees = self.people.centre[self.people.status == TRAINING]
-        _publish(self.centre_agents, "trainees", np.bincount(trainees, minlength=len(self.centre_agents)))
+            admitted = self.engine.admit(intake_open, self.inputs["centre_seats"])
+        self.engine.run("start_course", admitted)
+        centres = self.inputs
+        centres["centre_admitted"][:] = np.bincount(self.people.centre[admitted], minlength=len(self.centre_agents))
+        # everyone in training this month: last month's trainees (tallied) and this month's intake
+        attending = centres["centre_trainees"] + centres["centre_admitted"]
+        self.trainee_months += int(attending.sum())
+        self.training_cost += float(attending @ centres["centre_cost_per_trainee_month"])
 
     def search_and_match(self):
-        """Labour-force entry/exit, search, this month's vacancies, the main matching round; then policies' rounds."""
-        self.engine.join_or_leave_labour_force(self._draw("labour_force"))
-        searching = self.engine.search(self._draw("job_search"))
-        self.vacancies = self.streams.generator("vacancies", self.month).poisson(
-            self.cfg.scenario.employers.vacancies_per_month, len(self.employer_agents)).astype(INT)
+        """Labour-force entry/exit and search; this month's vacancies; the main matching round."""
+        self.engine.run("labour_market")
+        self.vacancies = self.engine.vacancies("vacancies", self.cfg.scenario.employers.vacancies_per_month,
+                                               len(self.employer_agents))
         self.hires = np.zeros(len(self.employer_agents), dtype=INT)
-        self.consider_offers(self.make_offers(searching, "job_choice", "hiring_priority"))
-        self.policies.after_matching(searching)
+        self.consider_offers(self.make_offers(self.scratch["searching"], "job_choice", "hiring_priority"))
 
     def make_offers(self, candidates, choice_stream: str, priority_stream: str) -> np.ndarray:
-        """One matching round (rule: ``allocation.match_jobs``) of unemployed candidates for the places still open."""
-        return self.engine.match(candidates, self.vacancies - self.hires, self._draw(choice_stream),
-                                 self._draw(priority_stream))
+        """One matching round (rule: ``allocation.match_jobs``) of unemployed candidates for the places still open.
+
+        Returns the model's ``offer`` array (employer per person, -1: none), which a policy may edit before
+        ``consider_offers``.
+        """
+        return self.engine.match(candidates, self.vacancies - self.hires, choice_stream, priority_stream)
 
     def consider_offers(self, offers) -> None:
-        """Offer holders accept or decline; acceptances count towards the employers' hires of the month."""
-        self.engine.consider_offers(offers)
+        """Offer holders accept or decline (phase ``accept_offer``); acceptances count towards the month's hires."""
+        assert offers is self.scratch["offer"], "offers come from make_offers"
+        self.engine.run("accept_offer")
         offered = np.flatnonzero(offers != NO_INDEX)
         employer = offers[offered]
         taken = employer[self.people.employer[offered] == employer]
         self.hires += np.bincount(taken, minlength=self.hires.size).astype(INT)
 
-    def run_businesses(self):
-        """Searchers may open a business; owners' businesses survive or fail."""
-        self.engine.run_businesses(self._draw("self_employment"))
-
-    def separate(self):
-        """Dismissal after probation of under-skilled hires; other job losses."""
-        self.engine.keep_or_lose_jobs(self._draw("separation"))
-
-    def earn_and_save(self):
-        """Earnings of the month and savings."""
-        self.engine.earn_and_save()
-
-    def update_intent(self):
-        """Persons at home age a month, peers abroad follow district emigration, intent moves towards its target."""
-        self.engine.update_intent()
-
-    def migrate(self):
-        """Capable intenders leave (irregular route)."""
-        self.engine.consider_migrating(self._draw("migration"))
+    def make_a_living(self):
+        """Businesses, job losses, earnings and savings, ageing, peers abroad and intent, person by person."""
+        self.engine.emigration_share(self.inputs["district_abroad_share"])  # as of the start of this phase
+        self.engine.run("livelihoods")
 
     def collect(self):
-        """The month's row of indicators (``metrics.monthly_row``), collected by Mesa's DataCollector."""
-        self.latest = metrics.monthly_row(*self.engine.tally(), self.month, self.latest)
-        self.datacollector.collect(self)
+        """The month's row of indicators (``metrics.monthly_row``) and each centre's trainees."""
+        counts, income, trainees = self.engine.tally()
+        self.inputs["centre_trainees"][:] = trainees
+        self.latest = metrics.monthly_row(counts, income, self.month, self.rows[-1] if self.rows else None)
+        self.rows.append(self.latest)
 
     # --- results ------------------------------------------------------------
     def timeseries(self):
         """Monthly indicators (month 0 = initial state) as a DataFrame."""
-        return self.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+        import pandas as pd
+
+        return pd.DataFrame(self.rows)
 
     def summary(self) -> dict:
         """Indicators at the end of the run, overall and by group, plus training outcomes."""
@@ -177,8 +159,7 @@ class LivelihoodsModel(mesa.Model):
             "by_group": {name: metrics.indicators(self.people, mask, self.intent_threshold)
                          for name, mask in metrics.group_masks(self.people, population).items()},
             "training": metrics.training_outcomes(self.people, population),
-            "cost": metrics.cost_summary(self.people, population, self.policies.report(),
-                                         self.trainee_months * self.cfg.scenario.training.cost_per_trainee_month),
+            "cost": metrics.cost_summary(self.people, population, self.policies.report(), self.training_cost),
         }
 
     # --- agents ---------------------------------------------------------------
@@ -190,61 +171,78 @@ class LivelihoodsModel(mesa.Model):
             self._add_person_agents(np.flatnonzero(self.people.arrival_month <= self.month))
         return super().agents_by_type
 
+    def person_agent(self, index: int):
+        """The Mesa agent of person row ``index``."""
+        return self._person_agents[index]
+
     def _add_person_agents(self, indices):
         P = self.people
         for i in indices:
-            cls = Returnee if P.is_returnee[i] else Youth
-            self.persons.add(cls(self, i))
-
-    def _draw(self, stream: str) -> np.ndarray:
-        """One draw per person from ``stream`` this month, written into the older of two reused buffers.
-
-        Each phase consumes its draws before the next phase draws, and a matching
-        round uses two at once, so two buffers suffice; reusing them spares a
-        dozen fresh person-sized arrays a month (allocation and page faults).
-        """
-        self._draw_slot = 1 - self._draw_slot
-        return self.streams.uniform(stream, self.month, self.people.n, out=self._draw_buffers[self._draw_slot])
+            agent = (Returnee if P.is_returnee[i] else Youth)(self, i)
+            self.persons.add(agent)
+            self._person_agents[int(i)] = agent
 
     def _build_centres(self, s):
+        """Training centres and their own values (``inputs['centre_*']``), which the rules read."""
         t = s.training
-        seats = max(1, round(t.seats_per_1000_youth * s.n_youth / 1000.0))
-        months = course_months(t.course_hours, t.hours_per_month)
         self.centre_agents = []
         for d, district in enumerate(s.districts):
             for _ in range(district.centres):
-                self.centre_agents.append(TrainingCentre(
-                    self, len(self.centre_agents), d, t.trades, seats, t.intake_interval_months, months,
-                    t.certification_rate, t.recognised_share, t.childcare_on_site, t.cost_per_trainee_month))
-        self.centre_seats = np.array([c.seats_per_intake for c in self.centre_agents], dtype=INT)
-        self.centre_course_months = np.array([c.course_months for c in self.centre_agents], dtype=INT)
+                self.centre_agents.append(TrainingCentre(self, len(self.centre_agents), d, t.trades,
+                                                         t.intake_interval_months))
+        n = len(self.centre_agents)
+        self.inputs |= {
+            "centre_seats": np.full(n, max(1, round(t.seats_per_1000_youth * s.n_youth / 1000.0)), dtype=INT),
+            "centre_course_months": np.full(n, course_months(t.course_hours, t.hours_per_month), dtype=INT),
+            "centre_certification_rate": np.full(n, t.certification_rate, dtype=FLOAT),
+            "centre_recognised_share": np.full(n, t.recognised_share, dtype=FLOAT),
+            "centre_childcare": np.full(n, t.childcare_on_site, dtype=bool),
+            "centre_cost_per_trainee_month": np.full(n, t.cost_per_trainee_month, dtype=FLOAT),
+            "centre_trainees": np.zeros(n, dtype=np.int64),
+            "centre_admitted": np.zeros(n, dtype=np.int64),
+        }
 
     def _build_employers(self, s):
+        """Employers of each district (stream ``employers``, keyed by employer) and their own values."""
         e = s.employers
-        g = self.streams.generator("employers")
         initial = self.people.arrival_month == 0
         youth_per_district = np.bincount(self.people.district[initial], minlength=len(s.districts))
-        self.employer_agents = []
-        for d, district in enumerate(s.districts):
-            n = int(round(district.employers_per_1000_youth * youth_per_district[d] / 1000.0))
-            sectors = g.choice(len(e.sectors), n)
-            thresholds = g.uniform(e.skill_threshold_min, e.skill_threshold_max, n)
-            wages = district.wage_level * np.exp(e.wage_offer_sigma * g.standard_normal(n))
-            hosts = g.random(n) < e.apprentice_host_share
-            for j in range(n):
-                self.employer_agents.append(Employer(
-                    self, len(self.employer_agents), d, e.sectors[sectors[j]], thresholds[j], wages[j], hosts[j],
-                    e.probation_months))
-        self.employer_district = np.array([a.district for a in self.employer_agents], dtype=INT)
-        self.employer_threshold = np.array([a.skill_threshold for a in self.employer_agents], dtype=FLOAT)
-        self.employer_wage = np.array([a.wage_offer for a in self.employer_agents], dtype=FLOAT)
+        per_district = [int(round(d.employers_per_1000_youth * youth_per_district[i] / 1000.0))
+                        for i, d in enumerate(s.districts)]
+        district = np.repeat(np.arange(len(s.districts)), per_district).astype(INT)
+        ids = np.arange(district.size)
+        self.employer_agents = [Employer(self, j, district[j]) for j in ids]
+        self.inputs |= {
+            "employer_threshold": e.skill_threshold_min + (e.skill_threshold_max - e.skill_threshold_min)
+            * self.streams.uniform("employers.skill_threshold", -1, ids),
+            "employer_wage": self.inputs["district_wage"][district]
+            * np.exp(e.wage_offer_sigma * self.streams.normal("employers.wage_offer", -1, ids)),
+            "employer_hosts": self.streams.uniform("employers.hosts_apprentices", -1, ids) < e.apprentice_host_share,
+            "employer_probation": np.full(district.size, e.probation_months, dtype=INT),
+        }
+        self.employer_district = district
         # employers grouped by district, for the matching rounds
-        self.employers_by_district = np.argsort(self.employer_district, kind="stable").astype(INT)
-        self.district_employers = np.bincount(self.employer_district, minlength=len(s.districts)).astype(INT)
+        self.employers_by_district = np.argsort(district, kind="stable").astype(INT)
+        self.district_employers = np.bincount(district, minlength=len(s.districts)).astype(INT)
         self.district_first_employer = (np.cumsum(self.district_employers) - self.district_employers).astype(INT)
 
+    # arrays the policies and tests read by these names
+    @property
+    def employer_wage(self):
+        return self.inputs["employer_wage"]
 
-def _publish(agents, attribute: str, values) -> None:
-    """Write one model-level count per agent onto the Mesa agents (for inspection and the dashboard)."""
-    for agent, value in zip(agents, values, strict=True):
-        setattr(agent, attribute, int(value))
+    @property
+    def employer_threshold(self):
+        return self.inputs["employer_threshold"]
+
+    @property
+    def district_wage(self):
+        return self.inputs["district_wage"]
+
+    @property
+    def centre_seats(self):
+        return self.inputs["centre_seats"]
+
+    @property
+    def centre_course_months(self):
+        return self.inputs["centre_course_months"]

@@ -33,8 +33,6 @@ class DropoutRule(NamedTuple):
 
 
 class TrainingRule(NamedTuple):
-    certification_rate: float
-    recognised_share: float
     skill_gain: float
 
 
@@ -45,7 +43,6 @@ class LabourRule(NamedTuple):
     reservation_ratio: float
     separation_rate: float
     dismissal_probability: float
-    probation_months: int
 
 
 class HiringRule(NamedTuple):
@@ -112,7 +109,7 @@ def build_rules(cfg: RunConfig) -> Rules:
         enrolment=_pick(EnrolmentRule, b.enrolment),
         dropout=_pick(DropoutRule, b.dropout, minimum_wage=s.minimum_wage),
         training=_pick(TrainingRule, s.training),
-        labour=_pick(LabourRule, b.labour, probation_months=s.employers.probation_months),
+        labour=_pick(LabourRule, b.labour),
         hiring=_pick(HiringRule, b.labour),
         livelihood=_pick(LivelihoodRule, b.self_employment, b.income, minimum_wage=s.minimum_wage),
         intent=_pick(IntentRule, b.intent, expected_wage=s.destination.expected_wage),

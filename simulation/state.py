@@ -40,6 +40,8 @@ class Field:
 
 PERSON_FIELDS: dict[str, Field] = {
     # --- who the person is ---------------------------------------------------
+    "uid": Field(INT, "id", "the person's own id, which keys their random draws (simulation/rng.py): 0, 1, ... "
+                 "for persons present at start, -1, -2, ... for returnees arriving during the run"),
     "female": Field(FLAG, "-", "woman (True) or man (False)"),
     "age": Field(FLOAT, "years", "age; 15-40 at start (seed 003)"),
     "education_years": Field(FLOAT, "years", "completed years of schooling"),

@@ -21,13 +21,13 @@ def test_scaling_reports_every_figure_the_results_table_uses(capsys):
     assert r["peak_rss_bytes"] >= r["rss_before_bytes"] > 0
 
 
-def test_profile_times_every_phase_and_hook_and_restores_the_streams(capsys):
-    from simulation.rng import RandomStreams
+def test_profile_times_every_part_loop_and_model_level_step(capsys):
+    from simulation.phases import FUSED
 
-    uniform = RandomStreams.uniform
     profile.main(["--persons", "300", "--months", "2"])
     r = _json_line(capsys)
-    assert set(profile.PHASES) | {f"policies.{h}" for h in profile.HOOKS} <= set(r["phase_ms"])
-    assert sum(r["phase_ms"][p] for p in profile.PHASES) <= r["month_ms"] * 1.01  # hooks run inside phases
-    assert r["draws_per_month"] >= 10 and r["draw_1m_ms"] > 0 and r["copy_gb_per_s"] > 0
-    assert RandomStreams.uniform is uniform
+    parts = set(profile.PARTS) | {f"policies.{h}" for h in profile.HOOKS}
+    loops = {f"loop:{name}" for name in (*FUSED, "migrate", "apply_for_training", "arrive", "start_course")}
+    assert parts | loops | {f"level:{s}" for s in profile.LEVEL if s != "admit"} <= set(r["ms"])
+    assert sum(r["ms"][p] for p in parts) <= r["month_ms"] * 1.01  # loops and kernels run inside the parts
+    assert r["draw_1m_ms"] > 0 and r["copy_gb_per_s"] > 0

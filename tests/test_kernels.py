@@ -1,114 +1,211 @@
-"""Every numba kernel equals its NumPy twin; the rules have the directions their equations state."""
+"""Every kernel equals its NumPy twin, driven from the table of phases; the rules have the directions
+their equations state."""
 
 from __future__ import annotations
+
+import copy
+import itertools
 
 import numpy as np
 import pytest
 
+from simulation import phases as table
+from simulation.engines import KernelEngine, TwinEngine
 from simulation.kernels import numba_kernels, numpy_twins, rules
-from simulation.state import PERSON_FIELDS, TRAINING, UNEMPLOYED
+from simulation.state import ABROAD, PERSON_FIELDS, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
 from tests.conftest import SMALL, make_config, run_model
 
-KERNELS = [name for name in dir(numba_kernels) if name.endswith("_kernel")]
+MODEL_LEVEL = sorted(name for name in dir(numba_kernels) if name.endswith("_kernel"))
+# a loop's name and the phases it applies: each phase alone, then each fused loop
+LOOPS = {phase.name: (phase.name,) for phase in table.PHASES} | table.FUSED
 
 
-def test_every_kernel_has_a_twin_with_the_same_signature():
+def test_every_phase_and_model_level_kernel_has_a_twin_with_the_same_argument_names():
     import inspect
 
-    assert len(KERNELS) == 15
-    for name in KERNELS:
+    for phase in table.PHASES:
+        twin = list(inspect.signature(getattr(numpy_twins, phase.name)).parameters)
+        expected = set(phase.arguments) | set(phase.writes) | ({"ids"} if phase.over == "selected" else set())
+        assert set(twin) == expected, phase.name
+    assert len(MODEL_LEVEL) == 5
+    for name in MODEL_LEVEL:
         jit_fn = getattr(numba_kernels, name)
-        twin = getattr(numpy_twins, name)
-        assert list(inspect.signature(jit_fn.py_func).parameters) == list(inspect.signature(twin).parameters)
+        assert list(inspect.signature(jit_fn.py_func).parameters) == list(inspect.signature(getattr(numpy_twins, name)).parameters)
+
+
+def test_the_table_declares_what_each_transition_returns_and_only_known_names():
+    known = set(PERSON_FIELDS) | set(table.SCRATCH) | {"p", "seed", "month"}
+    model = run_model(make_config(*SMALL), months=1)
+    known |= set(model.inputs) | {key for extra in EXTRA.values() for key in extra}
+    for phase in table.PHASES:
+        assert set(phase.arguments) <= known, phase.name
+        assert len(set(phase.writes)) == len(phase.writes), phase.name
 
 
 @pytest.fixture(scope="module", params=[3, 11])
 def mid_run(request):
-    """A model stopped mid-run, so every status and flag occurs; draws for the next month."""
+    """A model stopped mid-run, with every status and flag and varied decision inputs, ready for month 8."""
     model = run_model(make_config(*SMALL, f"seed={request.param}"), months=7)
-    P = model.people
+    P, n = model.people, model.people.n
     g = np.random.default_rng(request.param)
     # policies will set these decision inputs; give them varied values so the kernels see them
-    P.stipend[:] = g.choice([0.0, 30.0, 70.0, 150.0], P.n)
-    P.transport_covered_share[:] = g.choice([0.0, 0.5, 1.0], P.n)
-    P.childcare_access[:] = g.random(P.n) < 0.5
-    P.startup_capital[:] = g.choice([0.0, 200.0], P.n)
-    # some capable intenders, so the migration kernel has decisions to make
-    P.intent[:] = g.random(P.n)
-    P.savings[g.random(P.n) < 0.3] += 1000.0
-    P.awaiting_regular_route[:] = g.random(P.n) < 0.2
-    P.migrated |= g.random(P.n) < 0.05  # some emigration in every district, for the peers' share
-    P.applied |= g.random(P.n) < 0.3  # waiting lists longer than the seats, for admissions
-    # put a share of persons in training at every course month so the training kernels have work
-    pick = g.random(P.n) < 0.3
+    P.stipend[:] = g.choice([0.0, 30.0, 70.0, 150.0], n)
+    P.transport_covered_share[:] = g.choice([0.0, 0.5, 1.0], n)
+    P.childcare_access[:] = g.random(n) < 0.5
+    P.startup_capital[:] = g.choice([0.0, 200.0], n)
+    # some capable intenders, so the migration rule has decisions to make
+    P.intent[:] = g.random(n)
+    P.savings[g.random(n) < 0.3] += 1000.0
+    P.awaiting_regular_route[:] = g.random(n) < 0.2
+    P.migrated |= g.random(n) < 0.05  # some emigration in every district, for the peers' share
+    P.applied |= g.random(n) < 0.3  # waiting lists longer than the seats, for admissions
+    # a share of persons in training at every course month, at centres that differ
+    pick = g.random(n) < 0.3
     P.status[pick] = TRAINING
     P.course_months[pick] = 3
     P.months_in_course[pick] = g.integers(0, 3, pick.sum())
-    return model, g
+    P.dropout_course_month[pick] = 0
+    k = len(model.centre_agents)
+    model.inputs["centre_childcare"][:] = np.arange(k) % 2 == 0
+    model.inputs["centre_certification_rate"][:] = np.linspace(0.5, 0.95, k)
+    model.inputs["centre_recognised_share"][:] = np.linspace(0.9, 0.2, k)
+    model.inputs["centre_course_months"][:] = 2 + np.arange(k) % 3
+    model.inputs["employer_probation"][:] = 1 + np.arange(len(model.employer_agents)) % 3
+    # every scratch array in use: searchers, and offers from about one person in five
+    model.scratch["searching"][:] = g.random(n) < 0.6
+    offer = np.where(g.random(n) < 0.2, g.integers(0, len(model.employer_agents), n), -1)
+    model.scratch["offer"][:] = offer
+    model.inputs["district_abroad_share"][:] = g.random(len(model.inputs["district_wage"])) * 0.3
+    model.month += 1
+    return model
 
 
-def _arguments(model, name, u):
-    """The arguments the engine passes to kernel ``name`` (copied so each side gets fresh arrays)."""
-    from simulation.engines import KernelEngine
-
-    captured = {}
-
-    class Recorder:
-        def __getattr__(self, attr):
-            def record(*args):
-                captured["args"] = args
-            return record
-
-    engine = KernelEngine(model, Recorder())
-    offers = np.where(np.arange(model.people.n) % 5 == 0, np.arange(model.people.n) % len(model.employer_agents), -1)
-    searching = u < 0.6
-    open_places = (np.arange(len(model.employer_agents)) % 3).astype(np.int32)  # 0, 1 or 2 places
-    u_priority = np.random.default_rng(1).random(u.size)
-    u_priority[::7] = 0.5  # ties in the hiring score, broken by person order
-    calls = {
-        "apply_kernel": lambda: engine.apply_for_training(u),
-        "attend_kernel": lambda: engine.attend(u),
-        "progress_kernel": lambda: engine.progress(u),
-        "labour_force_kernel": lambda: engine.join_or_leave_labour_force(u),
-        "search_kernel": lambda: engine.search(u),
-        "accept_kernel": lambda: engine.consider_offers(offers.astype(np.int32)),
-        "business_kernel": lambda: engine.run_businesses(u),
-        "separation_kernel": lambda: engine.keep_or_lose_jobs(u),
-        "income_kernel": lambda: engine.earn_and_save(),
-        "intent_kernel": lambda: engine.update_intent(),
-        "emigration_kernel": lambda: engine.emigration_share(),
-        "tally_kernel": lambda: engine.tally(),
-        "match_kernel": lambda: engine.match(searching, open_places, u, u_priority),
-        "admit_kernel": lambda: engine.admit(np.ones(len(model.centre_agents), dtype=bool),
-                                             (np.arange(len(model.centre_agents)) % 4 * 5).astype(np.int32), u),
-        "migration_kernel": lambda: engine.consider_migrating(u),
-    }
-    calls[name]()
-    return captured["args"]
+def _clone(model):
+    """A copy of the model's arrays (state, scratch, inputs) that a loop can change without touching the original."""
+    twin = copy.copy(model)
+    twin.people = copy.deepcopy(model.people)
+    twin.scratch = {k: v.copy() for k, v in model.scratch.items()}
+    twin.inputs = {k: v.copy() for k, v in model.inputs.items()}
+    return twin
 
 
-def _copy(args):
-    return [a.copy() if isinstance(a, np.ndarray) else a for a in args]
+def _ids(model, name):
+    phase = table.BY_NAME.get(name)
+    if phase is None or phase.over == "all":
+        return None
+    if name == "arrive":  # everyone: the rule itself picks this month's arrivals
+        return np.arange(model.people.n)
+    return np.flatnonzero(np.random.default_rng(1).random(model.people.n) < 0.3)
 
 
-@pytest.mark.parametrize("name", KERNELS)
-def test_kernel_equals_numpy_twin(mid_run, name):
-    model, g = mid_run
-    u = g.random(model.people.n)
-    args = _arguments(model, name, u)
-    a, b = _copy(args), _copy(args)
-    getattr(numba_kernels, name)(*a)
-    getattr(numpy_twins, name)(*b)
-    changed = False
-    for before, x, y in zip(args, a, b):
-        if not isinstance(x, np.ndarray):
-            continue
-        changed |= not np.array_equal(before, x)
+def _state(model):
+    return {**{f: getattr(model.people, f) for f in PERSON_FIELDS}, **model.scratch}
+
+
+def _assert_same(a, b, name):
+    for field, x in _state(a).items():
+        y = _state(b)[field]
         if x.dtype.kind == "f":
-            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(x, y, rtol=1e-12, atol=1e-12, err_msg=f"{name}: {field}")
         else:
-            np.testing.assert_array_equal(x, y)  # integers and booleans: exactly
+            np.testing.assert_array_equal(x, y, err_msg=f"{name}: {field}")  # integers and booleans: exactly
+
+
+def _run(model, engine_cls, name, **extra):
+    engine = engine_cls.__new__(engine_cls)
+    engine_cls.__init__(engine, model)
+    engine.run(name, _ids(model, name), **extra)
+
+
+EXTRA = {"return_home": {"return_savings": 321.0}}
+
+
+@pytest.mark.parametrize("name", sorted(LOOPS))
+def test_loop_equals_numpy_twins_phase_by_phase(mid_run, name):
+    """Each generated loop (a phase, or a fused run of phases) equals the phases' twins applied in turn."""
+    fast, twin = _clone(mid_run), _clone(mid_run)
+    _run(fast, KernelEngine, name, **EXTRA.get(name, {}))
+    _run(twin, TwinEngine, name, **EXTRA.get(name, {}))
+    _assert_same(fast, twin, name)
+    written = {w for member in LOOPS[name] for w in table.BY_NAME[member].writes}
+    changed = [w for w in written if not np.array_equal(_state(fast)[w], _state(mid_run)[w])]
     assert changed, f"{name} changed nothing: the comparison would be vacuous"
+    untouched = [f for f in _state(mid_run) if f not in written
+                 and not np.array_equal(_state(fast)[f], _state(mid_run)[f])]
+    assert not untouched, f"{name} wrote fields the table does not declare: {untouched}"
+
+
+@pytest.mark.parametrize("name", sorted(table.FUSED))
+def test_a_fused_loop_equals_its_phases_run_one_after_the_other(mid_run, name):
+    fused, apart = _clone(mid_run), _clone(mid_run)
+    _run(fused, KernelEngine, name)
+    for member in table.FUSED[name]:
+        _run(apart, KernelEngine, member)
+    _assert_same(fused, apart, name)
+
+
+def _same_typed_read_pairs():
+    pairs = []
+    for phase in table.PHASES:
+        reads = [a for a in phase.reads if a not in phase.writes and a != "uid"]
+        for a, b in itertools.combinations(reads, 2):
+            if np.dtype(PERSON_FIELDS[a].dtype if a in PERSON_FIELDS else table.SCRATCH[a]) == \
+                    np.dtype(PERSON_FIELDS[b].dtype if b in PERSON_FIELDS else table.SCRATCH[b]):
+                pairs.append((phase.name, a, b))
+    return pairs
+
+
+@pytest.mark.parametrize("name,a,b", _same_typed_read_pairs())
+def test_two_same_typed_inputs_swapped_would_be_caught(mid_run, name, a, b):
+    """Arguments are bound by name; were two same-typed inputs swapped, the twin comparison would fail."""
+    fast, twin = _clone(mid_run), _clone(mid_run)
+    first, second = getattr(fast.people, a), getattr(fast.people, b)
+    setattr(fast.people, a, second)  # the kernel receives b's array as a, and a's as b
+    setattr(fast.people, b, first)
+    _run(fast, KernelEngine, name, **EXTRA.get(name, {}))
+    _run(twin, TwinEngine, name, **EXTRA.get(name, {}))
+    with pytest.raises(AssertionError):
+        _assert_same(fast, twin, name)
+
+
+@pytest.fixture()
+def level(mid_run):
+    """Model-level kernels with both implementations, each on its own copy of the model."""
+    return _clone(mid_run), _clone(mid_run)
+
+
+def test_admissions_equal_their_twin_and_never_exceed_the_seats(level):
+    fast, twin = level
+    k = len(fast.centre_agents)
+    seats = (np.arange(k) % 4 * 5).astype(np.int32)
+    a = KernelEngine(fast).admit(np.ones(k, dtype=bool), seats)
+    b = TwinEngine(twin).admit(np.ones(k, dtype=bool), seats)
+    np.testing.assert_array_equal(a, b)
+    assert a.size > 0 and (np.bincount(fast.people.centre[a], minlength=k) <= seats).all()
+
+
+def test_matching_round_equals_its_twin(level):
+    fast, twin = level
+    n_emp = len(fast.employer_agents)
+    open_places = (np.arange(n_emp) % 3).astype(np.int32)  # 0, 1 or 2 places
+    searching = fast.scratch["searching"].copy()
+    a = KernelEngine(fast).match(searching, open_places, "job_choice", "hiring_priority").copy()
+    b = TwinEngine(twin).match(searching, open_places, "job_choice", "hiring_priority").copy()
+    np.testing.assert_array_equal(a, b)
+    assert (a >= 0).sum() > 10
+    assert (np.bincount(a[a >= 0], minlength=n_emp) <= open_places).all()
+
+
+def test_vacancies_emigration_and_tally_equal_their_twins(level):
+    fast, twin = level
+    f, t = KernelEngine(fast), TwinEngine(twin)
+    np.testing.assert_array_equal(f.vacancies("vacancies", 2.5, 50), t.vacancies("vacancies", 2.5, 50))
+    a, b = np.zeros(3), np.zeros(3)
+    np.testing.assert_allclose(f.emigration_share(a), t.emigration_share(b), rtol=1e-12)
+    (ca, ia, ta), (cb, ib, tb) = f.tally(), t.tally()
+    np.testing.assert_array_equal(ca, cb)
+    np.testing.assert_array_equal(ta, tb)
+    assert ia == pytest.approx(ib, rel=1e-12) and ta.sum() > 0
 
 
 def test_person_fields_have_one_dtype_policy():
@@ -170,10 +267,16 @@ def test_migration_needs_both_intent_and_savings():
 
     p = build_rules(make_config()).migration
     rich, poor = p.migration_cost + 1, p.migration_cost - 1
-    assert rules.migration_transition(UNEMPLOYED, 0.9, rich, False, 0.0, p)[2]
-    assert not rules.migration_transition(UNEMPLOYED, 0.9, poor, False, 0.0, p)[2]
-    assert not rules.migration_transition(UNEMPLOYED, p.threshold - 0.01, rich, False, 0.0, p)[2]
-    assert not rules.migration_transition(TRAINING, 0.9, rich, False, 0.0, p)[2]
-    assert not rules.migration_transition(UNEMPLOYED, 0.9, rich, True, 0.0, p)[2]  # waits for the regular route
-    status, savings, _ = rules.migration_transition(UNEMPLOYED, 0.9, rich, False, 0.0, p)
-    assert savings == pytest.approx(1.0)
+    certain = p._replace(move_probability=1.0)  # every capable intender leaves, whatever the draw
+
+    def leaves(status, intent, savings, awaiting):
+        return rules.migration_transition(status, intent, savings, awaiting, False, -1, 0.0, certain, 1, 0, 0)[2]
+
+    assert leaves(UNEMPLOYED, 0.9, rich, False)
+    assert not leaves(UNEMPLOYED, 0.9, poor, False)
+    assert not leaves(UNEMPLOYED, p.threshold - 0.01, rich, False)
+    assert not leaves(TRAINING, 0.9, rich, False)
+    assert not leaves(UNEMPLOYED, 0.9, rich, True)  # waits for the regular route
+    status, savings, migrated, employer, earnings = rules.migration_transition(
+        WAGE_EMPLOYED, 0.9, rich, False, False, 4, 120.0, certain, 1, 0, 0)
+    assert (status, savings, migrated, employer, earnings) == (ABROAD, pytest.approx(1.0), True, -1, 0.0)

@@ -4,29 +4,29 @@ from __future__ import annotations
 
 import mesa
 
+from simulation.agents.training_centre import _Own
+
 
 class Employer(mesa.Agent):
-    """A firm of a district and sector.
+    """A firm of a district.
 
-    Attributes: ``district`` (index), ``sector`` (name), ``skill_threshold``
-    (skill index 0-1 a hire needs), ``wage_offer`` (USD/month),
-    ``hosts_apprentices`` (willing to host apprentices, seed 000: ~60%),
-    ``probation_months`` (months after which under-skilled hires are found out),
-    ``index`` (row in the model's employer arrays); ``vacancies`` (openings this
-    month, drawn by the model) and ``hires`` (filled this month) are read from
-    the model's arrays of the month.
+    Attributes: ``district`` (index), ``index`` (row in the model's employer
+    arrays); read by the rules from those arrays: ``skill_threshold`` (skill
+    index 0-1 a hire needs), ``wage_offer`` (USD/month), ``hosts_apprentices``
+    (willing to host apprentices, seed 000: ~60%), ``probation_months`` (months
+    after which under-skilled hires are found out); ``vacancies`` (openings
+    this month, drawn by the model) and ``hires`` (filled this month).
     """
 
-    def __init__(self, model, index, district, sector, skill_threshold, wage_offer, hosts_apprentices,
-                 probation_months):
+    skill_threshold = _Own("employer_threshold")
+    wage_offer = _Own("employer_wage")
+    hosts_apprentices = _Own("employer_hosts", bool)
+    probation_months = _Own("employer_probation", int)
+
+    def __init__(self, model, index, district):
         super().__init__(model)
         self.index = int(index)
         self.district = int(district)
-        self.sector = sector
-        self.skill_threshold = float(skill_threshold)
-        self.wage_offer = float(wage_offer)
-        self.hosts_apprentices = bool(hosts_apprentices)
-        self.probation_months = int(probation_months)
 
     @property
     def vacancies(self) -> int:

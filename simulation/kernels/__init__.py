@@ -19,7 +19,7 @@ import numba
 
 def _decision_core_cache_dir() -> Path:
     here = Path(__file__).resolve().parent
-    sources = sorted(here.glob("*.py")) + [here.parent / "state.py", here.parent / "params.py"]
+    sources = sorted(here.glob("*.py")) + [here.parent / name for name in ("state.py", "params.py", "rng.py", "phases.py")]
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
     root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     return root / "livelihoods-abm" / "numba" / f"{digest}-numba{numba.__version__}"

@@ -1,12 +1,12 @@
-"""Numba kernels: loops over persons calling the transitions of ``rules.py``.
+"""Numba kernels of the model-level steps: admissions, matching rounds, vacancies and reductions.
 
-Arrays in, arrays updated in place; uniform draws arrive as arrays (one per
-person, from the named stream of the phase). Per-person work depends only on
-that person's row and on model-level inputs, so the loop order is irrelevant
-and the person loops run in parallel (``prange``) with identical results on any
-number of threads. Reductions (``emigration_kernel``, ``tally_kernel``) sum
-over fixed blocks of persons in a fixed order, so they too are independent of
-the thread count; the matching round is sequential per employer.
+The per-person phases' kernels are generated from the table of phases
+(``simulation/phases.py``); these are the steps that look across persons.
+Draws are computed where they are used, from the counter-based streams of
+``simulation/rng.py`` (the lottery of a candidate, an employer's vacancies),
+so no step shares a generator. Reductions (``emigration_kernel``,
+``tally_kernel``) sum over fixed blocks of persons in a fixed order, so they do
+not depend on the thread count; the matching round is sequential per employer.
 Each kernel has a NumPy twin of the same name and signature in
 ``numpy_twins.py``.
 """
@@ -18,138 +18,12 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from simulation.kernels.rules import (
-    accept_transition,
-    apply_transition,
-    attend_transition,
-    business_transition,
-    hiring_score,
-    income_transition,
-    intent_transition,
-    jit,
-    labour_force_transition,
-    migration_transition,
-    perceived_skill,
-    progress_transition,
-    search_transition,
-    separation_transition,
-    share_of_peers_abroad,
-)
-from simulation.state import ABROAD, IDLE, NO_INDEX, UNEMPLOYED, WAGE_EMPLOYED
+from simulation.kernels.rules import hiring_score, jit, perceived_skill
+from simulation.rng import poisson, uniform
+from simulation.state import ABROAD, IDLE, NO_INDEX, TRAINING, UNEMPLOYED
 
 kernel = njit(cache=True, nogil=True, parallel=True)  # a loop over persons, run in parallel
 BLOCK = 65536  # persons per block of a reduction: fixes the order of float sums
-
-
-@kernel
-def apply_kernel(status, enrolled, applied, distance_km, is_returnee, u, p):
-    for i in prange(status.size):
-        applied[i] = apply_transition(status[i], enrolled[i], applied[i], distance_km[i], is_returnee[i], u[i], p)
-
-
-@kernel
-def attend_kernel(status, months_in_course, dropped_out, dropout_course_month, district, district_wage,
-                  household_income, transport_cost, transport_covered_share, stipend, female, dependents,
-                  childcare_access, u, p):
-    for i in prange(status.size):
-        s, now, m = attend_transition(status[i], months_in_course[i], district_wage[district[i]],
-                                      household_income[i], transport_cost[i], transport_covered_share[i],
-                                      stipend[i], female[i], dependents[i], childcare_access[i], u[i], p)
-        status[i] = s
-        if now:
-            dropped_out[i] = True
-            dropout_course_month[i] = m
-
-
-@kernel
-def progress_kernel(status, months_in_course, course_months, skill, completed, certified, recognised, u, p):
-    for i in prange(status.size):
-        s, m, done, cert, recog, sk = progress_transition(status[i], months_in_course[i], course_months[i],
-                                                          skill[i], u[i], p)
-        status[i] = s
-        months_in_course[i] = m
-        if done:
-            completed[i] = True
-            certified[i] = cert
-            recognised[i] = recog
-            skill[i] = sk
-
-
-@kernel
-def labour_force_kernel(status, u, p):
-    for i in prange(status.size):
-        status[i] = labour_force_transition(status[i], u[i], p)
-
-
-@kernel
-def search_kernel(status, searching, u, p):
-    for i in prange(status.size):
-        searching[i] = search_transition(status[i], u[i], p)
-
-
-@kernel
-def accept_kernel(status, offer_employer, employer, earnings, job_threshold, tenure_months, ever_hired,
-                  household_income, employer_wage, employer_threshold, p):
-    for i in prange(status.size):
-        e = offer_employer[i]
-        if e < 0:
-            continue
-        if accept_transition(status[i], employer_wage[e], household_income[i], p):
-            status[i] = WAGE_EMPLOYED
-            employer[i] = e
-            earnings[i] = employer_wage[e]
-            job_threshold[i] = employer_threshold[e]
-            tenure_months[i] = 0
-            ever_hired[i] = True
-
-
-@kernel
-def business_kernel(status, business_months, savings, startup_capital, completed, skill, u, p):
-    for i in prange(status.size):
-        status[i], business_months[i] = business_transition(status[i], business_months[i], savings[i],
-                                                            startup_capital[i], completed[i], skill[i], u[i], p)
-
-
-@kernel
-def separation_kernel(status, tenure_months, employer, skill, job_threshold, dismissed, u, p):
-    for i in prange(status.size):
-        s, t, fired = separation_transition(status[i], tenure_months[i], skill[i], job_threshold[i], u[i], p)
-        if s != status[i]:
-            employer[i] = -1
-        status[i] = s
-        tenure_months[i] = t
-        if fired:
-            dismissed[i] = True
-
-
-@kernel
-def income_kernel(status, earnings, savings, stipend, skill, district, district_wage, p):
-    for i in prange(status.size):
-        earnings[i], savings[i] = income_transition(status[i], earnings[i], savings[i], stipend[i], skill[i],
-                                                    district_wage[district[i]], p)
-
-
-@kernel
-def intent_kernel(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share,
-                  peers_abroad, p):
-    for i in prange(status.size):
-        if status[i] != ABROAD:
-            age[i] += 1.0 / 12.0
-        peers_abroad[i] = share_of_peers_abroad(peer_base[i], district_abroad_share[district[i]])
-        intent[i] = intent_transition(status[i], intent[i], age[i], earnings[i], household_income[i],
-                                      peers_abroad[i], p)
-
-
-@kernel
-def migration_kernel(status, intent, savings, awaiting_regular_route, migrated, employer, earnings, u, p):
-    for i in prange(status.size):
-        s, sv, left = migration_transition(status[i], intent[i], savings[i], awaiting_regular_route[i], u[i], p)
-        if left:
-            status[i] = s
-            savings[i] = sv
-            migrated[i] = True
-            employer[i] = -1
-            earnings[i] = 0.0
 
 
 @jit
@@ -180,14 +54,15 @@ def first_k_smallest(values, k):
 
 
 @jit
-def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee, certified, recognised,
+def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
                  employers_by_district, district_first_employer, district_employers, employer_threshold,
-                 open_places, u_choice, u_priority, p, offer):
+                 open_places, seed, month, choice_stream, priority_stream, p, offer):
     """One matching round (the rule of ``allocation.match_jobs``); writes each person's offer (-1: none).
 
     Each unemployed candidate applies to employer ``employers_by_district[first[d] + floor(u_choice * n_d)]``
     of the home district d; an employer with places considers applicants whose ``perceived_skill`` reaches
     its threshold and offers its places to the highest ``hiring_score`` (ties: lower person index first).
+    ``u_choice`` and ``u_priority`` are the candidate's draws from ``choice_stream`` and ``priority_stream``.
     """
     n = status.size
     applicant = np.empty(n, dtype=np.int32)  # applicants in person order, then grouped by employer
@@ -203,13 +78,13 @@ def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee
         count = district_employers[d]
         if count == 0:
             continue
-        pick = min(np.int64(math.floor(u_choice[i] * count)), count - 1)
+        pick = min(np.int64(math.floor(uniform(seed, choice_stream, month, uid[i]) * count)), count - 1)
         e = employers_by_district[district_first_employer[d] + pick]
         seen = perceived_skill(skill[i], claimed_skill[i], is_returnee[i], certified[i])
         if seen < employer_threshold[e] or open_places[e] <= 0:
             continue
         applicant[k], chosen[k] = i, e
-        score[k] = hiring_score(seen, certified[i], recognised[i], u_priority[i], p)
+        score[k] = hiring_score(seen, certified[i], recognised[i], uniform(seed, priority_stream, month, uid[i]), p)
         per_employer[e + 1] += 1
         k += 1
     start = np.cumsum(per_employer)  # applicants of employer e: grouped[start[e]:start[e + 1]]
@@ -248,17 +123,22 @@ def emigration_kernel(arrival_month, district, migrated, month, abroad_share):
 
 @kernel
 def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, completed, certified, dismissed,
-                 ever_hired, migrated, abroad_regular, earnings, intent, month, intent_threshold, counts, income):
-    """Counts of the monthly indicators (layout: ``metrics.TALLY``) and the earnings of persons at home."""
+                 ever_hired, migrated, abroad_regular, earnings, intent, centre, month, intent_threshold, counts,
+                 income, centre_trainees):
+    """Counts of the monthly indicators (layout: ``metrics.TALLY``), the earnings of persons at home
+    and the persons in training at each centre."""
     n_blocks = (status.size + BLOCK - 1) // BLOCK
     block_counts = np.zeros((n_blocks, counts.size), dtype=np.int64)
     block_income = np.zeros(n_blocks, dtype=np.float64)
+    block_trainees = np.zeros((n_blocks, centre_trainees.size), dtype=np.int64)
     for b in prange(n_blocks):
         c = block_counts[b]
         for i in range(b * BLOCK, min((b + 1) * BLOCK, status.size)):
             if arrival_month[i] > month:
                 continue
             s = status[i]
+            if s == TRAINING:
+                block_trainees[b, centre[i]] += 1
             c[s] += 1  # idle, training, unemployed, wage_employed, self_employed, abroad
             c[6] += applied[i]
             c[7] += enrolled[i]
@@ -273,25 +153,26 @@ def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, complete
                 c[15] += intent[i] > intent_threshold
                 block_income[b] += earnings[i]
     counts[:] = block_counts.sum(axis=0)
+    centre_trainees[:] = block_trainees.sum(axis=0)
     income[0] = 0.0
     for b in range(n_blocks):
         income[0] += block_income[b]
 
 
 @jit
-def admit_kernel(status, applied, enrolled, centre, intake_open, seats, u, admitted):
-    """Admissions at an intake (the rule of ``allocation.allocate_seats``); marks ``admitted``.
+def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, seed, month, stream):
+    """Admissions at an intake (the rule of ``allocation.allocate_seats``); returns the admitted, in person order.
 
     Waiting: applied, never enrolled, idle or searching, at a centre holding an
-    intake. Each centre admits its waiting applicants in ascending order of the
-    lottery draw ``u`` (ties: lower person index first) until its seats are full.
+    intake. Each centre admits its waiting applicants in ascending order of their
+    lottery draw from ``stream`` (ties: lower person index first) until its seats are full.
     """
     n = status.size
     waiting = np.empty(n, dtype=np.int64)
     per_centre = np.zeros(seats.size + 1, dtype=np.int64)
+    admitted = np.zeros(n, dtype=np.bool_)
     k = 0
     for i in range(n):
-        admitted[i] = False
         if (applied[i] and not enrolled[i] and (status[i] == IDLE or status[i] == UNEMPLOYED)
                 and intake_open[centre[i]]):
             waiting[k] = i
@@ -307,6 +188,17 @@ def admit_kernel(status, applied, enrolled, centre, intake_open, seats, u, admit
     for c in range(seats.size):
         group = grouped[start[c]:start[c + 1]]
         if group.size > seats[c]:
-            group = group[first_k_smallest(u[group], seats[c])]
+            lottery = np.empty(group.size, dtype=np.float64)
+            for j in range(group.size):
+                lottery[j] = uniform(seed, stream, month, uid[group[j]])
+            group = group[first_k_smallest(lottery, seats[c])]
         for i in group:
             admitted[i] = True
+    return np.flatnonzero(admitted)
+
+
+@jit
+def vacancies_kernel(mean, seed, stream, month, out):
+    """Vacancies of each employer e this month:  Poisson(mean), keyed by e in ``stream``."""
+    for e in range(out.size):
+        out[e] = poisson(mean, seed, stream, month, e)

@@ -1,31 +1,77 @@
-"""Plain NumPy twins of the numba kernels.
+"""Plain NumPy twins of the kernels: the equations restated with whole-array operations.
 
-Same names and signatures as ``numba_kernels.py``; each restates the rule
-equations of ``rules.py`` with whole-array operations instead of calling them,
-so the tests that hold twin and kernel equal check the equations twice.
+One twin per phase of ``simulation/phases.py`` (same name, same argument
+names, ``p`` for the phase's bundle) and one per model-level kernel of
+``numba_kernels.py`` (same name and signature). Each restates the equations of
+``rules.py`` instead of calling them, and draws its random numbers with a
+vectorised NumPy restatement of Philox4x32-10 (``philox_uniform``), so the
+tests that hold twins and kernels equal check the equations, and the
+generator, twice.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from simulation.state import ABROAD, IDLE, SELF_EMPLOYED, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
+from simulation.state import ABROAD, IDLE, NO_INDEX, SELF_EMPLOYED, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
+
+_M0, _M1, _W0, _W1 = np.uint64(0xD2511F53), np.uint64(0xCD9E8D57), np.uint64(0x9E3779B9), np.uint64(0xBB67AE85)
+_LO = np.uint64(0xFFFFFFFF)
+
+
+def philox_uniform(seed, stream, month, uid, slot=0):
+    """U[0, 1) draws of persons ``uid``: Philox4x32-10 of counter (uid, month + 1, slot, 0), key (seed, stream)."""
+    uid = np.asarray(uid, dtype=np.int64)
+    c0 = uid.astype(np.uint64) & _LO
+    c1 = np.full_like(c0, np.uint64((month + 1) & 0xFFFFFFFF))
+    c2 = np.full_like(c0, np.uint64(slot))
+    c3 = np.zeros_like(c0)
+    k0, k1 = np.uint64(seed & 0xFFFFFFFF), np.uint64(stream & 0xFFFFFFFF)
+    for r in range(10):
+        if r:
+            k0, k1 = (k0 + _W0) & _LO, (k1 + _W1) & _LO
+        p0, p1 = _M0 * c0, _M1 * c2
+        c0, c1, c2, c3 = (p1 >> np.uint64(32)) ^ c1 ^ k0, p1 & _LO, (p0 >> np.uint64(32)) ^ c3 ^ k1, p0 & _LO
+    return ((c0 >> np.uint64(5)).astype(np.float64) * 67108864.0 + (c1 >> np.uint64(6)).astype(np.float64)) / 2.0**53
+
+
+def _key(name):
+    from simulation.rng import stream_key
+
+    return stream_key(name)
 
 
 def _logistic(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
-def apply_kernel(status, enrolled, applied, distance_km, is_returnee, u, p):
+# --------------------------------------------------------------------------- phases
+
+def arrive(status, arrival_month, month, ids):
+    here = ids[(arrival_month[ids] == month) & (status[ids] == ABROAD)]
+    status[here] = UNEMPLOYED
+
+
+def apply_for_training(status, enrolled, applied, distance_km, is_returnee, p, seed, month, uid):
     eligible = ~applied & ~enrolled & ((status == IDLE) | (status == UNEMPLOYED))
     factor = np.where(is_returnee, p.returnee_apply_factor, 1.0)
     prob = np.minimum(1.0, p.apply_probability * np.exp(-distance_km / p.distance_decay_km) * factor)
+    u = philox_uniform(seed, _key("enrolment_application"), month, uid)
     applied[eligible & (u < prob)] = True
 
 
-def attend_kernel(status, months_in_course, dropped_out, dropout_course_month, district, district_wage,
-                  household_income, transport_cost, transport_covered_share, stipend, female, dependents,
-                  childcare_access, u, p):
+def start_course(status, enrolled, enrol_month, course_months, months_in_course, centre, centre_course_months,
+                 month, ids):
+    status[ids] = TRAINING
+    enrolled[ids] = True
+    enrol_month[ids] = month
+    course_months[ids] = centre_course_months[centre[ids]]
+    months_in_course[ids] = 0
+
+
+def attend(status, months_in_course, dropped_out, dropout_course_month, district, district_wage, household_income,
+           transport_cost, transport_covered_share, stipend, female, dependents, childcare_access, centre,
+           centre_childcare, p, seed, month, uid):
     m = months_in_course + 1.0
     opportunity = p.opportunity_cost_share * district_wage[district]
     fare = transport_cost * (1.0 - transport_covered_share)
@@ -36,40 +82,44 @@ def attend_kernel(status, months_in_course, dropped_out, dropout_course_month, d
     base = _logistic(p.base_logit + p.early_logit * np.exp(-(m - 1.0) / p.early_decay_months)
                      + p.opportunity_logit_per_wage * uncovered / p.minimum_wage)
     stay = (1.0 - base) * np.where(fare_gap > stipend, 1.0 - p.transport_barrier_hazard, 1.0)
-    care = female & (dependents > 0) & ~childcare_access
+    care = female & (dependents > 0) & ~childcare_access & ~centre_childcare[centre]
     stay = stay * np.where(care, 1.0 - p.care_barrier_hazard, 1.0)
-    drop = (status == TRAINING) & (u < 1.0 - stay)
+    drop = (status == TRAINING) & (philox_uniform(seed, _key("dropout"), month, uid) < 1.0 - stay)
     status[drop] = UNEMPLOYED
     dropped_out[drop] = True
     dropout_course_month[drop] = months_in_course[drop] + 1
 
 
-def progress_kernel(status, months_in_course, course_months, skill, completed, certified, recognised, u, p):
+def progress(status, months_in_course, course_months, skill, completed, certified, recognised, centre,
+             centre_certification_rate, centre_recognised_share, p, seed, month, uid):
     training = status == TRAINING
     months_in_course[training] += 1
     done = training & (months_in_course >= course_months)
+    u = philox_uniform(seed, _key("certification"), month, uid)
+    rate = centre_certification_rate[centre]
     status[done] = UNEMPLOYED
     completed[done] = True
-    certified[done] = u[done] < p.certification_rate
-    recognised[done] = u[done] < p.certification_rate * p.recognised_share
+    certified[done] = u[done] < rate[done]
+    recognised[done] = u[done] < rate[done] * centre_recognised_share[centre[done]]
     skill[done] = np.minimum(1.0, skill[done] + p.skill_gain)
 
 
-def labour_force_kernel(status, u, p):
+def join_or_leave_labour_force(status, p, seed, month, uid):
+    u = philox_uniform(seed, _key("labour_force"), month, uid)
     join = (status == IDLE) & (u < p.join_probability)
     leave = (status == UNEMPLOYED) & (u < p.discourage_probability)
     status[join] = UNEMPLOYED
     status[leave] = IDLE
 
 
-def search_kernel(status, searching, u, p):
-    searching[:] = (status == UNEMPLOYED) & (u < p.search_probability)
+def search(status, searching, p, seed, month, uid):
+    searching[:] = (status == UNEMPLOYED) & (philox_uniform(seed, _key("job_search"), month, uid) < p.search_probability)
 
 
-def accept_kernel(status, offer_employer, employer, earnings, job_threshold, tenure_months, ever_hired,
-                  household_income, employer_wage, employer_threshold, p):
-    has_offer = offer_employer >= 0
-    e = np.where(has_offer, offer_employer, 0)
+def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired, household_income,
+                 employer_wage, employer_threshold, p):
+    has_offer = offer >= 0
+    e = np.where(has_offer, offer, 0)
     wage = np.where(has_offer, employer_wage[e], 0.0)
     hired = has_offer & (status == UNEMPLOYED) & (wage > 0.0) & (wage >= p.reservation_ratio * household_income)
     status[hired] = WAGE_EMPLOYED
@@ -80,11 +130,12 @@ def accept_kernel(status, offer_employer, employer, earnings, job_threshold, ten
     ever_hired[hired] = True
 
 
-def business_kernel(status, business_months, savings, startup_capital, completed, skill, u, p):
+def run_business(status, business_months, savings, startup_capital, completed, skill, p, seed, month, uid):
     entry = _logistic(p.entry_logit + p.capital_logit_per_wage * (savings + startup_capital) / p.minimum_wage
                       + np.where(completed, p.trained_logit, 0.0))
     failure = _logistic(p.failure_logit - p.failure_skill_logit * skill
                         - p.capital_failure_logit_per_wage * startup_capital / p.minimum_wage)
+    u = philox_uniform(seed, _key("self_employment"), month, uid)
     opens = (status == UNEMPLOYED) & (u < entry)
     owner = status == SELF_EMPLOYED
     fails = owner & (u < failure)
@@ -96,21 +147,24 @@ def business_kernel(status, business_months, savings, startup_capital, completed
     business_months[survives] += 1
 
 
-def separation_kernel(status, tenure_months, employer, skill, job_threshold, dismissed, u, p):
+def keep_or_lose_job(status, tenure_months, employer, skill, job_threshold, dismissed, employer_probation, p, seed,
+                     month, uid):
     wage = status == WAGE_EMPLOYED
     t = tenure_months + 1
-    probation_end = wage & (t == p.probation_months) & (skill < job_threshold)
+    probation = np.where(employer >= 0, employer_probation[np.maximum(employer, 0)], -1)
+    probation_end = wage & (t == probation) & (skill < job_threshold)
+    u = philox_uniform(seed, _key("separation"), month, uid)
     fired = probation_end & (u < p.dismissal_probability)
     separated = wage & ~probation_end & (u < p.separation_rate)
     ends = fired | separated
     tenure_months[wage] = t[wage]
     tenure_months[ends] = 0
     status[ends] = UNEMPLOYED
-    employer[ends] = -1
+    employer[ends] = NO_INDEX
     dismissed[fired] = True
 
 
-def income_kernel(status, earnings, savings, stipend, skill, district, district_wage, p):
+def earn_and_save(status, earnings, savings, stipend, skill, district, district_wage, p):
     business = p.income_factor * district_wage[district] * (0.5 + skill)
     y = np.where(status == WAGE_EMPLOYED, earnings, np.where(status == SELF_EMPLOYED, business, 0.0))
     received = y + np.where(status == TRAINING, stipend, 0.0)
@@ -119,9 +173,12 @@ def income_kernel(status, earnings, savings, stipend, skill, district, district_
     savings[home] = (1.0 - p.savings_drawdown_rate) * savings[home] + p.saving_rate * received[home]
 
 
-def intent_kernel(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share,
-                  peers_abroad, p):
+def age(status, age):
     age[status != ABROAD] += 1.0 / 12.0
+
+
+def update_intent(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share,
+                  peers_abroad, p):
     peers_abroad[:] = np.minimum(1.0, peer_base + district_abroad_share[district])
     home_income = np.maximum(np.maximum(earnings, household_income), 1.0)
     not_working = (status == IDLE) | (status == UNEMPLOYED)
@@ -132,19 +189,34 @@ def intent_kernel(status, intent, age, earnings, household_income, peer_base, di
     intent[home] = intent[home] + p.adjustment_rate * (target[home] - intent[home])
 
 
-def migration_kernel(status, intent, savings, awaiting_regular_route, migrated, employer, earnings, u, p):
+def migrate(status, intent, savings, awaiting_regular_route, migrated, employer, earnings, p, seed, month, uid):
     leave = ((status != ABROAD) & (status != TRAINING) & ~awaiting_regular_route & (intent > p.threshold)
-             & (savings >= p.migration_cost) & (u < p.move_probability))
+             & (savings >= p.migration_cost) & (philox_uniform(seed, _key("migration"), month, uid) < p.move_probability))
     status[leave] = ABROAD
     savings[leave] -= p.migration_cost
     migrated[leave] = True
-    employer[leave] = -1
+    employer[leave] = NO_INDEX
     earnings[leave] = 0.0
 
 
-def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee, certified, recognised,
+def depart_regular(status, savings, migrated, employer, earnings, abroad_regular, ids):
+    status[ids] = ABROAD
+    migrated[ids] = True
+    employer[ids] = NO_INDEX
+    earnings[ids] = 0.0
+    abroad_regular[ids] = True
+
+
+def return_home(status, savings, return_savings, ids):
+    status[ids] = UNEMPLOYED
+    savings[ids] += return_savings
+
+
+# --------------------------------------------------------------------------- model-level kernels
+
+def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
                  employers_by_district, district_first_employer, district_employers, employer_threshold,
-                 open_places, u_choice, u_priority, p, offer):
+                 open_places, seed, month, choice_stream, priority_stream, p, offer):
     from simulation.allocation import match_jobs, perceived_skill
 
     employer_district = np.empty(employers_by_district.size, dtype=district.dtype)
@@ -152,7 +224,22 @@ def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee
     bonus = p.certified_bonus * certified + p.recognised_bonus * recognised
     offer[:] = match_jobs(candidates & (status == UNEMPLOYED), district,
                           perceived_skill(skill, claimed_skill, is_returnee, certified), bonus, employer_district,
-                          employer_threshold, open_places, u_choice, u_priority, p.priority_noise)
+                          employer_threshold, open_places, philox_uniform(seed, choice_stream, month, uid),
+                          philox_uniform(seed, priority_stream, month, uid), p.priority_noise)
+
+
+def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, seed, month, stream):
+    from simulation.allocation import allocate_seats
+
+    waiting = applied & ~enrolled & ((status == IDLE) | (status == UNEMPLOYED)) & intake_open[centre]
+    return allocate_seats(waiting, centre, seats, philox_uniform(seed, stream, month, uid))
+
+
+def vacancies_kernel(mean, seed, stream, month, out):
+    from simulation.rng import poisson
+
+    for e in range(out.size):
+        out[e] = poisson(mean, seed, stream, month, e)
 
 
 def emigration_kernel(arrival_month, district, migrated, month, abroad_share):
@@ -163,19 +250,13 @@ def emigration_kernel(arrival_month, district, migrated, month, abroad_share):
 
 
 def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, completed, certified, dismissed,
-                 ever_hired, migrated, abroad_regular, earnings, intent, month, intent_threshold, counts, income):
+                 ever_hired, migrated, abroad_regular, earnings, intent, centre, month, intent_threshold, counts,
+                 income, centre_trainees):
     pop = arrival_month <= month
+    centre_trainees[:] = np.bincount(centre[pop & (status == TRAINING)], minlength=centre_trainees.size)
     home = pop & (status != ABROAD)
     counts[:6] = np.bincount(status[pop], minlength=6)
     for j, flag in enumerate((applied, enrolled, dropped_out, completed, completed & certified, migrated,
                               migrated & abroad_regular, dismissed, ever_hired, intent > intent_threshold)):
         counts[6 + j] = (flag & (home if j == 9 else pop)).sum()
     income[0] = earnings[home].sum()
-
-
-def admit_kernel(status, applied, enrolled, centre, intake_open, seats, u, admitted):
-    from simulation.allocation import allocate_seats
-
-    waiting = applied & ~enrolled & ((status == IDLE) | (status == UNEMPLOYED)) & intake_open[centre]
-    admitted[:] = False
-    admitted[allocate_seats(waiting, centre, seats, u)] = True

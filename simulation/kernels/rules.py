@@ -3,8 +3,16 @@
 Two layers, both scalar-in / scalar-out and free of randomness:
 
 * **rules** state one behavioural equation each (their docstrings give it);
-* **transitions** apply a rule to one person's state with that person's
-  uniform draw ``u`` and return the new values.
+* **transitions** apply a rule to one person's state and return the new
+  values of the fields the phase writes (``simulation/phases.py`` declares
+  them); a transition that needs a random number draws it from its own
+  counter-based stream, keyed by the person's ``uid`` and the ``month``
+  (``simulation/rng.py``), only when the rule applies to the person.
+
+A transition's argument names are person fields (``state.PERSON_FIELDS`` and
+the model's scratch arrays), model inputs (``district_wage``, per-centre and
+per-employer arrays), ``p`` (its parameter bundle), ``seed``, ``month`` and
+``uid``: the kernels and the Mesa agents bind them by these names.
 
 The numba kernels (``kernels/numba_kernels.py``) loop over persons calling the
 transitions; the Mesa engine's agents (``agents/person.py``) call the same
@@ -19,7 +27,8 @@ import math
 
 from numba import njit
 
-from simulation.state import ABROAD, IDLE, SELF_EMPLOYED, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
+from simulation.rng import stream_key, uniform
+from simulation.state import ABROAD, IDLE, NO_INDEX, SELF_EMPLOYED, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
 
 jit = njit(cache=True, nogil=True)
 
@@ -146,6 +155,14 @@ def update_intent(intent, target, p):
 
 
 @jit
+def leave_country(savings, cost):
+    """Leaving:  status -> ABROAD, savings -> savings - cost, job and earnings left behind.
+
+    Returns (status', savings', migrated', employer', earnings')."""
+    return ABROAD, savings - cost, True, NO_INDEX, 0.0
+
+
+@jit
 def can_migrate(intent, savings, p):
     """Aspiration and capability:  intent > theta  and  savings >= migration cost."""
     return intent > p.threshold and savings >= p.migration_cost
@@ -153,116 +170,158 @@ def can_migrate(intent, savings, p):
 
 # --------------------------------------------------------------------------- transitions
 
+# the random streams of the transitions (a stream's draws are keyed by seed, stream, month and person)
+ENROLMENT_APPLICATION = stream_key("enrolment_application")
+DROPOUT = stream_key("dropout")
+CERTIFICATION = stream_key("certification")
+LABOUR_FORCE = stream_key("labour_force")
+JOB_SEARCH = stream_key("job_search")
+SELF_EMPLOYMENT = stream_key("self_employment")
+SEPARATION = stream_key("separation")
+MIGRATION = stream_key("migration")
+
 
 @jit
-def apply_transition(status, enrolled, applied, distance_km, is_returnee, u, p):
-    """Non-working persons who never applied apply with ``enrol_probability``. Returns applied'."""
+def arrive_transition(status, arrival_month, month):
+    """A returnee whose arrival month has come joins the population, searching for work. Returns (status',)."""
+    if arrival_month == month and status == ABROAD:
+        return (UNEMPLOYED,)
+    return (status,)
+
+
+@jit
+def apply_transition(status, enrolled, applied, distance_km, is_returnee, p, seed, month, uid):
+    """Non-working persons who never applied apply with ``enrol_probability``. Returns (applied',)."""
     if applied or enrolled or not (status == IDLE or status == UNEMPLOYED):
-        return applied
-    return u < enrol_probability(distance_km, is_returnee, p)
+        return (applied,)
+    return (uniform(seed, ENROLMENT_APPLICATION, month, uid) < enrol_probability(distance_km, is_returnee, p),)
 
 
 @jit
-def attend_transition(status, months_in_course, district_wage, household_income, transport_cost,
-                      transport_covered_share, stipend, female, dependents, childcare_access, u, p):
+def start_course_transition(centre, centre_course_months, month):
+    """An admitted applicant starts the course of their centre this month.
+
+    Returns (status', enrolled', enrol_month', course_months', months_in_course')."""
+    return TRAINING, True, month, centre_course_months[centre], 0
+
+
+@jit
+def attend_transition(status, months_in_course, dropped_out, dropout_course_month, district, district_wage,
+                      household_income, transport_cost, transport_covered_share, stipend, female, dependents,
+                      childcare_access, centre, centre_childcare, p, seed, month, uid):
     """A trainee attends course month m = months_in_course + 1 or drops out (u < h).
 
     Inputs of ``dropout_hazard``: forgone income O = o * w_district, fare
     F = transport_cost * (1 - covered share), affordable fare A = a * y_household,
-    care barrier = woman with dependents and no childcare place.
-    Returns (status', dropped_out_now, course month of dropout or 0).
+    care barrier = woman with dependents and neither a childcare place nor
+    day-care at her centre. Returns (status', dropped_out', dropout_course_month').
     """
     if status != TRAINING:
-        return status, False, 0
+        return status, dropped_out, dropout_course_month
     m = months_in_course + 1
-    opportunity = p.opportunity_cost_share * district_wage
+    opportunity = p.opportunity_cost_share * district_wage[district]
     fare = transport_cost * (1.0 - transport_covered_share)
     affordable = p.affordable_transport_share * household_income
-    care = female and dependents > 0 and not childcare_access
-    if u < dropout_hazard(m, opportunity, stipend, fare, affordable, care, p):
+    care = female and dependents > 0 and not (childcare_access or centre_childcare[centre])
+    if uniform(seed, DROPOUT, month, uid) < dropout_hazard(m, opportunity, stipend, fare, affordable, care, p):
         return UNEMPLOYED, True, m
-    return status, False, 0
+    return status, dropped_out, dropout_course_month
 
 
 @jit
-def progress_transition(status, months_in_course, course_months, skill, u, p):
+def progress_transition(status, months_in_course, course_months, skill, completed, certified, recognised, centre,
+                        centre_certification_rate, centre_recognised_share, p, seed, month, uid):
     """A trainee who attended gains a month; at the end of the course completes.
 
-    On completion: skill' = min(1, skill + gain); certified if u < c;
-    recognised if u < c * r (a recognised certificate is a certificate).
-    Returns (status', months_in_course', completed_now, certified, recognised, skill').
+    On completion: skill' = min(1, skill + gain); certified if u < c_k;
+    recognised if u < c_k r_k, with c_k, r_k the certification rate and
+    recognised share of the person's centre k (a recognised certificate is a
+    certificate). Returns (status', months_in_course', skill', completed', certified', recognised').
     """
     if status != TRAINING:
-        return status, months_in_course, False, False, False, skill
+        return status, months_in_course, skill, completed, certified, recognised
     m = months_in_course + 1
     if m < course_months:
-        return status, m, False, False, False, skill
-    certified = u < p.certification_rate
-    recognised = u < p.certification_rate * p.recognised_share
-    return UNEMPLOYED, m, True, certified, recognised, min(1.0, skill + p.skill_gain)
+        return status, m, skill, completed, certified, recognised
+    u = uniform(seed, CERTIFICATION, month, uid)
+    rate = centre_certification_rate[centre]
+    return (UNEMPLOYED, m, min(1.0, skill + p.skill_gain), True, u < rate,
+            u < rate * centre_recognised_share[centre])
 
 
 @jit
-def labour_force_transition(status, u, p):
-    """Idle -> searching with probability j; searching -> idle with probability q."""
+def labour_force_transition(status, p, seed, month, uid):
+    """Idle -> searching with probability j; searching -> idle with probability q. Returns (status',)."""
+    if status != IDLE and status != UNEMPLOYED:
+        return (status,)
+    u = uniform(seed, LABOUR_FORCE, month, uid)
     if status == IDLE and u < p.join_probability:
-        return UNEMPLOYED
+        return (UNEMPLOYED,)
     if status == UNEMPLOYED and u < p.discourage_probability:
-        return IDLE
-    return status
+        return (IDLE,)
+    return (status,)
 
 
 @jit
-def search_transition(status, u, p):
-    """A searcher applies to a vacancy this month with probability s."""
-    return status == UNEMPLOYED and u < p.search_probability
+def search_transition(status, p, seed, month, uid):
+    """A searcher applies to a vacancy this month with probability s. Returns (searching',)."""
+    return (status == UNEMPLOYED and uniform(seed, JOB_SEARCH, month, uid) < p.search_probability,)
 
 
 @jit
-def accept_transition(status, offer_wage, household_income, p):
-    """A searcher holding an offer takes it if ``accepts_job``. Returns hired_now."""
-    return status == UNEMPLOYED and offer_wage > 0.0 and accepts_job(offer_wage, household_income, p)
+def accept_transition(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired,
+                      household_income, employer_wage, employer_threshold, p):
+    """A searcher holding an offer from employer e takes it if ``accepts_job``.
+
+    Returns (status', employer', earnings', job_threshold', tenure_months', ever_hired')."""
+    if offer != NO_INDEX and status == UNEMPLOYED:
+        wage = employer_wage[offer]
+        if wage > 0.0 and accepts_job(wage, household_income, p):
+            return WAGE_EMPLOYED, offer, wage, employer_threshold[offer], 0, True
+    return status, employer, earnings, job_threshold, tenure_months, ever_hired
 
 
 @jit
-def business_transition(status, business_months, savings, startup_capital, completed, skill, u, p):
-    """Searchers may open a business; owners may fail (one draw, one event).
-
-    Returns (status', business_months').
-    """
+def business_transition(status, business_months, savings, startup_capital, completed, skill, p, seed, month, uid):
+    """Searchers may open a business; owners may fail (one draw, one event). Returns (status', business_months')."""
     if status == UNEMPLOYED:
-        if u < self_employment_entry_probability(savings, startup_capital, completed, p):
+        if uniform(seed, SELF_EMPLOYMENT, month, uid) < self_employment_entry_probability(
+                savings, startup_capital, completed, p):
             return SELF_EMPLOYED, 0
         return status, business_months
     if status == SELF_EMPLOYED:
-        if u < business_failure_hazard(skill, startup_capital, p):
+        if uniform(seed, SELF_EMPLOYMENT, month, uid) < business_failure_hazard(skill, startup_capital, p):
             return UNEMPLOYED, 0
         return status, business_months + 1
     return status, business_months
 
 
 @jit
-def separation_transition(status, tenure_months, skill, job_threshold, u, p):
+def separation_transition(status, tenure_months, employer, skill, job_threshold, dismissed, employer_probation,
+                          p, seed, month, uid):
     """Wage jobs end by dismissal at the end of probation or by exogenous separation.
 
-    At tenure = probation, a hire whose actual skill is below the job's threshold
-    (hired on claimed skill) is dismissed with probability p_d; otherwise the
-    job ends with the monthly separation rate. Returns (status', tenure', dismissed_now).
+    At tenure = the employer's probation, a hire whose actual skill is below the
+    job's threshold (hired on claimed skill) is dismissed with probability p_d;
+    otherwise the job ends with the monthly separation rate. Jobs held at the
+    start (no employer in the market) have no probation.
+    Returns (status', tenure_months', employer', dismissed').
     """
     if status != WAGE_EMPLOYED:
-        return status, tenure_months, False
+        return status, tenure_months, employer, dismissed
     t = tenure_months + 1
-    if t == p.probation_months and skill < job_threshold:
+    u = uniform(seed, SEPARATION, month, uid)
+    if employer != NO_INDEX and t == employer_probation[employer] and skill < job_threshold:
         if u < p.dismissal_probability:
-            return UNEMPLOYED, 0, True
-        return status, t, False
+            return UNEMPLOYED, 0, NO_INDEX, True
+        return status, t, employer, dismissed
     if u < p.separation_rate:
-        return UNEMPLOYED, 0, False
-    return status, t, False
+        return UNEMPLOYED, 0, NO_INDEX, dismissed
+    return status, t, employer, dismissed
 
 
 @jit
-def income_transition(status, earnings, savings, stipend, skill, district_wage, p):
+def income_transition(status, earnings, savings, stipend, skill, district, district_wage, p):
     """Earnings this month and savings:  s' = (1 - delta) s + sigma (y + S 1[training]).
 
     delta is the share of savings spent each month (needs, shocks), sigma the
@@ -277,7 +336,7 @@ def income_transition(status, earnings, savings, stipend, skill, district_wage, 
     if status == WAGE_EMPLOYED:
         y = earnings
     elif status == SELF_EMPLOYED:
-        y = business_income(skill, district_wage, p)
+        y = business_income(skill, district_wage[district], p)
     else:
         y = 0.0
     received = y + (stipend if status == TRAINING else 0.0)
@@ -285,24 +344,53 @@ def income_transition(status, earnings, savings, stipend, skill, district_wage, 
 
 
 @jit
-def intent_transition(status, intent, age, earnings, household_income, peers_abroad, p):
-    """Move intent towards ``intent_target``; people abroad keep theirs."""
+def age_transition(status, age):
+    """Persons at home age a month:  a' = a + 1/12. Returns (age',)."""
     if status == ABROAD:
-        return intent
-    home_income = max(earnings, household_income)
-    not_working = status == IDLE or status == UNEMPLOYED
-    return update_intent(intent, intent_target(age, home_income, not_working, peers_abroad, p), p)
+        return (age,)
+    return (age + 1.0 / 12.0,)
 
 
 @jit
-def migration_transition(status, intent, savings, awaiting_regular_route, u, p):
-    """Capable intenders (``can_migrate``) not in training leave irregularly with probability m.
+def intent_transition(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share, p):
+    """Peers abroad follow district emigration; intent moves towards ``intent_target``; people abroad keep theirs.
 
-    Persons registered with a regular mobility scheme wait for it instead.
-    Returns (status', savings', migrated_now); the journey costs ``migration_cost``.
+    Returns (peers_abroad', intent')."""
+    peers = share_of_peers_abroad(peer_base, district_abroad_share[district])
+    if status == ABROAD:
+        return peers, intent
+    home_income = max(earnings, household_income)
+    not_working = status == IDLE or status == UNEMPLOYED
+    return peers, update_intent(intent, intent_target(age, home_income, not_working, peers, p), p)
+
+
+@jit
+def migration_transition(status, intent, savings, awaiting_regular_route, migrated, employer, earnings, p, seed,
+                         month, uid):
+    """Capable intenders (``can_migrate``) not in training leave irregularly with probability m (``leave_country``).
+
+    Persons registered with a regular mobility scheme wait for it instead; the
+    journey costs ``migration_cost``. Returns (status', savings', migrated', employer', earnings').
     """
-    if status == ABROAD or status == TRAINING or awaiting_regular_route:
-        return status, savings, False
-    if can_migrate(intent, savings, p) and u < p.move_probability:
-        return ABROAD, savings - p.migration_cost, True
-    return status, savings, False
+    if status == ABROAD or status == TRAINING or awaiting_regular_route or not can_migrate(intent, savings, p):
+        return status, savings, migrated, employer, earnings
+    if uniform(seed, MIGRATION, month, uid) < p.move_probability:
+        return leave_country(savings, p.migration_cost)
+    return status, savings, migrated, employer, earnings
+
+
+@jit
+def depart_regular_transition(savings):
+    """A placed participant of a mobility scheme leaves through the regular route (``leave_country``, no cost).
+
+    Returns (status', savings', migrated', employer', earnings', abroad_regular')."""
+    status, savings, migrated, employer, earnings = leave_country(savings, 0.0)
+    return status, savings, migrated, employer, earnings, True
+
+
+@jit
+def return_home_transition(savings, return_savings):
+    """A participant back from a regular contract searches for work with what they saved abroad.
+
+    s' = s + saved (``return_savings``: saved share of the wage abroad x contract months). Returns (status', savings')."""
+    return UNEMPLOYED, savings + return_savings

@@ -20,12 +20,11 @@ class Apprenticeship(Policy):
 
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
-        self.hosts = np.array([e.hosts_apprentices for e in model.employer_agents], dtype=bool)
+        self.hosts = model.inputs["employer_hosts"]  # the employers' own willingness, read each month
 
     def after_matching(self, searching):
         m, P, c = self.model, self.model.people, self.cfg
-        g = m.streams.generator(f"policy.{self.name}.places", m.month)
-        extra = g.poisson(c.extra_vacancies_per_host, self.hosts.size) * self.hosts
+        extra = m.engine.vacancies(f"policy.{self.name}.places", c.extra_vacancies_per_host, self.hosts.size) * self.hosts
         if not extra.any() or not self.has_money():
             return
         m.vacancies += extra.astype(m.vacancies.dtype)

@@ -12,7 +12,7 @@ monthly step (``docs/ODD.md``, schedule):
 ==================  ==========================================================
 
 A policy changes person state or decision inputs there, never the kernels.
-Its random draws come from its own streams (``policy.<name>.<purpose>``), so
+Its random draws come from its own counter-based streams (``policy.<name>.<purpose>``), so
 switching it on leaves every other process's draws unchanged (common random
 numbers), and a policy that reaches nobody or pays nothing leaves the run
 bit-identical to the run without it.
@@ -70,13 +70,13 @@ class Policy:
         district = [d.name for d in m.cfg.scenario.districts].index(target.split(":", 1)[1])
         return base & (P.district == district)
 
-    def draws(self, purpose: str) -> np.ndarray:
-        """One uniform draw per person from this policy's own stream for ``purpose``."""
-        return self.model.streams.uniform(f"policy.{self.name}.{purpose}", self.model.month, self.model.people.n)
+    def draws(self, purpose: str, rows: np.ndarray) -> np.ndarray:
+        """This month's draw of each person in ``rows`` from this policy's own stream for ``purpose``."""
+        return self.model.streams.uniform(f"policy.{self.name}.{purpose}", self.model.month, self.model.people.uid[rows])
 
     def setup_draws(self, purpose: str) -> np.ndarray:
-        """Per-person draws fixed for the whole run (e.g. who is offered a place)."""
-        return self.model.streams.uniform(f"policy.{self.name}.{purpose}", -1, self.model.people.n)
+        """Per-person draws fixed for the whole run (e.g. who is offered a place), one per person row."""
+        return self.model.streams.uniform(f"policy.{self.name}.{purpose}", -1, self.model.people.uid)
 
     def grant(self, candidates: np.ndarray, unit_cost) -> np.ndarray:
         """Indices of ``candidates`` (indices) the budget can pay for, charged to the ledger.
@@ -91,7 +91,7 @@ class Policy:
         if self.cfg.budget is not None and candidates.size:
             remaining = max(0.0, self.cfg.budget - self.spent)
             if cost.sum() > remaining:
-                order = np.argsort(self.draws("budget")[candidates], kind="stable")
+                order = np.argsort(self.draws("budget", candidates), kind="stable")
                 affordable = np.cumsum(cost[order]) <= remaining + 1e-9
                 keep = np.sort(order[affordable])
                 candidates, cost = candidates[keep], cost[keep]

@@ -20,12 +20,12 @@ class Childcare(Policy):
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
         self.offered = self.setup_draws("coverage") < cfg.coverage_share
-        self.on_site = model.people.childcare_access.copy()  # centres' own childcare (scenario)
 
     def before_attendance(self):
-        P = self.model.people
-        P.childcare_access[:] = self.on_site
+        P, centre_childcare = self.model.people, self.model.inputs["centre_childcare"]
+        P.childcare_access[:] = False
         mothers = self.targeted() & (P.status == TRAINING) & P.female & (P.dependents > 0)
-        candidates = np.flatnonzero(mothers & self.offered & ~self.on_site)
+        # mothers whose centre has day-care of its own need no place from the programme
+        candidates = np.flatnonzero(mothers & self.offered & ~centre_childcare[P.centre])
         granted = self.grant(candidates, P.dependents[candidates] * self.cfg.cost_per_child_month)
         P.childcare_access[granted] = True

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.policies.base import Policy
-from simulation.state import ABROAD, NO_INDEX, TRAINING, UNEMPLOYED
+from simulation.state import ABROAD, TRAINING
 
 NOT_SCHEDULED = -1
 
@@ -43,15 +43,15 @@ class MobilityScheme(Policy):
             eligible &= P.completed
         candidates = np.flatnonzero(eligible)
         P.awaiting_regular_route[candidates] = True
-        chosen = np.sort(candidates[np.argsort(self.draws("recruitment")[candidates], kind="stable")[: self.slots]])
+        chosen = np.sort(candidates[np.argsort(self.draws("recruitment", candidates), kind="stable")[: self.slots]])
         recruited = self.grant(chosen, c.cost_per_participant)
         self.departure_month[recruited] = m.month + c.pre_departure_months
 
     def before_migration(self):
         m, P, c = self.model, self.model.people, self.cfg
         back = np.flatnonzero(self.return_month == m.month)
-        P.status[back] = UNEMPLOYED
-        P.savings[back] += c.saved_share_of_wage_abroad * m.cfg.scenario.destination.expected_wage * c.contract_months
+        saved = c.saved_share_of_wage_abroad * m.cfg.scenario.destination.expected_wage * c.contract_months
+        m.engine.run("return_home", back, return_savings=float(saved))
         self.return_month[back] = NOT_SCHEDULED
 
         due = np.flatnonzero(self.departure_month == m.month)
@@ -60,10 +60,6 @@ class MobilityScheme(Policy):
         due = due[P.status[due] != ABROAD]
         if not due.size:  # nobody departs this month: the placement stream is not drawn
             return
-        placed = due[self.draws("placement")[due] < c.placement_probability]
-        P.status[placed] = ABROAD
-        P.migrated[placed] = True
-        P.abroad_regular[placed] = True
-        P.employer[placed] = NO_INDEX
-        P.earnings[placed] = 0.0
+        placed = due[self.draws("placement", due) < c.placement_probability]
+        m.engine.run("depart_regular", placed)
         self.return_month[placed] = m.month + c.contract_months

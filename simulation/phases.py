@@ -1,0 +1,230 @@
+"""The monthly phases, declared once: the table every engine and test reads.
+
+A phase is a transition of ``kernels/rules.py`` applied to each person (or to
+the persons a step selects). Its entry names the transition, the person
+fields it writes (in the order the transition returns them), its parameter
+bundle, the random streams it draws and the policy hook that runs before it.
+What it reads is the transition's own argument list: argument names are person
+fields (``state.PERSON_FIELDS``), the model's scratch arrays (``SCRATCH``),
+model inputs (``district_wage``, per-centre and per-employer arrays, ...),
+``p`` (the bundle), ``seed`` and ``month``. Everything else derives from this:
+
+* the numba kernels are generated from the table (``kernel_source``): one
+  loop over persons per phase, or one loop applying several consecutive
+  phases to each person in turn (``FUSED``: a fused loop reads and writes each
+  person's fields once instead of once per phase);
+* the engines bind every kernel argument by name (``bind``), never by position;
+* the Mesa agents apply a phase with one generic ``Person.apply(phase)``;
+* the tests hold each phase's kernel equal to its NumPy twin, and each fused
+  loop equal to its phases applied one after the other.
+
+The order of the phases is the schedule of ``docs/ODD.md``; ``model.step()``
+calls them in this order (tested).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.util
+import inspect
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from simulation.kernels import rules
+from simulation.state import FLAG, INT, PERSON_FIELDS
+
+# Person-sized arrays that hold one month's intermediate results, not state.
+SCRATCH = {
+    "searching": FLAG,  # applied to a vacancy this month (search -> matching rounds)
+    "offer": INT,  # employer whose offer the person holds in this matching round (-1: none)
+}
+
+
+@dataclass(frozen=True)
+class Phase:
+    """One monthly phase: ``transition`` applied to every person (``over="all"``) or to selected ids."""
+
+    name: str
+    transition: object
+    writes: tuple[str, ...]
+    params: str | None = None
+    streams: tuple[str, ...] = ()
+    hook: str | None = None
+    over: str = "all"
+
+    @functools.cached_property
+    def arguments(self) -> tuple[str, ...]:
+        """The transition's argument names: what the phase reads."""
+        return tuple(inspect.signature(self.transition.py_func).parameters)
+
+    @functools.cached_property
+    def reads(self) -> tuple[str, ...]:
+        """The person fields and scratch arrays the phase reads."""
+        return tuple(a for a in self.arguments if is_per_person(a))
+
+
+def is_per_person(name: str) -> bool:
+    return name in PERSON_FIELDS or name in SCRATCH
+
+
+PHASES: tuple[Phase, ...] = (
+    Phase("arrive", rules.arrive_transition, ("status",), over="selected"),
+    Phase("apply_for_training", rules.apply_transition, ("applied",), "enrolment",
+          ("enrolment_application",), hook="start_of_month"),
+    # (admissions: the centres' lottery, ``allocation.allocate_seats``, stream enrolment_priority)
+    Phase("start_course", rules.start_course_transition,
+          ("status", "enrolled", "enrol_month", "course_months", "months_in_course"), over="selected"),
+    Phase("attend", rules.attend_transition, ("status", "dropped_out", "dropout_course_month"), "dropout",
+          ("dropout",), hook="before_attendance"),
+    Phase("progress", rules.progress_transition,
+          ("status", "months_in_course", "skill", "completed", "certified", "recognised"), "training",
+          ("certification",)),
+    Phase("join_or_leave_labour_force", rules.labour_force_transition, ("status",), "labour", ("labour_force",),
+          hook="after_training"),
+    Phase("search", rules.search_transition, ("searching",), "labour", ("job_search",)),
+    # (vacancies and the matching round: ``allocation.match_jobs``, streams vacancies, job_choice, hiring_priority)
+    Phase("accept_offer", rules.accept_transition,
+          ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired"), "labour"),
+    Phase("run_business", rules.business_transition, ("status", "business_months"), "livelihood",
+          ("self_employment",), hook="after_matching"),
+    Phase("keep_or_lose_job", rules.separation_transition, ("status", "tenure_months", "employer", "dismissed"),
+          "labour", ("separation",)),
+    Phase("earn_and_save", rules.income_transition, ("earnings", "savings"), "livelihood"),
+    Phase("age", rules.age_transition, ("age",)),
+    Phase("update_intent", rules.intent_transition, ("peers_abroad", "intent"), "intent"),
+    Phase("migrate", rules.migration_transition, ("status", "savings", "migrated", "employer", "earnings"),
+          "migration", ("migration",), hook="before_migration"),
+    # applied by the mobility scheme to the persons it places or brings back
+    Phase("depart_regular", rules.depart_regular_transition,
+          ("status", "savings", "migrated", "employer", "earnings", "abroad_regular"), over="selected"),
+    Phase("return_home", rules.return_home_transition, ("status", "savings"), over="selected"),
+)
+BY_NAME = {phase.name: phase for phase in PHASES}
+
+# Consecutive per-person phases with no model-level step or policy hook between them: one loop each.
+FUSED: dict[str, tuple[str, ...]] = {
+    "training": ("attend", "progress"),
+    "labour_market": ("join_or_leave_labour_force", "search"),
+    "livelihoods": ("run_business", "keep_or_lose_job", "earn_and_save", "age", "update_intent"),
+}
+
+
+def _check_table() -> None:
+    for phase in PHASES:
+        unknown = [w for w in phase.writes if not is_per_person(w)]
+        assert not unknown, f"phase {phase.name} writes {unknown}, which are not person fields"
+        assert ("p" in phase.arguments) == (phase.params is not None), f"phase {phase.name}: bundle and p disagree"
+    for name, members in FUSED.items():
+        hooks = [BY_NAME[m].hook for m in members[1:]]
+        assert not any(hooks), f"fused loop {name} would run over a policy hook"
+        assert all(BY_NAME[m].over == "all" for m in members), f"fused loop {name}: only phases over all persons"
+
+
+_check_table()
+
+
+# --------------------------------------------------------------------------- generated kernels
+
+def kernel_arguments(phases: tuple[Phase, ...], over: str) -> list[str]:
+    """The generated kernel's parameters: per-person arrays, model inputs, ``p_<bundle>``, seed, month (, ids)."""
+    names: list[str] = []
+    for phase in phases:
+        for a in (*phase.arguments, *phase.writes):
+            a = f"p_{phase.params}" if a == "p" else a
+            if a not in names:
+                names.append(a)
+    return names + (["ids"] if over == "selected" else [])
+
+
+def kernel_source(name: str, phases: tuple[Phase, ...]) -> str:
+    """Source of one kernel applying ``phases`` to each person in turn (see the module docstring)."""
+    over = phases[0].over
+    args = kernel_arguments(phases, over)
+    per_person = [a for a in args if is_per_person(a)]
+    written = [w for p in phases for w in p.writes]
+    written = list(dict.fromkeys(written))
+    lines = [f"@kernel\ndef {name}({', '.join(args)}):"]
+    if over == "selected":
+        lines += ["    for j in prange(ids.size):", "        i = ids[j]"]
+    else:
+        lines += [f"    for i in prange({per_person[0]}.size):"]
+    lines += [f"        {a}_ = {a}[i]" for a in per_person]
+    lines += [f"        {w}_0 = {w}_" for w in written]
+    for phase in phases:
+        call = ", ".join(f"p_{phase.params}" if a == "p" else (f"{a}_" if is_per_person(a) else a)
+                         for a in phase.arguments)
+        targets = "".join(f"{w}_, " for w in phase.writes)
+        lines.append(f"        ({targets}) = rules.{phase.transition.__name__}({call})")
+    lines += [f"        if {w}_ != {w}_0:\n            {w}[i] = {w}_" for w in written]
+    return "\n".join(lines) + "\n"
+
+
+def module_source() -> str:
+    """The generated module: one kernel per phase and one per fused loop."""
+    parts = ['"""Generated by simulation/phases.py from its table of phases; do not edit."""\n',
+             "from numba import njit, prange\n", "from simulation.kernels import rules\n",
+             "kernel = njit(cache=True, nogil=True, parallel=True)\n"]
+    parts += [kernel_source(phase.name, (phase,)) for phase in PHASES]
+    parts += [kernel_source(name, tuple(BY_NAME[m] for m in members)) for name, members in FUSED.items()]
+    return "\n\n".join(parts)
+
+
+_KERNELS = None
+
+
+def kernels():
+    """The generated kernels' module, written once per version of the table into numba's cache folder.
+
+    The file lives beside numba's cache (keyed by a hash of the decision-core
+    sources, ``kernels/__init__.py``) so that numba can cache the compiled
+    kernels like any module's; it is rewritten (atomically) only when its text
+    changes.
+    """
+    global _KERNELS
+    if _KERNELS is None:
+        import numba
+
+        source = module_source()
+        digest = hashlib.sha256(source.encode()).hexdigest()[:16]
+        folder = Path(numba.config.CACHE_DIR or Path.home() / ".cache" / "livelihoods-abm") / "generated"
+        path = folder / f"phase_kernels_{digest}.py"
+        if not path.exists() or path.read_text() != source:
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(source)
+            os.replace(tmp, path)
+        module_name = f"livelihoods_phase_kernels_{digest}"
+        spec = importlib.util.spec_from_file_location(module_name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+        _KERNELS = module
+    return _KERNELS
+
+
+def bind(names, model, ids=None, **extra) -> list:
+    """The values of argument ``names`` in ``model``, by name: person fields, scratch, inputs, bundles."""
+    values = []
+    for name in names:
+        if name in extra:
+            values.append(extra[name])
+        elif name in PERSON_FIELDS:
+            values.append(getattr(model.people, name))
+        elif name in SCRATCH:
+            values.append(model.scratch[name])
+        elif name.startswith("p_"):
+            values.append(getattr(model.rules, name[2:]))
+        elif name == "seed":
+            values.append(np.int64(model.cfg.seed))
+        elif name == "month":
+            values.append(np.int64(model.month))
+        elif name == "ids":
+            values.append(ids)
+        else:
+            values.append(model.inputs[name])
+    return values
