@@ -25,7 +25,8 @@ import pandas as pd
 
 from experiments.errors import explain, fail
 from experiments.outputs import SUMMARY, _jsonable
-from simulation.config import ENGINES, ConfigError, register_configs
+from experiments.configuration import register_configs
+from simulation.config import ENGINES, ConfigError
 
 RECORDED_CONFIG = Path(".hydra") / "config.yaml"
 
@@ -34,7 +35,7 @@ def recorded_config(run_dir: Path):
     """The typed, validated RunConfig of the recorded ``.hydra/config.yaml``."""
     from omegaconf import OmegaConf
 
-    from simulation.config import to_run_config
+    from experiments.configuration import to_run_config
 
     register_configs()
     from hydra.core.config_store import ConfigStore

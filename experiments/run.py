@@ -33,7 +33,8 @@ from experiments.errors import EXIT_NOT_WRITTEN, explain, fail, require
 from experiments.outputs import SUMMARY, format_summary, mark_incomplete, write_run, write_text
 from experiments.overrides import (PROJECT_GROUPS, CommandLine, Override, check_launcher_keys, check_no_duplicates,
                                    check_options, check_policy_selection, parse)
-from simulation.config import ConfigError, register_configs, to_run_config
+from experiments.configuration import register_configs, to_run_config
+from simulation.config import ConfigError
 from simulation.memory import check_fits_in_memory
 
 register_configs()

@@ -2,7 +2,7 @@
 
 The schemas hold no numbers: every value comes from ``configs/`` (with its
 unit and source). Hydra composes the YAML files onto these dataclasses in
-struct mode, so a misspelt key is an error; :func:`validate` then checks
+struct mode (``experiments/configuration.py``), so a misspelt key is an error; :func:`validate` then checks
 every range once, at the entry point, and reports the first violation as
 one line naming the key and what is allowed.
 """
@@ -15,7 +15,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from omegaconf import MISSING
+# OmegaConf's mark of a mandatory value ("???"): Hydra composes the YAML onto these schemas, and a key no
+# file sets is reported as missing. Written out so that the library does not import OmegaConf.
+MISSING = "???"
 
 ENGINES = ("numba", "mesa")
 
@@ -506,25 +508,3 @@ class RunConfig:
             target = policy.target
             ok = target in TARGETS or (target.startswith("district:") and target[9:] in districts)
             _require(ok, f"policy.{name}.target", f"one of {allowed}", target)
-
-
-def register_configs() -> None:
-    """Store the schemas in Hydra's ConfigStore (``base_*`` names, extended by the YAML files)."""
-    from hydra.core.config_store import ConfigStore
-
-    from simulation.memory import register_resolvers
-
-    register_resolvers()
-    cs = ConfigStore.instance()
-    cs.store(name="base_config", node=RunConfig)
-    cs.store(group="scenario", name="base_scenario", node=ScenarioConfig)
-    cs.store(group="calibration", name="base_behaviour", node=BehaviourConfig, package="behaviour")
-
-
-def to_run_config(cfg) -> RunConfig:
-    """Convert a composed OmegaConf config to typed dataclasses and check every range."""
-    from omegaconf import OmegaConf
-
-    obj = OmegaConf.to_object(cfg)
-    validate(obj)
-    return obj

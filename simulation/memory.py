@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import math
 import sys
 from pathlib import Path
 
@@ -87,33 +86,3 @@ def check_fits_in_memory(cfg, engine: str) -> None:
         raise ConfigError(key, f"small enough to fit in memory: {s.n_youth:,} youth + {arriving:,} arriving "
                           f"returnees = {persons:,} persons x {cfg.months} months with engine={engine} need about "
                           f"{need / 2**30:.1f} GiB, {free / 2**30:.1f} GiB available", got)
-
-
-def job_memory_gb(n_youth: int, months: int, engine: str, arrivals_per_1000_per_month: float) -> int:
-    """Memory to request for one run on a cluster (GiB, whole, with 25% headroom over the estimate)."""
-    need = bytes_needed(persons_expected(n_youth, months, arrivals_per_1000_per_month), engine)
-    return max(1, math.ceil(1.25 * need / 2**30))
-
-
-# Person-months per second of one kernel thread, rounded down from benchmarks/results.md (numba ~4.5 M
-# with one thread at 50,000 persons; mesa ~27 k), to bound a job's run time on a cluster.
-PERSON_MONTHS_PER_SECOND = {"numba": 1_000_000, "numpy": 300_000, "mesa": 10_000}
-
-
-def job_minutes(n_youth: int, months: int, engine: str) -> int:
-    """Time limit for one run on a cluster (minutes): 3x the expected run time plus 5 minutes of start-up."""
-    seconds = int(n_youth) * int(months) / PERSON_MONTHS_PER_SECOND.get(engine, PERSON_MONTHS_PER_SECOND["mesa"])
-    return 5 + math.ceil(3 * seconds / 60)
-
-
-def register_resolvers() -> None:
-    """Resolvers for the launcher configs (``configs/hydra/launcher/``): memory and time limit of one run.
-
-    ``${livelihoods.mem_gb:n_youth,months,engine,arrivals}``, ``${livelihoods.mem_bytes:...}`` (same
-    arguments) and ``${livelihoods.minutes:n_youth,months,engine}``.
-    """
-    from omegaconf import OmegaConf
-
-    OmegaConf.register_new_resolver("livelihoods.mem_gb", job_memory_gb, replace=True)
-    OmegaConf.register_new_resolver("livelihoods.minutes", job_minutes, replace=True)
-    OmegaConf.register_new_resolver("livelihoods.mem_bytes", lambda *a: job_memory_gb(*a) * 2**30, replace=True)

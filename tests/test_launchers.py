@@ -66,8 +66,7 @@ def test_launcher_configs_size_each_job_from_the_population():
     from hydra import compose, initialize_config_dir
 
     from experiments.configuration import CONFIG_DIR
-    from simulation.config import register_configs
-    from simulation.memory import job_memory_gb, job_minutes
+    from experiments.configuration import job_memory_gb, job_minutes, register_configs
 
     register_configs()
     with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
