@@ -79,7 +79,8 @@ def main(argv: list[str] | None = None) -> None:
         "person_months_per_second": person_months / (end - first) if args.months > 1 else None,
         "peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
         "rss_before_bytes": rss_before,  # the process with every kernel loaded, before building the model
-        "model_rss_bytes": max(0, rss_end - rss_before),  # below zero when the model reuses the warm-up's pages  # resident memory the model added, at the end of the run
+        # resident memory the model added, at the end of the run (below zero when it reuses the warm-up's pages)
+        "model_rss_bytes": max(0, rss_end - rss_before),
     }))
 
 

@@ -81,6 +81,11 @@ class KernelEngine(_ModelLevel):
         super().__init__(model, numba_kernels)
         self.generated = table.kernels()
         self.names = {}
+        # load (or compile) the loops over selected persons now, over nobody: the mobility scheme's returns
+        # would otherwise load theirs in the middle of a run (the loops over everyone load in the first month)
+        for phase in table.PHASES:
+            if phase.over == "selected":
+                self.run(phase.name, np.zeros(0, dtype=np.int64), **table.CALLER_INPUTS.get(phase.name, {}))
 
     def run(self, name: str, ids=None, **extra) -> None:
         """Apply phase (or fused loop) ``name`` to every person, or to ``ids`` for a phase over selected persons."""
@@ -134,7 +139,7 @@ def make_engine(name: str, model):
     if name == "numba":
         from simulation.kernels import use_threads
 
-        model.threads = use_threads(model.cfg.threads)
+        model.threads = use_threads(model.cfg.threads, model.people.n)
         return KernelEngine(model)
     if name == "numpy":  # the NumPy twins, for tests
         return TwinEngine(model)

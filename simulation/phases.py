@@ -105,6 +105,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("return_home", rules.return_home_transition, ("status", "savings"), over="selected"),
 )
 BY_NAME = {phase.name: phase for phase in PHASES}
+# inputs the step applying a phase passes itself (name: placeholder of the right type)
+CALLER_INPUTS = {"return_home": {"return_savings": 0.0}}
 
 # Consecutive per-person phases with no model-level step or policy hook between them: one loop each.
 FUSED: dict[str, tuple[str, ...]] = {
@@ -153,14 +155,15 @@ def kernel_source(name: str, phases: tuple[Phase, ...]) -> str:
         lines += ["    for j in prange(ids.size):", "        i = ids[j]"]
     else:
         lines += [f"    for i in prange({per_person[0]}.size):"]
-    lines += [f"        {a}_ = {a}[i]" for a in per_person]
-    lines += [f"        {w}_0 = {w}_" for w in written]
+    # a field is read from its array until a phase of the loop has written it, then from the local that holds it
+    local: set[str] = set()
     for phase in phases:
-        call = ", ".join(f"p_{phase.params}" if a == "p" else (f"{a}_" if is_per_person(a) else a)
-                         for a in phase.arguments)
+        call = ", ".join(f"p_{phase.params}" if a == "p" else
+                         (f"{a}_" if a in local else f"{a}[i]") if is_per_person(a) else a for a in phase.arguments)
         targets = "".join(f"{w}_, " for w in phase.writes)
         lines.append(f"        ({targets}) = rules.{phase.transition.__name__}({call})")
-    lines += [f"        if {w}_ != {w}_0:\n            {w}[i] = {w}_" for w in written]
+        local |= set(phase.writes)
+    lines += [f"        {w}[i] = {w}_" for w in written]
     return "\n".join(lines) + "\n"
 
 

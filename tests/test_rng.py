@@ -127,6 +127,8 @@ def test_results_do_not_depend_on_the_thread_count():
     for name in PERSON_FIELDS:
         np.testing.assert_array_equal(getattr(one.people, name), getattr(two.people, name), err_msg=name)
     assert one.rows == two.rows
+    # threads: 0 (the default) is one thread below the size where threads pay off
+    assert run_model(make_config(*SMALL, "months=1", "threads=0")).threads == 1
 
 
 RECORDED = json.loads((Path(__file__).parent / "data" / "engine_distribution.json").read_text())

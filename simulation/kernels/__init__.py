@@ -29,12 +29,24 @@ if not os.environ.get("NUMBA_CACHE_DIR"):
     numba.config.CACHE_DIR = str(_decision_core_cache_dir())
 
 
-def use_threads(requested: int) -> int:
-    """Run the parallel kernels of this thread on ``requested`` threads (0: all cores numba started with).
+# Below this many persons a month takes a few milliseconds, and a second thread saves little when the
+# machine is quiet but loses much when other processes want the cores (5,000 persons x 24 runs side by side:
+# 1.0-3.3 s with all threads against 0.1 s with one; benchmarks/results.md), so ``threads: 0`` means one.
+THREADS_PAY_OFF_PERSONS = 20_000
 
-    Results do not depend on it: person loops are independent and reductions
-    sum fixed blocks in a fixed order. Returns the number of threads set.
+
+def use_threads(requested: int, persons: int | None = None) -> int:
+    """Run the parallel kernels of this thread on ``requested`` threads.
+
+    0 (automatic): one thread below ``THREADS_PAY_OFF_PERSONS`` persons, all the
+    cores numba started with from there on. Results do not depend on it: person
+    loops are independent and reductions sum fixed blocks in a fixed order.
+    Returns the number of threads set.
     """
-    n = numba.config.NUMBA_NUM_THREADS if requested <= 0 else min(requested, numba.config.NUMBA_NUM_THREADS)
+    if requested <= 0:
+        small = persons is not None and persons < THREADS_PAY_OFF_PERSONS
+        n = 1 if small else numba.config.NUMBA_NUM_THREADS
+    else:
+        n = min(requested, numba.config.NUMBA_NUM_THREADS)
     numba.set_num_threads(n)
     return n
