@@ -164,14 +164,14 @@ def main(argv: list[str] | None = None) -> int:
               "built, per person incl. arrivals (the state itself is "
               f"{state_bytes()} B/person); at end: the same at the end of the run.", "",
               f"## Where a month goes at {profile['persons']:,} persons ({profile['threads']} kernel threads)", "",
-              "| phase of `model.step()` | ms per month | share |", "|---|---|---|"]
-    lines += [f"| {phase} | {ms:.1f} | {ms / profile['month_ms']:.0%} |" for phase, ms in profile["phase_ms"].items()]
-    draws = profile["draws_per_month"]
+              "| part of `model.step()`, loop over persons, or model-level kernel | ms per month | share |",
+              "|---|---|---|"]
+    lines += [f"| {part} | {ms:.1f} | {ms / profile['month_ms']:.0%} |" for part, ms in profile["ms"].items()]
     lines += [f"| **month** | **{profile['month_ms']:.1f}** | |", "",
-              "Phases include their draws and policy hooks run inside `search_and_match` (`after_matching`). "
-              f"Machine bounds measured alongside: one named stream's 1M uniform doubles (numpy PCG64) take "
-              f"{profile['draw_1m_ms']:.2f} ms, and a month draws {draws:.1f} person-sized streams; memory copy "
-              f"bandwidth (numpy, one thread) {profile['copy_gb_per_s']:.1f} GB/s.", "",
+              "Loops (`loop:`) and model-level kernels (`level:`) run inside the parts of the step, and draws inside "
+              "the loops. Machine bounds measured alongside: a million counter-based draws take "
+              f"{profile['draw_1m_ms']:.2f} ms; memory copy bandwidth (numpy, one thread) "
+              f"{profile['copy_gb_per_s']:.1f} GB/s.", "",
               "## Compilation", "",
               "| numba cache | loading every kernel (a 200-person model, 2 months), s |", "|---|---|",
               f"| cold (empty cache: compile) | {cold['kernel_load_seconds']:.2f} |",
