@@ -1,12 +1,12 @@
-"""Give the memory that a month's temporary arrays used back to the operating system.
+"""The memory a run needs (refused up front when it does not fit) and the build's temporaries given back.
 
-The monthly step allocates and frees many person-sized temporaries (masks,
-index lists). glibc keeps freed heap pages resident for reuse, so without
-trimming a large run's resident memory creeps ~50% above its live arrays (at
-1M persons: ~300 B/person resident against ~205 B/person live, measured in
-``benchmarks/``). ``malloc_trim(0)`` returns the free pages, as Dask's workers
-do for unmanaged memory; it costs ~0.4 ms plus re-faulting pages next month
-(~5% of a month's time at 1M persons). Elsewhere than glibc it does nothing.
+Building the population allocates and frees many person-sized temporaries (one
+per attribute's draws). glibc keeps freed heap pages resident for reuse;
+``malloc_trim(0)`` returns them once the model is built, as Dask's workers do for
+unmanaged memory. The monthly step no longer needs it: draws are computed inside
+the loops and no person-sized array of draws exists (peak at 1M persons: 270
+B/person the model added, ``benchmarks/compare.md``). Elsewhere than glibc it
+does nothing.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def release_free_memory() -> bool:
 
 
 # Resident memory per person, measured at 1M persons (``python -m benchmarks``): the numba engine's
-# peak is the person state (194 B) + two draw buffers (16 B) + a month's temporaries; Mesa agents add
+# peak is the person state (198 B) + the month's scratch arrays (5 B) + the policies' temporaries; Mesa agents add
 # a Python object per person. Rounded up; the process itself (Python, numba, Mesa, Hydra) needs ~300 MB.
 BYTES_PER_PERSON = {"numba": 300, "numpy": 400, "mesa": 900}
 PROCESS_BYTES = 400 * 2**20
