@@ -97,42 +97,39 @@ class KernelEngine(_ModelLevel):
         kernel(*table.bind(self.names[name], self.model, ids, **extra))
 
 
-class TwinEngine(_ModelLevel):
+class _PhaseByPhase(_ModelLevel):
+    """Engines that apply a fused loop's phases one after the other, with the NumPy model-level kernels."""
+
+    def __init__(self, model):
+        from simulation.kernels import numpy_twins
+
+        super().__init__(model, numpy_twins)
+
+    def run(self, name: str, ids=None, **extra) -> None:
+        for phase_name in table.FUSED.get(name, (name,)):
+            self.apply(table.BY_NAME[phase_name], None if ids is None else np.asarray(ids, dtype=np.int64), extra)
+
+
+class TwinEngine(_PhaseByPhase):
     """The NumPy twins (``kernels/numpy_twins.py``), phase after phase."""
 
-    def __init__(self, model):
-        from simulation.kernels import numpy_twins
-
-        super().__init__(model, numpy_twins)
-
-    def run(self, name: str, ids=None, **extra) -> None:
-        for phase_name in table.FUSED.get(name, (name,)):
-            phase = table.BY_NAME[phase_name]
-            twin = getattr(self.k, phase_name)
-            names = [f"p_{phase.params}" if a == "p" else a for a in inspect.signature(twin).parameters]
-            twin(*table.bind(names, self.model, None if ids is None else np.asarray(ids, dtype=np.int64), **extra))
+    def apply(self, phase, ids, extra) -> None:
+        twin = getattr(self.k, phase.name)
+        twin(*table.bind(phase.bound(inspect.signature(twin).parameters), self.model, ids, **extra))
 
 
-class MesaEngine(_ModelLevel):
+class MesaEngine(_PhaseByPhase):
     """Each Mesa agent applies the phase to itself (``Person.apply``), agents in random order."""
 
-    def __init__(self, model):
-        from simulation.kernels import numpy_twins
-
-        super().__init__(model, numpy_twins)
-
-    def run(self, name: str, ids=None, **extra) -> None:
-        for phase_name in table.FUSED.get(name, (name,)):
-            phase = table.BY_NAME[phase_name]
-            values = table.bind([f"p_{phase.params}" if a == "p" else a for a in phase.arguments], self.model,
-                                **extra)
-            arguments = [(v, table.is_per_person(a)) for a, v in zip(phase.arguments, values, strict=True)]
-            fields = table.bind(phase.writes, self.model)
-            if ids is None:
-                self.model.persons.shuffle_do("apply", phase, arguments, fields)
-            else:
-                for i in ids:
-                    self.model.person_agent(int(i)).apply(phase, arguments, fields)
+    def apply(self, phase, ids, extra) -> None:
+        values = table.bind(phase.bound(phase.arguments), self.model, **extra)
+        arguments = [(v, table.is_per_person(a)) for a, v in zip(phase.arguments, values, strict=True)]
+        fields = table.bind(phase.writes, self.model)
+        if ids is None:
+            self.model.persons.shuffle_do("apply", phase, arguments, fields)
+        else:
+            for i in ids:
+                self.model.person_agent(int(i)).apply(phase, arguments, fields)
 
 
 def make_engine(name: str, model):

@@ -62,6 +62,10 @@ class Phase:
         """The transition's argument names: what the phase reads."""
         return tuple(inspect.signature(self.transition.py_func).parameters)
 
+    def bound(self, names) -> list[str]:
+        """``names`` as ``bind`` knows them: the bundle argument ``p`` is ``p_<bundle>``."""
+        return [f"p_{self.params}" if a == "p" else a for a in names]
+
     @functools.cached_property
     def reads(self) -> tuple[str, ...]:
         """The person fields and scratch arrays the phase reads."""
@@ -136,8 +140,7 @@ def kernel_arguments(phases: tuple[Phase, ...], over: str) -> list[str]:
     """The generated kernel's parameters: per-person arrays, model inputs, ``p_<bundle>``, seed, month (, ids)."""
     names: list[str] = []
     for phase in phases:
-        for a in (*phase.arguments, *phase.writes):
-            a = f"p_{phase.params}" if a == "p" else a
+        for a in phase.bound((*phase.arguments, *phase.writes)):
             if a not in names:
                 names.append(a)
     return names + (["ids"] if over == "selected" else [])

@@ -5,7 +5,6 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
 from simulation import phases as table
 from tests.conftest import ROOT, SMALL, make_config
