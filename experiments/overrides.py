@@ -26,7 +26,7 @@ from experiments.errors import fail, group_options, schema_keys
 PROJECT_GROUPS = ("scenario", "calibration", "policy", "experiment")
 HYDRA_GROUPS = {  # group -> allowed options (None: whatever Hydra finds; it names the options itself)
     "hydra/launcher": ("basic", "joblib", "ray", "submitit_local", "submitit_slurm"),
-    "hydra/sweeper": ("basic", "rows"),
+    "hydra/sweeper": ("grid", "basic", "rows"),
     "hydra/job_logging": ("default", "disabled", "none", "stdout"),
     "hydra/hydra_logging": ("default", "disabled", "none"),
 }

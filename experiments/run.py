@@ -30,6 +30,7 @@ from omegaconf.errors import OmegaConfBaseException
 from experiments import folders
 from experiments.configuration import CONFIG_DIR
 from experiments.errors import EXIT_NOT_WRITTEN, explain, fail, require
+from experiments.job_configs import to_yaml
 from experiments.outputs import SUMMARY, format_summary, mark_incomplete, write_run, write_text
 from experiments.overrides import (PROJECT_GROUPS, CommandLine, Override, check_launcher_keys, check_no_duplicates,
                                    check_options, check_policy_selection, parse)
@@ -50,10 +51,12 @@ LAUNCHER_EXTRAS = {  # launcher -> (module of its Hydra plugin, extra that insta
 KNOWN_TARGETS = {  # the only launchers and sweepers a run may instantiate
     "launcher": ("hydra._internal.core_plugins.basic_launcher.BasicLauncher",
                  "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher",
+                 "hydra_plugins.livelihoods_sweepers.joblib_chunks.ChunkedJoblibLauncher",
                  "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher",
                  "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher",
                  "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
-    "sweeper": ("hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
+    "sweeper": ("hydra_plugins.livelihoods_sweepers.grid_sweeper.GridSweeper",
+                "hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
                 "hydra_plugins.livelihoods_sweepers.rows_sweeper.RowsSweeper"),
 }
 
@@ -93,7 +96,7 @@ def run_job(cfg: DictConfig, out_dir: Path, key: str) -> dict | None:
         fail(explain(exc))
     run_cfg = one_thread_per_parallel_job(run_cfg)
     try:
-        write_text(out_dir / folders.RECORD / "config.yaml", OmegaConf.to_yaml(cfg))  # resolved: replay is exact
+        write_text(out_dir / folders.RECORD / "config.yaml", to_yaml(cfg))  # resolved: replay is exact
         mark_incomplete(out_dir)  # until summary.json is written, last
     except OSError as exc:
         fail(f"{key}: cannot write into {out_dir}: {exc.strerror or exc}", EXIT_NOT_WRITTEN)
@@ -178,6 +181,7 @@ def _walk(node, path: str):
             yield from _walk(value, f"{path}[{i}]")
 
 
+SCALARS = (bool, int, float, str, type(None))
 MAX_JOBS_CHECKED = 5000  # beyond this many jobs, each swept value is checked with the others at their first
 
 
@@ -230,6 +234,7 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
     (each value with the others at their first when there are more than
     ``MAX_JOBS_CHECKED``), and so is every row of a rows-sweeper table.
     """
+    import functools
     import itertools
 
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -240,6 +245,7 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
     rows = rows_of_table(cfg) if "RowsSweeper" in str(cfg.hydra.sweeper.get("_target_")) else []
     parser = OverridesParser.create()
 
+    @functools.cache
     def typed(key, text):
         (o,) = parser.parse_overrides([f"{key}={text}"])
         return o.value()
@@ -257,18 +263,21 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
         task = base.copy()
         with open_dict(task):
             del task["hydra"]
-        jobs = [list(zip((o.key for o in plain), combo)) for combo in combos]
-        jobs += [[tuple(text.split("=", 1)) for text in row] for row in rows]
-        for job in jobs:
+        # the combinations all set the same keys, and so do the rows: one copy of the arm's config serves each set
+        for jobs in ([list(zip((o.key for o in plain), combo)) for combo in combos],
+                     [[tuple(text.split("=", 1)) for text in row] for row in rows]):
             variant = task.copy()
-            try:
-                for key, text in job:
-                    OmegaConf.update(variant, key, typed(key, text), merge=True)
-                run_cfg = to_run_config(variant)
-                check_fits_in_memory(run_cfg, run_cfg.engine)
-            except Exception as exc:  # noqa: BLE001 - the job's first bad value, in one line
-                where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
-                fail(f"{explain(exc)} (in the job {where})" if where else explain(exc))
+            for job in jobs:
+                if not all(isinstance(typed(key, text), SCALARS) for key, text in job):
+                    variant = task.copy()  # a list or dict value is merged into what the previous job set
+                try:
+                    for key, text in job:
+                        OmegaConf.update(variant, key, typed(key, text), merge=True)
+                    run_cfg = to_run_config(variant)
+                    check_fits_in_memory(run_cfg, run_cfg.engine)
+                except Exception as exc:  # noqa: BLE001 - the job's first bad value, in one line
+                    where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
+                    fail(f"{explain(exc)} (in the job {where})" if where else explain(exc))
 
 
 def compose(overrides: list[str]) -> DictConfig:
@@ -338,9 +347,12 @@ def load_kernels_before_parallel_sweep(line: CommandLine, launcher: str) -> None
 
     The workers then find them in numba's on-disk cache (shared by every process
     of this machine, and across nodes when the cache folder is on a shared file
-    system) instead of each compiling them at once on a cold cache.
+    system) instead of each compiling them at once on a cold cache. Skipped when
+    the cache folder of these sources is marked as holding every kernel.
     """
-    if not line.multirun or launcher == "basic":
+    from simulation.kernel_cache import cache_is_warm, mark_cache_warm
+
+    if not line.multirun or launcher == "basic" or cache_is_warm():
         return
     from experiments.configuration import load_config
     from simulation.model import LivelihoodsModel
@@ -350,6 +362,7 @@ def load_kernels_before_parallel_sweep(line: CommandLine, launcher: str) -> None
                                          f"policy=[{','.join(POLICIES)}]"))
     for _ in range(2):
         model.step()
+    mark_cache_warm()
 
 
 def main() -> None:

@@ -1,14 +1,17 @@
-"""The same sweep on Ray (a local instance) and on submitit (local executor) as on the basic launcher.
+"""The same sweep on joblib, Ray (a local instance) and submitit (local executor) as on the basic launcher,
+and each job of it as the same job run alone.
 
 Skipped, with the reason, where the extras are not installed (``pip install -e '.[ray,slurm]'``;
 ``make test`` installs them). Each launcher runs the same small sweep into its own folder: the
-folder layout, every job's results and the aggregate must equal the basic launcher's, and report
-and resume must work on it.
+folder layout, every job's results (summary and monthly series, bit for bit) and the aggregate
+must equal the basic launcher's, and report and resume must work on it. The basic launcher's
+jobs in turn equal the same jobs run alone, so every launcher's do.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 
 import pandas as pd
 import pytest
@@ -19,6 +22,7 @@ from tests.test_hardening import job_results, run_module, sweep_aggregate
 SWEEP = ("-m", "seed=range(1,4)", "policy=[stipend]", "policy.stipend.monthly_amount=0,60",
          "scenario.n_youth=1500", "months=12")
 EXTRAS = {
+    "joblib": ("hydra_plugins.hydra_joblib_launcher", "core"),
     "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
     "submitit_local": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
 }
@@ -39,6 +43,23 @@ def basic(tmp_path_factory):
     return out
 
 
+def series(folder) -> dict:
+    """Each job's monthly series, by job."""
+    return {p.parent.name: pd.read_parquet(p) for p in sorted(folder.glob("*/timeseries.parquet"))}
+
+
+def test_each_job_of_a_sweep_equals_the_same_job_run_alone(basic, tmp_path):
+    for job in ("0", "5"):  # the first and the last: different seeds and policy values
+        overrides = [line[2:] for line in (basic / job / ".hydra" / "overrides.yaml").read_text().splitlines()]
+        alone = tmp_path / job
+        proc = run_module("experiments.run", *overrides, f"hydra.run.dir={alone}")
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        assert {k: v for k, v in json.loads((alone / SUMMARY).read_text()).items() if k != "meta"} \
+            == {k: v for k, v in json.loads((basic / job / SUMMARY).read_text()).items() if k != "meta"}
+        pd.testing.assert_frame_equal(pd.read_parquet(alone / "timeseries.parquet"),
+                                      pd.read_parquet(basic / job / "timeseries.parquet"), check_exact=True)
+
+
 @pytest.mark.parametrize("launcher", sorted(EXTRAS))
 def test_a_sweep_on_the_launcher_equals_the_basic_launcher(basic, tmp_path, launcher):
     module, extra = EXTRAS[launcher]
@@ -50,6 +71,8 @@ def test_a_sweep_on_the_launcher_equals_the_basic_launcher(basic, tmp_path, laun
     jobs = sorted(p.name for p in out.iterdir() if (p / SUMMARY).exists())
     assert jobs == sorted(p.name for p in basic.iterdir() if (p / SUMMARY).exists()) == [str(i) for i in range(6)]
     assert job_results(out) == job_results(basic)
+    for job, frame in series(basic).items():
+        pd.testing.assert_frame_equal(series(out)[job], frame, check_exact=True)
     pd.testing.assert_frame_equal(sweep_aggregate(out), sweep_aggregate(basic))
 
     report = run_module("experiments.report", str(out))

@@ -55,6 +55,9 @@ class RowsSweeper(Sweeper):
     def setup(self, *, hydra_context, task_function, config) -> None:
         from hydra.core.plugins import Plugins
 
+        from hydra_plugins.livelihoods_sweepers.grid_sweeper import compose_once
+
+        hydra_context = compose_once(hydra_context)  # each row's config from the first row's
         self.hydra_context, self.config = hydra_context, config
         self.launcher = Plugins.instance().instantiate_launcher(hydra_context=hydra_context,
                                                                 task_function=task_function, config=config)

@@ -10,23 +10,14 @@ sources load from the cache. ``NUMBA_CACHE_DIR`` set by the user wins.
 
 from __future__ import annotations
 
-import hashlib
 import os
-from pathlib import Path
 
 import numba
 
-
-def _decision_core_cache_dir() -> Path:
-    here = Path(__file__).resolve().parent
-    sources = sorted(here.glob("*.py")) + [here.parent / name for name in ("state.py", "params.py", "rng.py", "phases.py")]
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in sources)).hexdigest()[:16]
-    root = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return root / "livelihoods-abm" / "numba" / f"{digest}-numba{numba.__version__}"
-
+from simulation.kernel_cache import decision_core_cache_dir
 
 if not os.environ.get("NUMBA_CACHE_DIR"):
-    numba.config.CACHE_DIR = str(_decision_core_cache_dir())
+    numba.config.CACHE_DIR = str(decision_core_cache_dir())
 
 
 # Below this many persons a month takes a few milliseconds, and a second thread saves little when the
