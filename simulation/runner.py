@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import platform
 import subprocess
 import time
@@ -25,7 +26,9 @@ class RunResult:
     model: LivelihoodsModel
 
 
+@functools.cache
 def package_versions() -> dict[str, str]:
+    """The versions of Python and the main packages (once per process: a worker's packages do not change)."""
     versions = {"python": platform.python_version()}
     for name in PACKAGES:
         try:
@@ -35,8 +38,11 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+@functools.cache
 def git_commit() -> str | None:
-    """Commit of the source tree, with '+dirty' when it has uncommitted changes; None outside git."""
+    """Commit of the source tree, with '+dirty' when it has uncommitted changes; None outside git.
+
+    Asked once per process: a warm worker runs the code it imported, whatever happens to the files later."""
     here = Path(__file__).resolve().parent
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=5)
@@ -75,7 +81,7 @@ def simulate(cfg: RunConfig, engine: str | None = None) -> RunResult:
         "runtime_seconds": runtime,
         "setup_seconds": round(setup_seconds, 3),
         "person_months_per_second": round(person_months / runtime, 1) if runtime > 0 else None,
-        "versions": package_versions(),
+        "versions": dict(package_versions()),
         "git_commit": git_commit(),
     }
     return RunResult(summary, timeseries, model)
