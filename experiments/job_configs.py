@@ -34,7 +34,8 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 PLAIN = (bool, int, float, str, type(None))  # values applied by plain assignment, whatever came before
-TEMPLATES: OrderedDict[tuple, tuple[bytes, list]] = OrderedDict()  # (config, search path, cwd, overrides' shape) -> config
+# (config name, search path, folder, the overrides but for plain values) -> the pickled config of the first such job
+TEMPLATES: OrderedDict[tuple, tuple[bytes, list]] = OrderedDict()
 MAX_TEMPLATES = 64
 
 

@@ -5,11 +5,12 @@ prints a short table; with ``-m`` runs a sweep, one job per combination.
 
 Before Hydra runs or writes anything, ``main`` checks the command line
 (``experiments.overrides``: only the project's keys and a few Hydra keys, no
-code), composes and validates the config, and claims the run's or sweep's
-folder (``experiments.folders``: an exclusive lock, a new default folder named
-for what runs in it, a finished run or a different study refused). Bad input
-ends with one line naming the key and what is allowed, exit code 2, and no
-summary.json; results that cannot be written end with exit code 3.
+code), composes and validates the config and every job of a sweep, and claims
+the run's or sweep's folder (``experiments.before_hydra``, ``experiments.folders``:
+an exclusive lock, a new default folder named for what runs in it, a finished
+run or a different study refused); then Hydra runs ``run`` for each job. Bad
+input ends with one line naming the key and what is allowed, exit code 2, and
+no summary.json; results that cannot be written end with exit code 3.
 """
 
 from __future__ import annotations
@@ -17,47 +18,32 @@ from __future__ import annotations
 import dataclasses
 import os
 import sys
-import warnings
 from pathlib import Path
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
 from hydra.errors import HydraException
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf, open_dict, read_write
+from omegaconf import DictConfig, OmegaConf, read_write
 from omegaconf.errors import OmegaConfBaseException
 
 from experiments import folders
-from experiments.configuration import CONFIG_DIR
+from experiments.before_hydra import (check_composed, check_sweep_values, compose_first,
+                                      load_kernels_before_parallel_sweep, quote, resolve_folder)
+from experiments.configuration import register_configs, to_run_config
 from experiments.errors import EXIT_NOT_WRITTEN, explain, fail, require
 from experiments.job_configs import to_yaml
 from experiments.outputs import SUMMARY, format_summary, mark_incomplete, write_run, write_text
-from experiments.overrides import (PROJECT_GROUPS, CommandLine, Override, check_launcher_keys, check_no_duplicates,
-                                   check_options, check_policy_selection, parse)
-from experiments.configuration import register_configs, to_run_config
+from experiments.overrides import check_launcher_keys, check_options, check_policy_selection, parse
 from simulation.config import ConfigError
 from simulation.memory import check_fits_in_memory
 
 register_configs()
-# configs/hydra/launcher/*.yaml extend the launcher plugins' own configs of the same name on purpose
-# (their schema checks our values); Hydra 1.3 still does this but warns that the matching is old-style
-warnings.filterwarnings("ignore", message=r"\s*'hydra/launcher/\w+' is validated against ConfigStore schema")
 
 LAUNCHER_EXTRAS = {  # launcher -> (module of its Hydra plugin, extra that installs it)
     "ray": ("hydra_plugins.hydra_ray_launcher", "ray"),
     "submitit_local": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
     "submitit_slurm": ("hydra_plugins.hydra_submitit_launcher", "slurm"),
-}
-KNOWN_TARGETS = {  # the only launchers and sweepers a run may instantiate
-    "launcher": ("hydra._internal.core_plugins.basic_launcher.BasicLauncher",
-                 "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher",
-                 "hydra_plugins.livelihoods_sweepers.joblib_chunks.ChunkedJoblibLauncher",
-                 "hydra_plugins.hydra_ray_launcher.ray_launcher.RayLauncher",
-                 "hydra_plugins.hydra_submitit_launcher.submitit_launcher.LocalLauncher",
-                 "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"),
-    "sweeper": ("hydra_plugins.livelihoods_sweepers.grid_sweeper.GridSweeper",
-                "hydra._internal.core_plugins.basic_sweeper.BasicSweeper",
-                "hydra_plugins.livelihoods_sweepers.rows_sweeper.RowsSweeper"),
 }
 
 
@@ -124,245 +110,6 @@ def one_thread_per_parallel_job(run_cfg):
     hydra_cfg = HydraConfig.get()
     parallel = hydra_cfg.mode == RunMode.MULTIRUN and "BasicLauncher" not in str(hydra_cfg.launcher.get("_target_"))
     return dataclasses.replace(run_cfg, threads=1) if parallel and run_cfg.threads == 0 else run_cfg
-
-
-# --------------------------------------------------------------------------- before Hydra
-
-
-def compose_first(line: CommandLine) -> tuple[DictConfig, object]:
-    """The composed config (with ``hydra``) of the first job, and its validated RunConfig; one line on error."""
-    cfg = compose([o.first for o in line.overrides])
-    try:
-        HydraConfig.instance().set_config(cfg)  # resolves ${hydra:...} in the folder names
-        task = cfg.copy()
-        with open_dict(task):
-            del task["hydra"]
-        return cfg, to_run_config(task)
-    except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
-        fail(explain(exc))
-
-
-def check_composed(cfg: DictConfig) -> None:
-    """What config files (a searchpath) could add: no callbacks, no job environment, only known plugins."""
-    h = cfg.hydra
-    if h.callbacks:
-        fail(f"hydra.callbacks: {', '.join(h.callbacks)} set by a config file; callbacks run code and are not accepted")
-    if h.job.env_set:
-        fail(f"hydra.job.env_set: {', '.join(h.job.env_set)} set by a config file; a run's environment is not "
-             "changed by its config")
-    for kind, allowed in KNOWN_TARGETS.items():
-        target = h[kind].get("_target_")
-        if target not in allowed:
-            fail(f"hydra/{kind}: {target} is not one of the project's {kind}s")
-    for logging_key in ("job_logging", "hydra_logging"):  # logging's "()" factories and classes call Python
-        for path, key, value in _walk(OmegaConf.to_container(h[logging_key] or {}, resolve=False),
-                                      f"hydra.{logging_key}"):
-            if key == "()" or (key == "class" and not str(value).startswith("logging.")):
-                fail(f"{path}.{key}: {value} set by a config file; logging settings may only use logging's own "
-                     "handlers (logging.*), not call other Python")
-    launcher = OmegaConf.to_container(h.launcher, resolve=False)
-    for key in ("setup", "srun_args", "additional_parameters"):
-        if launcher.get(key):
-            fail(f"hydra.launcher.{key}: set by a config file; commands run on a cluster node are not accepted "
-                 "from config (load modules in the job's environment instead)")
-    if (launcher.get("ray") or {}).get("init", {}).get("runtime_env"):
-        fail("hydra.launcher.ray.init.runtime_env: set by a config file; it installs software and runs setup "
-             "hooks, which are not accepted from config")
-
-
-def _walk(node, path: str):
-    """(path, key, value) of every item of a nested dict/list."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield path, str(key), value
-            yield from _walk(value, f"{path}.{key}")
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _walk(value, f"{path}[{i}]")
-
-
-SCALARS = (bool, int, float, str, type(None))
-MAX_JOBS_CHECKED = 5000  # beyond this many jobs, each swept value is checked with the others at their first
-
-
-def sweep_arms(line: CommandLine, cfg: DictConfig) -> list[Override]:
-    """The sweep's overrides: the command line's and a preset's (unless the command line replaces them)."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    params = cfg.hydra.sweeper.get("params") or {}
-    given = {o.key for o in line.overrides}
-    sweeps = line.sweeps()
-    for key, value in params.items():
-        (o,) = OverridesParser.create().parse_overrides([f"{key}={value}"])
-        if key not in given and o.is_sweep_override():
-            values = list(o.sweep_string_iterator())
-            check_no_duplicates(key, values)
-            sweeps.append(Override(f"{key}={value}", key, values, True))
-    return sweeps
-
-
-def rows_of_table(cfg: DictConfig) -> list[list[str]]:
-    """The jobs of ``hydra/sweeper=rows``: each row's overrides, checked like the command line's."""
-    from hydra_plugins.livelihoods_sweepers.rows_sweeper import read_rows
-
-    from experiments.overrides import parse_one
-
-    table = cfg.hydra.sweeper.get("table")
-    if not table:
-        fail("hydra.sweeper.table: must be set: the table (parquet or CSV) whose rows are the jobs")
-    batch = cfg.hydra.sweeper.get("max_batch_size")
-    if batch is not None and batch < 1:
-        fail(f"hydra.sweeper.max_batch_size: must be an integer >= 1 or null, got {batch}")
-    try:
-        rows = read_rows(str(table))
-    except Exception as exc:  # noqa: BLE001 - a missing or unreadable table
-        fail(f"hydra.sweeper.table: {table} cannot be read ({str(exc).splitlines()[0]})")
-    for text in rows[0] if rows else []:
-        column = text.partition("=")[0].lstrip("+~")
-        if column.startswith("hydra") or column in PROJECT_GROUPS:
-            fail(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets the model's own keys")
-        parse_one(text)  # no '+' or '~', no code
-    # rows may repeat (a Morris design revisits grid points): the analysis needs a result per row
-    return rows
-
-
-def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
-    """Every job of the sweep validated before any runs.
-
-    Each combination of swept config groups (scenario, calibration, policy ...) is
-    composed; on each, every combination of the other swept keys is validated
-    (each value with the others at their first when there are more than
-    ``MAX_JOBS_CHECKED``), and so is every row of a rows-sweeper table.
-    """
-    import functools
-    import itertools
-
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-
-    sweeps = sweep_arms(line, cfg)
-    groups = [o for o in sweeps if "/" in o.key or o.key in PROJECT_GROUPS]
-    plain = [o for o in sweeps if o not in groups]
-    rows = rows_of_table(cfg) if "RowsSweeper" in str(cfg.hydra.sweeper.get("_target_")) else []
-    parser = OverridesParser.create()
-
-    @functools.cache
-    def typed(key, text):
-        (o,) = parser.parse_overrides([f"{key}={text}"])
-        return o.value()
-
-    combos = list(itertools.product(*[o.values for o in plain]))
-    if len(combos) > MAX_JOBS_CHECKED:
-        combos = [tuple(o.values[0] for o in plain)]
-        combos += [tuple(v if j == i else p.values[0] for j, p in enumerate(plain))
-                   for i, o in enumerate(plain) for v in o.values[1:]]
-    for arm in itertools.product(*[o.values for o in groups]):
-        chosen = dict(zip((o.key for o in groups), arm))
-        overrides = [f"{o.key}={chosen[o.key]}" if o.key in chosen else o.first for o in line.overrides]
-        overrides += [f"{key}={value}" for key, value in chosen.items() if line.get(key) is None]  # a preset's
-        base = compose(overrides) if chosen else cfg
-        task = base.copy()
-        with open_dict(task):
-            del task["hydra"]
-        # the combinations all set the same keys, and so do the rows: one copy of the arm's config serves each set
-        for jobs in ([list(zip((o.key for o in plain), combo)) for combo in combos],
-                     [[tuple(text.split("=", 1)) for text in row] for row in rows]):
-            variant = task.copy()
-            for job in jobs:
-                if not all(isinstance(typed(key, text), SCALARS) for key, text in job):
-                    variant = task.copy()  # a list or dict value is merged into what the previous job set
-                try:
-                    for key, text in job:
-                        OmegaConf.update(variant, key, typed(key, text), merge=True)
-                    run_cfg = to_run_config(variant)
-                    check_fits_in_memory(run_cfg, run_cfg.engine)
-                except Exception as exc:  # noqa: BLE001 - the job's first bad value, in one line
-                    where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
-                    fail(f"{explain(exc)} (in the job {where})" if where else explain(exc))
-
-
-def compose(overrides: list[str]) -> DictConfig:
-    """The composed config (with ``hydra``) of ``overrides``; one line on any error."""
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_dir
-
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return hydra_compose(config_name="config", overrides=overrides, return_hydra_config=True)
-    except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
-        fail(explain(exc))
-
-
-def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg) -> tuple[str, Path] | None:
-    """Claim the run's or sweep's folder; (override key, folder), or None if a finished run is resumed."""
-    if line.multirun:
-        given = line.get("hydra.sweep.dir")
-        if given is not None and not given.values[0].strip("'\" "):
-            fail("hydra.sweep.dir: must be a folder, got an empty value")
-        if given is None and run_cfg.resume:
-            fail("resume: give the sweep's folder to complete, hydra.sweep.dir=<folder>")
-        folder = Path(str(cfg.hydra.sweep.dir))
-        if given is None:
-            if cfg.hydra.runtime.choices.get("experiment") is None:
-                swept = [o.key.rpartition(".")[2] for o in line.sweeps()]
-                folder = folder.with_name(f"{folder.name}_{folders.safe_name('-'.join(swept) or 'sweep')}")
-            folder = folders.claim_new(folder, "hydra.sweep.dir")
-        else:
-            folders.refuse_foreign_sweep_files(folder)  # before anything is written into it
-            folders.claim(folder, "hydra.sweep.dir")
-        params = cfg.hydra.sweeper.get("params")
-        params = OmegaConf.to_container(params) if params else {}
-        study = folders.study_definition(params, [o.text for o in line.overrides])
-        folders.check_sweep_folder(folder, run_cfg.resume, study)
-        return "hydra.sweep.dir", folder
-    given = line.get("hydra.run.dir")
-    if given is not None and not given.values[0].strip("'\" "):
-        fail("hydra.run.dir: must be a folder, got an empty value (results would go into the current folder)")
-    folder = Path(str(cfg.hydra.run.dir))
-    if given is None:
-        policies = list(run_cfg.policy.selected())
-        name = folders.run_folder_name(cfg.hydra.runtime.choices.scenario, policies, run_cfg.seed)
-        folder = folders.claim_new(folder.with_name(f"{folder.name}_{name}"), "hydra.run.dir")
-    else:
-        folders.refuse_sweep_job_folder(folder)
-        if not (folder / folders.SUMMARY).exists():
-            folders.refuse_foreign_files(folder, "hydra.run.dir")  # before anything is written into it
-        folders.claim(folder, "hydra.run.dir")
-    if folders.check_run_folder(folder, run_cfg.resume):
-        print(f"resume: {folder} is complete, skipped")
-        return None
-    return "hydra.run.dir", folder
-
-
-def quote(text: str) -> str:
-    """A value for Hydra's override grammar, quoted unless it is plainly a path."""
-    import re
-
-    if re.fullmatch(r"[A-Za-z0-9_./+-]+", text):
-        return text
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def load_kernels_before_parallel_sweep(line: CommandLine, launcher: str) -> None:
-    """Before a sweep on a parallel launcher, compile or load every kernel once, in this process.
-
-    The workers then find them in numba's on-disk cache (shared by every process
-    of this machine, and across nodes when the cache folder is on a shared file
-    system) instead of each compiling them at once on a cold cache. Skipped when
-    the cache folder of these sources is marked as holding every kernel.
-    """
-    from simulation.kernel_cache import cache_is_warm, mark_cache_warm
-
-    if not line.multirun or launcher == "basic" or cache_is_warm():
-        return
-    from experiments.configuration import load_config
-    from simulation.model import LivelihoodsModel
-    from simulation.policies import POLICIES
-
-    model = LivelihoodsModel(load_config("scenario.n_youth=200", "months=2", "progress=false",
-                                         f"policy=[{','.join(POLICIES)}]"))
-    for _ in range(2):
-        model.step()
-    mark_cache_warm()
 
 
 def main() -> None:

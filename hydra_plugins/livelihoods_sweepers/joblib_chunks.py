@@ -28,7 +28,8 @@ log = logging.getLogger(__name__)
 
 def run_chunk(first_idx: int, chunk: Sequence[Sequence[str]], hydra_context: Any, config: Any,
               task_function: Any, singleton_state: Dict[Any, Any]) -> List[JobReturn]:
-    """Jobs ``first_idx``, ``first_idx + 1`` ... of a sweep, one after the other, as Hydra's joblib launcher runs each."""
+    """Jobs ``first_idx``, ``first_idx + 1`` ... of a sweep, one after the other, each as Hydra's joblib launcher
+    runs it."""
     from hydra.core.singleton import Singleton
     from hydra.core.utils import setup_globals
     from omegaconf import open_dict
