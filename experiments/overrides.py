@@ -18,7 +18,6 @@ is the same thing. Refused, each with one line:
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 
 from experiments.errors import fail, group_options, schema_keys

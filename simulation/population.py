@@ -52,7 +52,6 @@ def _draw_people(streams: Streams, uid: np.ndarray, s: ScenarioConfig, returnee:
     else's attributes.
     """
     pop, ret, dist = s.population, s.returnees, district_arrays(s)
-    n = uid.size
 
     def u(name):
         return streams.uniform(f"population.{name}", -1, uid)
