@@ -126,8 +126,8 @@ class LivelihoodsModel(mesa.Model):
     def consider_offers(self, offers) -> None:
         """Offer holders accept or decline (phase ``accept_offer``); acceptances count towards the month's hires."""
         assert offers is self.scratch["offer"], "offers come from make_offers"
-        self.engine.run("accept_offer")
         offered = np.flatnonzero(offers != NO_INDEX)
+        self.engine.run("accept_offer", offered)
         employer = offers[offered]
         taken = employer[self.people.employer[offered] == employer]
         self.hires += np.bincount(taken, minlength=self.hires.size).astype(INT)

@@ -93,7 +93,8 @@ PHASES: tuple[Phase, ...] = (
     Phase("search", rules.search_transition, ("searching",), "labour", ("job_search",)),
     # (vacancies and the matching round: ``allocation.match_jobs``, streams vacancies, job_choice, hiring_priority)
     Phase("accept_offer", rules.accept_transition,
-          ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired"), "labour"),
+          ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired"), "labour",
+          over="selected"),  # the holders of an offer: a matching round reaches few, and policies add rounds
     Phase("run_business", rules.business_transition, ("status", "business_months"), "livelihood",
           ("self_employment",), hook="after_matching"),
     Phase("keep_or_lose_job", rules.separation_transition, ("status", "tenure_months", "employer", "dismissed"),

@@ -117,15 +117,17 @@ def search(status, searching, p, seed, month, uid):
 
 
 def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired, household_income,
-                 employer_wage, employer_threshold, p):
-    has_offer = offer >= 0
-    e = np.where(has_offer, offer, 0)
+                 employer_wage, employer_threshold, p, ids):
+    has_offer = offer[ids] >= 0
+    e = np.where(has_offer, offer[ids], 0)
     wage = np.where(has_offer, employer_wage[e], 0.0)
-    hired = has_offer & (status == UNEMPLOYED) & (wage > 0.0) & (wage >= p.reservation_ratio * household_income)
+    take = (has_offer & (status[ids] == UNEMPLOYED) & (wage > 0.0)
+            & (wage >= p.reservation_ratio * household_income[ids]))
+    hired, e, wage = ids[take], e[take], wage[take]
     status[hired] = WAGE_EMPLOYED
-    employer[hired] = e[hired]
-    earnings[hired] = wage[hired]
-    job_threshold[hired] = employer_threshold[e[hired]]
+    employer[hired] = e
+    earnings[hired] = wage
+    job_threshold[hired] = employer_threshold[e]
     tenure_months[hired] = 0
     ever_hired[hired] = True
 
