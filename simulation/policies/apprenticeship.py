@@ -28,7 +28,9 @@ class Apprenticeship(Policy):
         if not extra.any() or not self.has_money():
             return
         m.vacancies += extra.astype(m.vacancies.dtype)
-        candidates = searching & P.completed & self.targeted() & (P.status == UNEMPLOYED)
+        completers = np.flatnonzero(P.completed & searching)
+        candidates = np.zeros(P.n, dtype=bool)
+        candidates[self.targeted(completers[P.status[completers] == UNEMPLOYED])] = True
         offers = m.make_offers(candidates, f"policy.{self.name}.choice", f"policy.{self.name}.priority")
         offered = np.flatnonzero(offers != NO_INDEX)
         subsidy = c.wage_subsidy_share * m.employer_wage[offers[offered]] * c.subsidy_months

@@ -52,23 +52,35 @@ class Policy:
     def before_migration(self) -> None: ...
 
     # --- helpers ----------------------------------------------------------------
-    def targeted(self) -> np.ndarray:
-        """Persons present, at home and in the policy's target group."""
+    def targeted(self, rows: np.ndarray) -> np.ndarray:
+        """The persons of ``rows`` (ascending indices) present, at home and in the policy's target group.
+
+        Policies first narrow the population to the few it concerns (trainees,
+        completers, returnees) and ask here about those only: a month at a million
+        persons then pays for no whole-population mask per policy.
+        """
         m, P = self.model, self.model.people
-        base = (P.arrival_month <= m.month) & (P.status != ABROAD)
+        keep = (P.arrival_month[rows] <= m.month) & (P.status[rows] != ABROAD)
         target = self.cfg.target
-        if target == "all":
-            return base
         if target == "women":
-            return base & P.female
-        if target == "mothers":
-            return base & P.female & (P.dependents > 0)
-        if target == "returnees":
-            return base & P.is_returnee
-        if target == "far":
-            return base & is_far(P, P.arrival_month <= m.month)
-        district = [d.name for d in m.cfg.scenario.districts].index(target.split(":", 1)[1])
-        return base & (P.district == district)
+            keep &= P.female[rows]
+        elif target == "mothers":
+            keep &= P.female[rows] & (P.dependents[rows] > 0)
+        elif target == "returnees":
+            keep &= P.is_returnee[rows]
+        elif target == "far":
+            keep &= self._far()[rows]
+        elif target != "all":
+            district = [d.name for d in m.cfg.scenario.districts].index(target.split(":", 1)[1])
+            keep &= P.district[rows] == district
+        return rows[keep]
+
+    def _far(self) -> np.ndarray:
+        """The "far" group of this month (median distance of the persons present), computed once a month."""
+        m, P = self.model, self.model.people
+        if getattr(self, "_far_month", None) != m.month:
+            self._far_mask, self._far_month = is_far(P, P.arrival_month <= m.month), m.month
+        return self._far_mask
 
     def draws(self, purpose: str, rows: np.ndarray) -> np.ndarray:
         """This month's draw of each person in ``rows`` from this policy's own stream for ``purpose``."""

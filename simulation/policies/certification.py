@@ -24,9 +24,10 @@ class Certification(Policy):
 
     def start_of_month(self):
         P = self.model.people
-        waiting = (P.status == IDLE) | (P.status == UNEMPLOYED)
-        candidates = np.flatnonzero(self.targeted() & P.is_returnee & ~self.assessed & ~P.enrolled
-                                    & ~P.certified & waiting)
+        returnees = np.flatnonzero(P.is_returnee & ~self.assessed)
+        status = P.status[returnees]
+        waiting = (status == IDLE) | (status == UNEMPLOYED)
+        candidates = self.targeted(returnees[~P.enrolled[returnees] & ~P.certified[returnees] & waiting])
         granted = self.grant(candidates, self.cfg.cost_per_assessment)
         self.assessed[granted] = True
         P.claimed_skill[granted] = P.skill[granted]

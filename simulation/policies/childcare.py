@@ -24,8 +24,9 @@ class Childcare(Policy):
     def before_attendance(self):
         P, centre_childcare = self.model.people, self.model.inputs["centre_childcare"]
         P.childcare_access[:] = False
-        mothers = self.targeted() & (P.status == TRAINING) & P.female & (P.dependents > 0)
+        trainees = np.flatnonzero(P.status == TRAINING)
+        mothers = trainees[P.female[trainees] & (P.dependents[trainees] > 0)]
         # mothers whose centre has day-care of its own need no place from the programme
-        candidates = np.flatnonzero(mothers & self.offered & ~centre_childcare[P.centre])
+        candidates = self.targeted(mothers[self.offered[mothers] & ~centre_childcare[P.centre[mothers]]])
         granted = self.grant(candidates, P.dependents[candidates] * self.cfg.cost_per_child_month)
         P.childcare_access[granted] = True

@@ -18,12 +18,13 @@ class JobReferral(Policy):
 
     def after_matching(self, searching):
         m, P = self.model, self.model.people
-        candidates = np.flatnonzero(self.targeted() & P.completed & (P.status == UNEMPLOYED))
-        referred = np.zeros(P.n, dtype=bool)
-        referred[self.grant(candidates, self.cfg.cost_per_referral)] = True
+        completers = np.flatnonzero(P.completed)
+        referred = self.grant(self.targeted(completers[P.status[completers] == UNEMPLOYED]), self.cfg.cost_per_referral)
         for k in range(self.cfg.extra_applications):
-            applying = referred & (P.status == UNEMPLOYED)
-            if not applying.any():  # everyone referred is hired: later rounds would draw for no one
+            referred = referred[P.status[referred] == UNEMPLOYED]
+            if not referred.size:  # everyone referred is hired: later rounds would draw for no one
                 break
+            applying = np.zeros(P.n, dtype=bool)
+            applying[referred] = True
             offers = m.make_offers(applying, f"policy.{self.name}.choice{k}", f"policy.{self.name}.priority{k}")
             m.consider_offers(offers)

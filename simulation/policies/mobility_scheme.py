@@ -37,11 +37,11 @@ class MobilityScheme(Policy):
         if (m.month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(c.cost_per_participant):
             return  # no recruitment this month, or a scheme without money does not open
         P.awaiting_regular_route[:] = self.departure_month != NOT_SCHEDULED
-        eligible = (self.targeted() & (P.status != TRAINING) & (P.age >= c.min_age) & (P.age <= c.max_age)
+        eligible = ((P.status != TRAINING) & (P.age >= c.min_age) & (P.age <= c.max_age)
                     & (P.intent > m.intent_threshold) & (self.departure_month == NOT_SCHEDULED) & ~P.migrated)
         if c.requires_completed_training:
             eligible &= P.completed
-        candidates = np.flatnonzero(eligible)
+        candidates = self.targeted(np.flatnonzero(eligible))
         P.awaiting_regular_route[candidates] = True
         chosen = np.sort(candidates[np.argsort(self.draws("recruitment", candidates), kind="stable")[: self.slots]])
         recruited = self.grant(chosen, c.cost_per_participant)

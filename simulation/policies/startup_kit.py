@@ -19,8 +19,9 @@ class StartupKit(Policy):
         if self.cfg.kit_value <= 0:
             return
         P, month = self.model.people, self.model.month
-        completed_now = P.completed & (P.enrol_month + P.course_months - 1 == month)
+        completers = np.flatnonzero(P.completed)
+        now = completers[P.enrol_month[completers] + P.course_months[completers] - 1 == month]
         if self.cfg.certified_only:
-            completed_now &= P.certified
-        granted = self.grant(np.flatnonzero(completed_now & self.targeted()), self.cfg.kit_value)
+            now = now[P.certified[now]]
+        granted = self.grant(self.targeted(now), self.cfg.kit_value)
         P.startup_capital[granted] += self.cfg.kit_value

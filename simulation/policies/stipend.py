@@ -28,8 +28,9 @@ class Stipend(Policy):
         self.paid = np.zeros(0, dtype=np.int64)
         if self.cfg.monthly_amount <= 0:
             return
-        eligible = self.targeted() & (P.status == TRAINING) & (P.months_in_course < self.cfg.max_months)
-        self.paid = self.grant(np.flatnonzero(eligible), self.cfg.monthly_amount)
+        trainees = np.flatnonzero(P.status == TRAINING)
+        eligible = self.targeted(trainees[P.months_in_course[trainees] < self.cfg.max_months])
+        self.paid = self.grant(eligible, self.cfg.monthly_amount)
         P.stipend[self.paid] = self.cfg.monthly_amount
 
     def after_training(self):

@@ -19,7 +19,7 @@ class Transport(Policy):
     def before_attendance(self):
         P = self.model.people
         P.transport_covered_share[:] = 0.0
-        trainees = np.flatnonzero(self.targeted() & (P.status == TRAINING))
+        trainees = self.targeted(np.flatnonzero(P.status == TRAINING))
         if self.cfg.community_delivery:
             share, cost = 1.0, self.cfg.community_cost_per_trainee_month
         else:
