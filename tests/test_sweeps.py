@@ -89,7 +89,8 @@ def test_a_chunked_joblib_job_records_and_returns_what_hydras_run_job_does(loade
     returns, texts = {}, {}
     for who in ("hydra", "chunked"):
         folder = tmp_path / who
-        master = inner.load_configuration("config", [f"hydra.sweep.dir={folder}", "hydra/launcher=joblib"],
+        master = inner.load_configuration("config", [f"hydra.sweep.dir={folder}", "hydra/launcher=joblib",
+                                                     f"hydra.run.dir={tmp_path}/run"],  # no ${now:...} to differ
                                           RunMode.MULTIRUN)
         cfg = inner.load_sweep_config(master, ["seed=3", "months=2", "policy=[stipend]"])
         with open_dict(cfg):
