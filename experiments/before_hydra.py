@@ -86,7 +86,6 @@ def _walk(node, path: str):
             yield from _walk(value, f"{path}[{i}]")
 
 
-SCALARS = (bool, int, float, str, type(None))
 MAX_JOBS_CHECKED = 5000  # beyond this many jobs, each swept value is checked with the others at their first
 
 
@@ -139,21 +138,17 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
     (each value with the others at their first when there are more than
     ``MAX_JOBS_CHECKED``), and so is every row of a rows-sweeper table.
     """
-    import functools
     import itertools
 
-    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from experiments.job_configs import PLAIN, parse_one
 
     sweeps = sweep_arms(line, cfg)
     groups = [o for o in sweeps if "/" in o.key or o.key in PROJECT_GROUPS]
     plain = [o for o in sweeps if o not in groups]
     rows = rows_of_table(cfg) if "RowsSweeper" in str(cfg.hydra.sweeper.get("_target_")) else []
-    parser = OverridesParser.create()
 
-    @functools.cache
     def typed(key, text):
-        (o,) = parser.parse_overrides([f"{key}={text}"])
-        return o.value()
+        return parse_one(f"{key}={text}").value()
 
     combos = list(itertools.product(*[o.values for o in plain]))
     if len(combos) > MAX_JOBS_CHECKED:
@@ -173,9 +168,9 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
                      [[tuple(text.split("=", 1)) for text in row] for row in rows]):
             variant = task.copy()
             for job in jobs:
-                if not all(isinstance(typed(key, text), SCALARS) for key, text in job):
-                    variant = task.copy()  # a list or dict value is merged into what the previous job set
                 try:
+                    if not all(isinstance(typed(key, text), PLAIN) for key, text in job):
+                        variant = task.copy()  # a list or dict value is merged into what the previous job set
                     for key, text in job:
                         OmegaConf.update(variant, key, typed(key, text), merge=True)
                     run_cfg = to_run_config(variant)

@@ -10,14 +10,13 @@ sources load from the cache. ``NUMBA_CACHE_DIR`` set by the user wins.
 
 from __future__ import annotations
 
-import os
-
 import numba
 
 from simulation.kernel_cache import decision_core_cache_dir
 
-if not os.environ.get("NUMBA_CACHE_DIR"):
-    numba.config.CACHE_DIR = str(decision_core_cache_dir())
+_folder = decision_core_cache_dir()  # None when the user set NUMBA_CACHE_DIR
+if _folder is not None:
+    numba.config.CACHE_DIR = str(_folder)
 
 
 # Below this many persons a month takes a few milliseconds, and a second thread saves little when the
