@@ -31,11 +31,12 @@ from hydra.core.config_loader import ConfigLoader
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
 from hydra.types import RunMode
-from omegaconf import DictConfig, OmegaConf, open_dict
+from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 PLAIN = (bool, int, float, str, type(None))  # values applied by plain assignment, whatever came before
-# (config name, search path, folder, the overrides but for plain values) -> the pickled config of the first such job
-TEMPLATES: OrderedDict[tuple, tuple[bytes, list]] = OrderedDict()
+# (config name, search path, folder, the overrides but for plain values) -> the first such job's config and its task
+# config (without ``hydra``), pickled
+TEMPLATES: OrderedDict[tuple, tuple[tuple[bytes, list], tuple[bytes, list]]] = OrderedDict()
 MAX_TEMPLATES = 64
 
 
@@ -60,19 +61,30 @@ class ComposeOnce(ConfigLoader):
                 tuple(("plain", o.key_or_group) if o in plain else o.input_line for o in parsed))
 
     def load_sweep_config(self, master_config: DictConfig, sweep_overrides: list[str]) -> DictConfig:
+        return self.load_job_configs(master_config, sweep_overrides)[0]
+
+    def load_job_configs(self, master_config: DictConfig, sweep_overrides: list[str]) -> tuple[DictConfig, DictConfig]:
+        """The job's config (with ``hydra``) and its task config (a copy without ``hydra``, as ``run_job`` makes)."""
         parsed, plain = self._parse(master_config, sweep_overrides)
         key = self._key(master_config, parsed, plain)
         if key not in TEMPLATES:
             cfg = self.inner.load_sweep_config(master_config, sweep_overrides)
-            TEMPLATES[key] = frozen(cfg)
+            task = thawed(frozen(cfg))
+            with read_write(task), open_dict(task):
+                del task["hydra"]
+            TEMPLATES[key] = (frozen(cfg), frozen(task))
             while len(TEMPLATES) > MAX_TEMPLATES:
                 TEMPLATES.popitem(last=False)
-            return cfg
+            return cfg, thawed(TEMPLATES[key][1])
         TEMPLATES.move_to_end(key)
-        cfg = thawed(TEMPLATES[key])
+        full, task_only = TEMPLATES[key]
+        cfg, task = thawed(full), thawed(task_only)
         apply_plain(cfg, parsed, plain)
         OmegaConf.copy_cache(from_config=master_config, to_config=cfg)
-        return cfg
+        from hydra._internal.config_loader_impl import ConfigLoaderImpl
+
+        ConfigLoaderImpl._apply_overrides_to_config(plain, task)
+        return cfg, task
 
     def _is_plain(self, o: Override) -> bool:
         """A value override of a config key (not a group, not ``+``/``~``, not a sweep, a scalar value)."""

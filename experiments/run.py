@@ -74,15 +74,21 @@ def run_job(cfg: DictConfig, out_dir: Path, key: str) -> dict | None:
             print(f"resume: {out_dir} is complete, skipped")
             return None
         fail(f"{key}: {out_dir} already holds a complete run; runs are never overwritten")
+    record = out_dir / folders.RECORD / "config.yaml"  # Hydra's record of the config, settled above
+    recorded = record.read_text(encoding="utf-8") if hydra_cfg.output_subdir and record.exists() else None
+    resolved = recorded
     try:
-        with read_write(cfg):
-            OmegaConf.resolve(cfg)  # ${oc.env:...}, ${now:...}: the values this run uses, recorded as such
+        if resolved is None or "${" in resolved:  # else the record has no interpolation: it is the resolved text
+            with read_write(cfg):
+                OmegaConf.resolve(cfg)  # ${oc.env:...}, ${now:...}: the values this run uses, recorded as such
+            resolved = to_yaml(cfg)
         run_cfg = to_run_config(cfg)
     except Exception as exc:  # noqa: BLE001 - a bad value or interpolation becomes one line
         fail(explain(exc))
     run_cfg = one_thread_per_parallel_job(run_cfg)
     try:
-        write_text(out_dir / folders.RECORD / "config.yaml", to_yaml(cfg))  # resolved: replay is exact
+        if resolved != recorded:
+            write_text(record, resolved)  # resolved: replay is exact
         mark_incomplete(out_dir)  # until summary.json is written, last
     except OSError as exc:
         fail(f"{key}: cannot write into {out_dir}: {exc.strerror or exc}", EXIT_NOT_WRITTEN)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from omegaconf import OmegaConf
+from omegaconf import OmegaConf, open_dict
 
 from experiments import job_configs
 from experiments.configuration import CONFIG_DIR, register_configs
@@ -43,6 +43,12 @@ def test_a_job_composed_once_per_group_combination_equals_hydra_composing_it(loa
         assert fast == OmegaConf.to_container(inner.load_sweep_config(master, job), resolve=False), job
         assert job_configs.to_yaml(once.load_sweep_config(master, job)) == OmegaConf.to_yaml(
             inner.load_sweep_config(master, job))  # the records are written as Hydra writes them
+        hydras = inner.load_sweep_config(master, job)  # the task config: run_job's copy without hydra
+        with open_dict(hydras):
+            del hydras["hydra"]
+        task = once.load_job_configs(master, job)[1]
+        assert OmegaConf.to_container(task, resolve=False) == OmegaConf.to_container(hydras, resolve=False), job
+        assert task._get_flag("struct") == hydras._get_flag("struct") and "hydra" not in task
     assert len(job_configs.TEMPLATES) == 5  # ten jobs, five combinations of groups and Hydra keys: reused
     again = once.load_sweep_config(master, JOBS[1])  # a derived config is its own: editing it changes no template
     again.seed = 99
