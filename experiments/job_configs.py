@@ -84,6 +84,7 @@ class ComposeOnce(ConfigLoader):
         from hydra._internal.config_loader_impl import ConfigLoaderImpl
 
         ConfigLoaderImpl._apply_overrides_to_config(plain, task)
+        OmegaConf.copy_cache(from_config=master_config, to_config=task)  # e.g. ${now:...}, as run_job's copy has it
         return cfg, task
 
     def _is_plain(self, o: Override) -> bool:
