@@ -37,8 +37,8 @@ def run_chunk(first_idx: int, chunk: Sequence[Sequence[str]], hydra_context: Any
     setup_globals()
     set_state_keeping_plugins(singleton_state)
     returns = []
+    loader = hydra_context.config_loader
     for idx, overrides in enumerate(chunk, start=first_idx):
-        loader = hydra_context.config_loader
         if hasattr(loader, "load_job_configs"):  # experiments.job_configs.ComposeOnce
             sweep_config, task_config = loader.load_job_configs(config, list(overrides))
         else:
