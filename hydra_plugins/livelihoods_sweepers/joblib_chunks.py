@@ -9,7 +9,15 @@ state once per chunk and composes its jobs' configs with the sweep's config
 loader (``experiments.job_configs.ComposeOnce``), then runs each job as
 Hydra's ``run_job`` does (``run_one``), copying configs by pickling rather than
 ``copy.deepcopy``: the same job folders, records and return values as Hydra's
-launcher, job by job, in order (``tests/test_launchers.py`` compares them). (No
+launcher, job by job, in order (``tests/test_launchers.py`` compares them).
+
+What crosses between processes is kept to what is used there. The sweep's state
+(Hydra's singletons with the config store, the sweep's config, its loader and
+the task function) is pickled once per sweep, not once per chunk, and a worker
+unpickles it once, for its first chunk of the sweep (``_warm_state``): it took
+~0.5 s a chunk. A job's return holds its return value, status, overrides and
+folder but not its two configs, which Hydra's sweepers never read after the job
+and which cost ~10 ms a job to pickle back and unpickle in the parent. (No
 ``from __future__ import annotations`` here: Hydra loads plugins outside
 ``sys.modules``.)
 """
@@ -18,8 +26,10 @@ launcher, job by job, in order (``tests/test_launchers.py`` compares them). (No
 import copy
 import logging
 import math
+import pickle
+import uuid
 from pathlib import Path
-from typing import Any, Dict, List, Sequence
+from typing import Any, Dict, List, Sequence, Tuple
 
 from hydra.core.utils import JobReturn
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
@@ -27,13 +37,25 @@ from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 log = logging.getLogger(__name__)
 
 
-def run_chunk(first_idx: int, chunk: Sequence[Sequence[str]], hydra_context: Any, config: Any,
-              task_function: Any, singleton_state: Dict[Any, Any]) -> List[JobReturn]:
+# the sweep state this worker unpickled last: (token, (hydra_context, config, task_function, singleton_state))
+_WARM: List[Tuple[str, Tuple[Any, Any, Any, Dict[Any, Any]]]] = []
+
+
+def _warm_state(token: str, state: bytes) -> Tuple[Any, Any, Any, Dict[Any, Any]]:
+    """The sweep's state, unpickled from ``state`` for the first chunk of sweep ``token`` this worker runs and kept
+    for the next ones (a worker runs one sweep at a time)."""
+    if not _WARM or _WARM[0][0] != token:
+        _WARM[:] = [(token, pickle.loads(state))]
+    return _WARM[0][1]
+
+
+def run_chunk(first_idx: int, chunk: Sequence[Sequence[str]], token: str, state: bytes) -> List[JobReturn]:
     """Jobs ``first_idx``, ``first_idx + 1`` ... of a sweep, one after the other, each as Hydra's joblib launcher
-    runs it."""
+    runs it; ``state`` is the sweep's (``ChunkedJoblibLauncher.launch``), pickled."""
     from hydra.core.utils import setup_globals
     from omegaconf import open_dict
 
+    hydra_context, config, task_function, singleton_state = _warm_state(token, state)
     setup_globals()
     set_state_keeping_plugins(singleton_state)
     returns = []
@@ -46,7 +68,9 @@ def run_chunk(first_idx: int, chunk: Sequence[Sequence[str]], hydra_context: Any
         with open_dict(sweep_config):
             sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
             sweep_config.hydra.job.num = idx
-        returns.append(run_one(hydra_context, sweep_config, task_function, task_config))
+        ret = run_one(hydra_context, sweep_config, task_function, task_config)
+        ret.cfg = ret.hydra_cfg = None  # read by no sweeper after the job (see the module docstring)
+        returns.append(ret)
     return returns
 
 
@@ -160,9 +184,12 @@ class ChunkedJoblibLauncher(JoblibLauncher):
         log.info(f"Launching jobs, sweep output dir : {sweep_dir}")
         for idx, overrides in enumerate(job_overrides):
             log.info(f"\t#{initial_job_idx + idx} : {' '.join(filter_overrides(overrides))}")
-        state = Singleton.get_state()
+        from joblib.externals.cloudpickle import dumps  # joblib's own: the task function may live in __main__
+
+        state = dumps((self.hydra_context, self.config, self.task_function, Singleton.get_state()),
+                      protocol=pickle.HIGHEST_PROTOCOL)
+        token = uuid.uuid4().hex
         chunks = Parallel(**joblib_cfg)(
-            delayed(run_chunk)(initial_job_idx + start, job_overrides[start:start + size], self.hydra_context,
-                               self.config, self.task_function, state)
+            delayed(run_chunk)(initial_job_idx + start, job_overrides[start:start + size], token, state)
             for start in starts)
         return [ret for chunk in chunks for ret in chunk]
