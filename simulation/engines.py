@@ -42,14 +42,17 @@ class _ModelLevel:
                                    np.int64(m.cfg.seed), np.int64(m.month), np.int64(stream_key("enrolment_priority")))
 
     def match(self, candidates, open_places, choice_stream: str, priority_stream: str) -> np.ndarray:
+        """A matching round of ``candidates`` (ascending person indices): offers into the model's ``offer``
+        array, which must hold none for them; returns who got one, ascending."""
         P, m = self._p, self.model
-        offer = m.scratch["offer"]
-        self.k.match_kernel(candidates, P.status, P.district, P.skill, P.claimed_skill, P.is_returnee, P.certified,
-                            P.recognised, P.uid, m.employers_by_district, m.district_first_employer,
-                            m.district_employers, m.employer_threshold, open_places, np.int64(m.cfg.seed),
-                            np.int64(m.month), np.int64(stream_key(choice_stream)),
-                            np.int64(stream_key(priority_stream)), m.rules.hiring, offer)
-        return offer
+        candidates = np.ascontiguousarray(candidates, dtype=np.int64)
+        assert candidates.size < 2 or bool((candidates[1:] > candidates[:-1]).all()), "candidates: ascending ids"
+        return self.k.match_kernel(candidates, P.status, P.district, P.skill, P.claimed_skill, P.is_returnee,
+                                   P.certified, P.recognised, P.uid, m.employers_by_district,
+                                   m.district_first_employer, m.district_employers, m.employer_threshold,
+                                   open_places, np.int64(m.cfg.seed), np.int64(m.month),
+                                   np.int64(stream_key(choice_stream)), np.int64(stream_key(priority_stream)),
+                                   m.rules.hiring, m.scratch["offer"])
 
     def vacancies(self, name: str, mean: float, n: int) -> np.ndarray:
         m = self.model

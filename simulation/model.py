@@ -50,6 +50,8 @@ class LivelihoodsModel(mesa.Model):
         self.arrival_rows = n0 + np.searchsorted(self.people.arrival_month[n0:], np.arange(1, cfg.months + 2))
         self.scratch = {name: np.zeros(self.people.n, dtype=dtype) for name, dtype in SCRATCH.items()}
         self.scratch["offer"][:] = NO_INDEX
+        self._offered = np.zeros(0, dtype=np.int64)  # who holds an offer of the last matching round
+        self.searchers = np.zeros(0, dtype=np.int64)  # who applied to a vacancy this month
         self.inputs = {"district_wage": district_arrays(s)["wage_level"],
                        "district_abroad_share": np.zeros(len(s.districts), dtype=FLOAT)}
         self._build_centres(s)
@@ -79,7 +81,7 @@ class LivelihoodsModel(mesa.Model):
         self.engine.run("training")  # attend, progress
         self.policies.after_training()
         self.search_and_match()  # join_or_leave_labour_force, search, vacancies, matching round, accept_offer
-        self.policies.after_matching(self.scratch["searching"])
+        self.policies.after_matching(self.searchers)
         self.make_a_living()  # run_business, keep_or_lose_job, earn_and_save, age, update_intent
         self.policies.before_migration()
         self.engine.run("migrate")
@@ -113,23 +115,28 @@ class LivelihoodsModel(mesa.Model):
         self.vacancies = self.engine.vacancies("vacancies", self.cfg.scenario.employers.vacancies_per_month,
                                                len(self.employer_agents))
         self.hires = np.zeros(len(self.employer_agents), dtype=INT)
-        self.consider_offers(self.make_offers(self.scratch["searching"], "job_choice", "hiring_priority"))
+        self.searchers = np.flatnonzero(self.scratch["searching"])  # who applied this month, ascending
+        self.consider_offers(self.make_offers(self.searchers, "job_choice", "hiring_priority"))
 
     def make_offers(self, candidates, choice_stream: str, priority_stream: str) -> np.ndarray:
-        """One matching round (rule: ``allocation.match_jobs``) of unemployed candidates for the places still open.
+        """One matching round (rule: ``allocation.match_jobs``) of the unemployed among ``candidates`` (ascending
+        person indices) for the places still open; the last round's offers are withdrawn first.
 
-        Returns the model's ``offer`` array (employer per person, -1: none), which a policy may edit before
-        ``consider_offers``.
+        Returns the persons offered a job, ascending; each one's employer is in ``offer`` (the model's array,
+        -1: none), which ``consider_offers`` reads.
         """
-        return self.engine.match(candidates, self.vacancies - self.hires, choice_stream, priority_stream)
+        offer = self.scratch["offer"]
+        offer[self._offered] = NO_INDEX
+        self._offered = self.engine.match(candidates, self.vacancies - self.hires, choice_stream, priority_stream)
+        return self._offered
 
-    def consider_offers(self, offers) -> None:
-        """Offer holders accept or decline (phase ``accept_offer``); acceptances count towards the month's hires."""
-        assert offers is self.scratch["offer"], "offers come from make_offers"
-        offered = np.flatnonzero(offers != NO_INDEX)
-        self.engine.run("accept_offer", offered)
-        employer = offers[offered]
-        taken = employer[self.people.employer[offered] == employer]
+    def consider_offers(self, holders) -> None:
+        """``holders`` of an offer (ascending; all or some of those ``make_offers`` returned) accept or decline
+        (phase ``accept_offer``); acceptances count towards the month's hires."""
+        offers = self.scratch["offer"]
+        self.engine.run("accept_offer", holders)
+        employer = offers[holders]
+        taken = employer[self.people.employer[holders] == employer]
         self.hires += np.bincount(taken, minlength=self.hires.size).astype(INT)
 
     def make_a_living(self):

@@ -12,7 +12,7 @@ import pytest
 from simulation import phases as table
 from simulation.engines import KernelEngine, TwinEngine
 from simulation.kernels import numba_kernels, numpy_twins, rules
-from simulation.state import ABROAD, PERSON_FIELDS, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
+from simulation.state import ABROAD, NO_INDEX, PERSON_FIELDS, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
 from tests.conftest import SMALL, make_config, run_model
 
 MODEL_LEVEL = sorted(name for name in dir(numba_kernels) if name.endswith("_kernel"))
@@ -188,12 +188,39 @@ def test_matching_round_equals_its_twin(level):
     fast, twin = level
     n_emp = len(fast.employer_agents)
     open_places = (np.arange(n_emp) % 3).astype(np.int32)  # 0, 1 or 2 places
-    searching = fast.scratch["searching"].copy()
-    a = KernelEngine(fast).match(searching, open_places, "job_choice", "hiring_priority").copy()
-    b = TwinEngine(twin).match(searching, open_places, "job_choice", "hiring_priority").copy()
+    searching = np.flatnonzero(fast.scratch["searching"])
+    for model in (fast, twin):
+        model.scratch["offer"][:] = NO_INDEX  # a round starts with no offer held
+    got = KernelEngine(fast).match(searching, open_places, "job_choice", "hiring_priority")
+    want = TwinEngine(twin).match(searching, open_places, "job_choice", "hiring_priority")
+    np.testing.assert_array_equal(got, want)
+    a, b = fast.scratch["offer"], twin.scratch["offer"]
     np.testing.assert_array_equal(a, b)
-    assert (a >= 0).sum() > 10
+    np.testing.assert_array_equal(np.flatnonzero(a != NO_INDEX), got)  # who got an offer, ascending
+    assert np.isin(got, searching).all() and got.size > 10
     assert (np.bincount(a[a >= 0], minlength=n_emp) <= open_places).all()
+    # a round over some of the searchers reaches only those: the others' offers are not touched
+    some = searching[::3]
+    for model in (fast, twin):
+        model.scratch["offer"][:] = NO_INDEX
+    got = KernelEngine(fast).match(some, open_places, "job_choice", "hiring_priority")
+    np.testing.assert_array_equal(got, TwinEngine(twin).match(some, open_places, "job_choice", "hiring_priority"))
+    np.testing.assert_array_equal(fast.scratch["offer"], twin.scratch["offer"])
+    assert np.isin(got, some).all() and (fast.scratch["offer"][np.setdiff1d(searching, some)] == NO_INDEX).all()
+
+
+def test_an_employers_best_applicants_are_picked_in_place_as_by_partial_sorting():
+    """``mark_best`` (few places, few applicants) picks the set ``first_k_smallest`` picks, ties included."""
+    g = np.random.default_rng(11)
+    for _ in range(300):
+        n = int(g.integers(1, 25))
+        places = int(g.integers(1, n + 1))
+        score = g.integers(0, 4, size=60).astype(np.float64)  # few distinct values: many ties
+        group = np.sort(g.choice(60, size=n, replace=False)).astype(np.int64)
+        hired = np.zeros(60, dtype=np.bool_)
+        numba_kernels.mark_best(group, score, places, hired)
+        expected = group[numba_kernels.first_k_smallest(-score[group], places)]
+        np.testing.assert_array_equal(np.flatnonzero(hired), np.sort(expected))
 
 
 def test_vacancies_emigration_and_tally_equal_their_twins(level):

@@ -6,7 +6,9 @@ Draws are computed where they are used, from the counter-based streams of
 ``simulation/rng.py`` (the lottery of a candidate, an employer's vacancies),
 so no step shares a generator. Reductions (``emigration_kernel``,
 ``tally_kernel``) sum over fixed blocks of persons in a fixed order, so they do
-not depend on the thread count; the matching round is sequential per employer.
+not depend on the thread count; a matching round computes each applicant's choice
+and score in parallel (each from their own draws) and ranks them per employer in
+person order, so it does not either.
 Each kernel has a NumPy twin of the same name and signature in
 ``numpy_twins.py``.
 """
@@ -53,26 +55,43 @@ def first_k_smallest(values, k):
     return chosen
 
 
+SMALL_SELECTION = 4096  # places x applicants below which an employer's best are picked in place
+
+
 @jit
+def mark_best(group, score, places, hired):
+    """Mark ``hired`` for the ``places`` applicants of ``group`` with the highest ``score``, ties going to the
+    earlier in ``group``: the set ``first_k_smallest(-score[group], places)`` picks, found without allocating
+    (an employer has a few places and a few applicants; allocating per employer cost more than ranking)."""
+    for _ in range(places):
+        best = -1
+        for j in group:
+            if not hired[j] and (best == -1 or score[j] > score[best]):
+                best = j
+        hired[best] = True
+
+
+@kernel
 def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
                  employers_by_district, district_first_employer, district_employers, employer_threshold,
                  open_places, seed, month, choice_stream, priority_stream, p, offer):
-    """One matching round (the rule of ``allocation.match_jobs``); writes each person's offer (-1: none).
+    """One matching round (the rule of ``allocation.match_jobs``) of the unemployed among ``candidates``
+    (ascending person indices); writes the offers made into ``offer`` and returns who got one, ascending.
 
     Each unemployed candidate applies to employer ``employers_by_district[first[d] + floor(u_choice * n_d)]``
     of the home district d; an employer with places considers applicants whose ``perceived_skill`` reaches
     its threshold and offers its places to the highest ``hiring_score`` (ties: lower person index first).
     ``u_choice`` and ``u_priority`` are the candidate's draws from ``choice_stream`` and ``priority_stream``.
+    Only candidates are visited (a policy's round reaches a few hundred persons, not the population); each
+    applicant's choice and score are computed in parallel, the ranking per employer in candidate order.
+    ``offer`` must hold no offer (-1) for the candidates; others' entries are not touched.
     """
-    n = status.size
-    applicant = np.empty(n, dtype=np.int32)  # applicants in person order, then grouped by employer
-    chosen = np.empty(n, dtype=np.int32)
-    score = np.empty(n, dtype=np.float64)
-    per_employer = np.zeros(employer_threshold.size + 1, dtype=np.int64)
-    k = 0
-    for i in range(n):
-        offer[i] = NO_INDEX
-        if not candidates[i] or status[i] != UNEMPLOYED:
+    k = candidates.size
+    chosen = np.full(k, NO_INDEX, dtype=np.int32)  # employer each candidate applies to (-1: none)
+    score = np.empty(k, dtype=np.float64)
+    for j in prange(k):
+        i = candidates[j]
+        if status[i] != UNEMPLOYED:
             continue
         d = district[i]
         count = district_employers[d]
@@ -83,25 +102,37 @@ def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee
         seen = perceived_skill(skill[i], claimed_skill[i], is_returnee[i], certified[i])
         if seen < employer_threshold[e] or open_places[e] <= 0:
             continue
-        applicant[k], chosen[k] = i, e
-        score[k] = hiring_score(seen, certified[i], recognised[i], uniform(seed, priority_stream, month, uid[i]), p)
-        per_employer[e + 1] += 1
-        k += 1
+        chosen[j] = e
+        score[j] = hiring_score(seen, certified[i], recognised[i], uniform(seed, priority_stream, month, uid[i]), p)
+    per_employer = np.zeros(employer_threshold.size + 1, dtype=np.int64)
+    for j in range(k):
+        if chosen[j] != NO_INDEX:
+            per_employer[chosen[j] + 1] += 1
     start = np.cumsum(per_employer)  # applicants of employer e: grouped[start[e]:start[e + 1]]
     fill = start[:-1].copy()
-    grouped = np.empty(k, dtype=np.int64)
-    for j in range(k):  # a counting sort keeps person order within each employer
-        grouped[fill[chosen[j]]] = j
-        fill[chosen[j]] += 1
+    grouped = np.empty(start[-1], dtype=np.int64)
+    for j in range(k):  # a counting sort keeps candidate (person) order within each employer
+        e = chosen[j]
+        if e != NO_INDEX:
+            grouped[fill[e]] = j
+            fill[e] += 1
+    hired = np.zeros(k, dtype=np.bool_)
     for e in range(employer_threshold.size):
         lo, hi = start[e], start[e + 1]
-        if hi == lo:
-            continue
-        group = grouped[lo:hi]
-        if hi - lo > open_places[e]:  # more applicants than places: the best scores
-            group = group[first_k_smallest(-score[group], open_places[e])]
-        for j in group:
-            offer[applicant[j]] = e
+        places = open_places[e]  # >= 1: no one applied to an employer without places
+        if hi - lo <= places:  # every applicant (or none)
+            for q in range(lo, hi):
+                hired[grouped[q]] = True
+        elif places * (hi - lo) <= SMALL_SELECTION:
+            mark_best(grouped[lo:hi], score, places, hired)
+        else:
+            group = grouped[lo:hi]
+            for j in group[first_k_smallest(-score[group], places)]:
+                hired[j] = True
+    for j in range(k):
+        if hired[j]:
+            offer[candidates[j]] = chosen[j]
+    return candidates[hired]
 
 
 @kernel

@@ -224,10 +224,15 @@ def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee
     employer_district = np.empty(employers_by_district.size, dtype=district.dtype)
     employer_district[employers_by_district] = np.repeat(np.arange(district_employers.size), district_employers)
     bonus = p.certified_bonus * certified + p.recognised_bonus * recognised
-    offer[:] = match_jobs(candidates & (status == UNEMPLOYED), district,
-                          perceived_skill(skill, claimed_skill, is_returnee, certified), bonus, employer_district,
-                          employer_threshold, open_places, philox_uniform(seed, choice_stream, month, uid),
-                          philox_uniform(seed, priority_stream, month, uid), p.priority_noise)
+    searching = np.zeros(status.size, dtype=bool)
+    searching[candidates] = True
+    made = match_jobs(searching & (status == UNEMPLOYED), district,
+                      perceived_skill(skill, claimed_skill, is_returnee, certified), bonus, employer_district,
+                      employer_threshold, open_places, philox_uniform(seed, choice_stream, month, uid),
+                      philox_uniform(seed, priority_stream, month, uid), p.priority_noise)
+    offered = np.flatnonzero(made != NO_INDEX)
+    offer[offered] = made[offered]
+    return offered
 
 
 def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, seed, month, stream):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.policies.base import Policy
-from simulation.state import NO_INDEX, UNEMPLOYED
+from simulation.state import UNEMPLOYED
 
 
 class Apprenticeship(Policy):
@@ -28,15 +28,12 @@ class Apprenticeship(Policy):
         if not extra.any() or not self.has_money():
             return
         m.vacancies += extra.astype(m.vacancies.dtype)
-        completers = np.flatnonzero(P.completed & searching)
-        candidates = np.zeros(P.n, dtype=bool)
-        candidates[self.targeted(completers[P.status[completers] == UNEMPLOYED])] = True
-        offers = m.make_offers(candidates, f"policy.{self.name}.choice", f"policy.{self.name}.priority")
-        offered = np.flatnonzero(offers != NO_INDEX)
+        completers = searching[P.completed[searching]]
+        candidates = self.targeted(completers[P.status[completers] == UNEMPLOYED])
+        offered = m.make_offers(candidates, f"policy.{self.name}.choice", f"policy.{self.name}.priority")
+        offers = m.scratch["offer"]
         subsidy = c.wage_subsidy_share * m.employer_wage[offers[offered]] * c.subsidy_months
-        granted = self.grant(offered, subsidy)
-        refused = np.setdiff1d(offered, granted)
-        offers[refused] = NO_INDEX
-        m.consider_offers(offers)
+        granted = self.grant(offered, subsidy)  # an offer the budget cannot subsidise is not made
+        m.consider_offers(granted)
         declined = granted[P.employer[granted] != offers[granted]]
         self.charge(-float((c.wage_subsidy_share * m.employer_wage[offers[declined]] * c.subsidy_months).sum()))

@@ -7,7 +7,7 @@ monthly step (``docs/ODD.md``, schedule):
 ``start_of_month``  after returnee arrivals, before enrolment
 ``before_attendance`` after enrolment, before the dropout decision
 ``after_training``  after course progress and completion
-``after_matching``  after the month's main job-matching round
+``after_matching``  after the month's main job-matching round (given who searched: ascending indices)
 ``before_migration`` after intent update, before the migration decision
 ==================  ==========================================================
 

@@ -24,7 +24,4 @@ class JobReferral(Policy):
             referred = referred[P.status[referred] == UNEMPLOYED]
             if not referred.size:  # everyone referred is hired: later rounds would draw for no one
                 break
-            applying = np.zeros(P.n, dtype=bool)
-            applying[referred] = True
-            offers = m.make_offers(applying, f"policy.{self.name}.choice{k}", f"policy.{self.name}.priority{k}")
-            m.consider_offers(offers)
+            m.consider_offers(m.make_offers(referred, f"policy.{self.name}.choice{k}", f"policy.{self.name}.priority{k}"))
