@@ -11,6 +11,8 @@ state, which the rules then read.
 
 from __future__ import annotations
 
+import numpy as np
+
 from simulation.policies.apprenticeship import Apprenticeship
 from simulation.policies.base import Policy
 from simulation.policies.certification import Certification
@@ -20,6 +22,7 @@ from simulation.policies.mobility_scheme import MobilityScheme
 from simulation.policies.startup_kit import StartupKit
 from simulation.policies.stipend import Stipend
 from simulation.policies.transport import Transport
+from simulation.state import TRAINING
 
 POLICIES: dict[str, type[Policy]] = {cls.name: cls for cls in (
     Stipend, Childcare, Transport, MobilityScheme, StartupKit, Certification, Apprenticeship, JobReferral)}
@@ -29,6 +32,7 @@ class PolicySet:
     """The selected policies, called in a fixed order at each lifecycle point."""
 
     def __init__(self, configs, model):
+        self.model = model
         self.items = [POLICIES[name](cfg, model) for name, cfg in configs.selected().items()]
 
     def start_of_month(self):
@@ -36,8 +40,11 @@ class PolicySet:
             p.start_of_month()
 
     def before_attendance(self):
+        if not self.items:
+            return
+        trainees = np.flatnonzero(self.model.people.status == TRAINING)  # this month's, once for every policy
         for p in self.items:
-            p.before_attendance()
+            p.before_attendance(trainees)
 
     def after_training(self):
         for p in self.items:

@@ -9,8 +9,6 @@ round the employer receives ``wage_subsidy_share`` of the wage for
 
 from __future__ import annotations
 
-import numpy as np
-
 from simulation.policies.base import Policy
 from simulation.state import UNEMPLOYED
 

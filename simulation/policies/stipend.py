@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.policies.base import Policy
-from simulation.state import TRAINING
 
 
 class Stipend(Policy):
@@ -22,13 +21,12 @@ class Stipend(Policy):
         super().__init__(cfg, model)
         self.paid = np.zeros(0, dtype=np.int64)
 
-    def before_attendance(self):
+    def before_attendance(self, trainees):
         P = self.model.people
-        P.stipend[:] = 0.0
+        P.stipend[self.paid] = 0.0  # last month's stipends end (no one else pays one)
         self.paid = np.zeros(0, dtype=np.int64)
         if self.cfg.monthly_amount <= 0:
             return
-        trainees = np.flatnonzero(P.status == TRAINING)
         eligible = self.targeted(trainees[P.months_in_course[trainees] < self.cfg.max_months])
         self.paid = self.grant(eligible, self.cfg.monthly_amount)
         P.stipend[self.paid] = self.cfg.monthly_amount

@@ -10,21 +10,25 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.policies.base import Policy
-from simulation.state import TRAINING
 
 
 class Transport(Policy):
     name = "transport"
 
-    def before_attendance(self):
+    def __init__(self, cfg, model):
+        super().__init__(cfg, model)
+        self.granted = np.zeros(0, dtype=np.int64)
+
+    def before_attendance(self, trainees):
         P = self.model.people
-        P.transport_covered_share[:] = 0.0
-        trainees = self.targeted(np.flatnonzero(P.status == TRAINING))
+        P.transport_covered_share[self.granted] = 0.0  # last month's support ends (no one else gives it)
+        self.granted = np.zeros(0, dtype=np.int64)
+        trainees = self.targeted(trainees)
         if self.cfg.community_delivery:
             share, cost = 1.0, self.cfg.community_cost_per_trainee_month
         else:
             share, cost = self.cfg.covered_share, self.cfg.covered_share * P.transport_cost[trainees]
         if share <= 0:
             return
-        granted = self.grant(trainees, cost)
-        P.transport_covered_share[granted] = share
+        self.granted = self.grant(trainees, cost)
+        P.transport_covered_share[self.granted] = share
