@@ -26,6 +26,8 @@ from scipy.special import stdtrit  # the t quantile (what scipy.stats.t.ppf call
 from experiments.errors import fail
 from experiments.outputs import SUMMARY
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader where PyYAML has it: the same data
+
 MULTIRUN = "multirun.yaml"
 
 STIPEND_KEY = "policy.stipend.monthly_amount"
@@ -63,7 +65,7 @@ def _read_json(path: Path) -> dict:
 
 
 def _read_overrides(path: Path) -> dict[str, str]:
-    items = yaml.safe_load(path.read_text())
+    items = yaml.load(path.read_text(), Loader=SAFE_LOADER)
     if not isinstance(items, list) or not all(isinstance(i, str) and "=" in i for i in items):
         raise ValueError("not a list of key=value overrides")
     return dict(item.split("=", 1) for item in items)
@@ -145,20 +147,22 @@ def records(sweep: Sweep) -> pd.DataFrame:
     return frame.dropna(subset=["value"]).reset_index(drop=True)
 
 
-def _summarise(values: pd.Series, confidence: float) -> pd.Series:
-    n = int(values.size)
-    mean = float(values.mean())
-    std = float(values.std(ddof=1)) if n > 1 else float("nan")
-    half = float(stdtrit(n - 1, (1 + confidence) / 2) * std / np.sqrt(n)) if n > 1 else float("nan")
-    return pd.Series({"mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half, "n": n})
-
-
 def aggregate(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
-    """One row per setting × group × indicator: mean, std, ci_low, ci_high, n over seeds."""
+    """One row per setting × group × indicator: mean, std, ci_low, ci_high, n over seeds.
+
+    ci = mean ± t_{n-1, (1 + confidence)/2} std / sqrt(n) (std with n - 1; NaN for one seed), computed for
+    all rows at once (a Python function per row took ~0.7 s for a 300-job study).
+    """
     out = (frame.groupby(["setting", "group", "indicator"], sort=True)["value"]
-           .apply(_summarise, confidence=confidence).unstack().reset_index())
+           .agg(mean="mean", std="std", n="size").reset_index())
+    n = out["n"].to_numpy()
+    several = n > 1
+    half = np.full(n.size, np.nan)
+    half[several] = stdtrit(n[several] - 1, (1 + confidence) / 2) * out["std"].to_numpy()[several] / np.sqrt(n[several])
+    out["std"] = out["std"].where(several)
+    out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
     out["n"] = out["n"].astype(int)
-    return out
+    return out[["setting", "group", "indicator", "mean", "std", "ci_low", "ci_high", "n"]]
 
 
 def reference_setting(settings: list[str], swept: list[str]) -> str:
