@@ -31,3 +31,18 @@ def test_profile_times_every_part_loop_and_model_level_step(capsys):
     assert parts | loops | {f"level:{s}" for s in profile.LEVEL if s != "admit"} <= set(r["ms"])
     assert sum(r["ms"][p] for p in parts) <= r["month_ms"] * 1.01  # loops and kernels run inside the parts
     assert r["draw_1m_ms"] > 0 and r["copy_gb_per_s"] > 0
+
+
+def test_floors_measure_every_part_and_bound_the_stepping_share_from_them(capsys, tmp_path):
+    from benchmarks import floors
+
+    out = tmp_path / "floors.md"
+    floors.main(["--repeats", "1", "--out", str(out)])
+    r = _json_line(capsys)
+    assert set(r["seconds"]) == set(floors.PARTS) and all(v > 0 for v in r["seconds"].values())
+    stepping, s = r["stepping_core_seconds_at_5m"], r["seconds"]
+    assert stepping > 300 * 5000 * 36 / 5e6  # 300 jobs of at least 5,000 persons x 36 months at 5M/s
+    fixed = s["parent"] + s["worker"] + s["report"]
+    assert r["max_share"] == stepping / (stepping + floors.CORES * fixed)
+    text = out.read_text()
+    assert all(what in text for what, _ in floors.PARTS.values()) and f"{r['max_share']:.0%}" in text
