@@ -33,6 +33,7 @@ class PolicySet:
 
     def __init__(self, configs, model):
         self.model = model
+        self.trainees = np.zeros(0, dtype=np.int64)  # this month's trainees (before attendance)
         self.items = [POLICIES[name](cfg, model) for name, cfg in configs.selected().items()]
 
     def start_of_month(self):
@@ -42,13 +43,13 @@ class PolicySet:
     def before_attendance(self):
         if not self.items:
             return
-        trainees = np.flatnonzero(self.model.people.status == TRAINING)  # this month's, once for every policy
+        self.trainees = np.flatnonzero(self.model.people.status == TRAINING)  # this month's, once for all
         for p in self.items:
-            p.before_attendance(trainees)
+            p.before_attendance(self.trainees)
 
     def after_training(self):
-        for p in self.items:
-            p.after_training()
+        for p in self.items:  # this month's trainees again: those who completed or dropped out are among them
+            p.after_training(self.trainees)
 
     def after_matching(self, searching):
         for p in self.items:

@@ -6,7 +6,7 @@ monthly step (``docs/ODD.md``, schedule):
 ==================  ==========================================================
 ``start_of_month``  after returnee arrivals, before enrolment
 ``before_attendance`` after enrolment, before the dropout decision (given this month's trainees)
-``after_training``  after course progress and completion
+``after_training``  after course progress and completion (given the same trainees)
 ``after_matching``  after the month's main job-matching round (given who searched: ascending indices)
 ``before_migration`` after intent update, before the migration decision
 ==================  ==========================================================
@@ -45,7 +45,7 @@ class Policy:
 
     def before_attendance(self, trainees: np.ndarray) -> None: ...
 
-    def after_training(self) -> None: ...
+    def after_training(self, trainees: np.ndarray) -> None: ...
 
     def after_matching(self, searchers: np.ndarray) -> None: ...
 

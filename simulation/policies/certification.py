@@ -21,10 +21,11 @@ class Certification(Policy):
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
         self.assessed = np.zeros(model.people.n, dtype=bool)
+        self.returnees = np.flatnonzero(model.people.is_returnee)  # who is a returnee is fixed at the build
 
     def start_of_month(self):
         P = self.model.people
-        returnees = np.flatnonzero(P.is_returnee & ~self.assessed)
+        returnees = self.returnees[~self.assessed[self.returnees]]
         status = P.status[returnees]
         waiting = (status == IDLE) | (status == UNEMPLOYED)
         candidates = self.targeted(returnees[~P.enrolled[returnees] & ~P.certified[returnees] & waiting])

@@ -31,6 +31,9 @@ class MobilityScheme(Policy):
         self.departure_month = np.full(n, NOT_SCHEDULED, dtype=np.int32)
         self.return_month = np.full(n, NOT_SCHEDULED, dtype=np.int32)
         self.slots = int(round(cfg.slots_per_1000_youth_per_year * model.cfg.scenario.n_youth / 1000.0))
+        # who is due to depart / to return in a month (ascending), as recorded in departure_month / return_month
+        self.departing: dict[int, np.ndarray] = {}
+        self.returning: dict[int, np.ndarray] = {}
 
     def start_of_month(self):
         m, P, c = self.model, self.model.people, self.cfg
@@ -46,15 +49,16 @@ class MobilityScheme(Policy):
         chosen = np.sort(candidates[np.argsort(self.draws("recruitment", candidates), kind="stable")[: self.slots]])
         recruited = self.grant(chosen, c.cost_per_participant)
         self.departure_month[recruited] = m.month + c.pre_departure_months
+        _schedule(self.departing, m.month + c.pre_departure_months, recruited)
 
     def before_migration(self):
         m, P, c = self.model, self.model.people, self.cfg
-        back = np.flatnonzero(self.return_month == m.month)
+        back = self.returning.pop(m.month, np.zeros(0, dtype=np.int64))
         saved = c.saved_share_of_wage_abroad * m.cfg.scenario.destination.expected_wage * c.contract_months
         m.engine.run("return_home", back, return_savings=float(saved))
         self.return_month[back] = NOT_SCHEDULED
 
-        due = np.flatnonzero(self.departure_month == m.month)
+        due = self.departing.pop(m.month, np.zeros(0, dtype=np.int64))
         self.departure_month[due] = NOT_SCHEDULED
         P.awaiting_regular_route[due] = False
         due = due[P.status[due] != ABROAD]
@@ -63,3 +67,9 @@ class MobilityScheme(Policy):
         placed = due[self.draws("placement", due) < c.placement_probability]
         m.engine.run("depart_regular", placed)
         self.return_month[placed] = m.month + c.contract_months
+        _schedule(self.returning, m.month + c.contract_months, placed)
+
+
+def _schedule(by_month: dict[int, np.ndarray], month: int, persons: np.ndarray) -> None:
+    """Add ``persons`` to those due in ``month`` (kept ascending, each once)."""
+    by_month[month] = np.union1d(by_month[month], persons) if month in by_month else np.asarray(persons, dtype=np.int64)

@@ -7,19 +7,17 @@ In the month a targeted person completes a course (and, with
 
 from __future__ import annotations
 
-import numpy as np
-
 from simulation.policies.base import Policy
 
 
 class StartupKit(Policy):
     name = "startup_kit"
 
-    def after_training(self):
+    def after_training(self, trainees):
         if self.cfg.kit_value <= 0:
             return
         P, month = self.model.people, self.model.month
-        completers = np.flatnonzero(P.completed)
+        completers = trainees[P.completed[trainees]]  # who completed this month was in training this month
         now = completers[P.enrol_month[completers] + P.course_months[completers] - 1 == month]
         if self.cfg.certified_only:
             now = now[P.certified[now]]

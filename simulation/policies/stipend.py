@@ -31,7 +31,7 @@ class Stipend(Policy):
         self.paid = self.grant(eligible, self.cfg.monthly_amount)
         P.stipend[self.paid] = self.cfg.monthly_amount
 
-    def after_training(self):
+    def after_training(self, trainees):
         if not self.cfg.conditional_on_attendance or not self.paid.size:
             return
         P = self.model.people
