@@ -46,3 +46,12 @@ def test_floors_measure_every_part_and_bound_the_stepping_share_from_them(capsys
     assert r["max_share"] == stepping / (stepping + floors.CORES * fixed)
     text = out.read_text()
     assert all(what in text for what, _ in floors.PARTS.values()) and f"{r['max_share']:.0%}" in text
+
+
+def test_job_overhead_times_each_step_of_a_jobs_bookkeeping(capsys):
+    from benchmarks import job_overhead
+
+    job_overhead.main(["--jobs", "2"])
+    r = _json_line(capsys)
+    assert r["jobs"] == 2 and len(r["ms_per_job"]) == 7 and all(v > 0 for v in r["ms_per_job"].values())
+    assert abs(r["total_ms_per_job"] - sum(r["ms_per_job"].values())) < 1e-9
