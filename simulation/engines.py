@@ -89,7 +89,7 @@ class KernelEngine(_ModelLevel):
 
         super().__init__(model, numba_kernels)
         self.generated = table.kernels()
-        self.calls = {}  # kernel name -> (kernel, bound arguments, positions of month and ids)
+        self.calls = {}  # kernel name -> (kernel, its bound arguments, position of each that changes per call)
         # load (or compile) the loops over selected persons now, over nobody: the mobility scheme's returns
         # would otherwise load theirs in the middle of a run (the loops over everyone load in the first month)
         for phase in table.PHASES:

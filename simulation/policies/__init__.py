@@ -51,9 +51,9 @@ class PolicySet:
         for p in self.items:  # this month's trainees again: those who completed or dropped out are among them
             p.after_training(self.trainees)
 
-    def after_matching(self, searching):
+    def after_matching(self, searchers):
         for p in self.items:
-            p.after_matching(searching)
+            p.after_matching(searchers)
 
     def before_migration(self):
         for p in self.items:

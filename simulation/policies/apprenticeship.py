@@ -20,13 +20,13 @@ class Apprenticeship(Policy):
         super().__init__(cfg, model)
         self.hosts = model.inputs["employer_hosts"]  # the employers' own willingness, read each month
 
-    def after_matching(self, searching):
+    def after_matching(self, searchers):
         m, P, c = self.model, self.model.people, self.cfg
         extra = m.engine.vacancies(f"policy.{self.name}.places", c.extra_vacancies_per_host, self.hosts.size) * self.hosts
         if not extra.any() or not self.has_money():
             return
         m.vacancies += extra.astype(m.vacancies.dtype)
-        completers = searching[P.completed[searching]]
+        completers = searchers[P.completed[searchers]]
         candidates = self.targeted(completers[P.status[completers] == UNEMPLOYED])
         offered = m.make_offers(candidates, f"policy.{self.name}.choice", f"policy.{self.name}.priority")
         offers = m.scratch["offer"]

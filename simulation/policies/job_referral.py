@@ -16,7 +16,7 @@ from simulation.state import UNEMPLOYED
 class JobReferral(Policy):
     name = "job_referral"
 
-    def after_matching(self, searching):
+    def after_matching(self, searchers):
         m, P = self.model, self.model.people
         completers = np.flatnonzero(P.completed)
         referred = self.grant(self.targeted(completers[P.status[completers] == UNEMPLOYED]), self.cfg.cost_per_referral)
