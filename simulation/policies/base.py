@@ -39,6 +39,7 @@ class Policy:
         self.grants = 0
         self.exhausted_month: int | None = None
         self.monthly_spending: dict[int, float] = {}
+        self.supported = np.zeros(0, dtype=np.int64)  # who holds this month's support (``support``)
 
     # --- lifecycle hooks (no-ops unless overridden) ---------------------------
     def start_of_month(self) -> None: ...
@@ -81,6 +82,15 @@ class Policy:
         if getattr(self, "_far_month", None) != m.month:
             self._far_mask, self._far_month = is_far(P, P.arrival_month <= m.month), m.month
         return self._far_mask
+
+    def support(self, field: str, granted: np.ndarray, value, none) -> None:
+        """This month's support: person ``field`` is ``value`` for ``granted`` and ``none`` again for last month's
+        recipients. Only this policy sets ``field``, so only the persons it gave it to need resetting, not the
+        population."""
+        values = getattr(self.model.people, field)
+        values[self.supported] = none
+        self.supported = granted
+        values[granted] = value
 
     def draws(self, purpose: str, rows: np.ndarray) -> np.ndarray:
         """This month's draw of each person in ``rows`` from this policy's own stream for ``purpose``."""

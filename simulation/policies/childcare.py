@@ -8,8 +8,6 @@ a place; each month, targeted mothers in training who were offered one get
 
 from __future__ import annotations
 
-import numpy as np
-
 from simulation.policies.base import Policy
 
 
@@ -19,13 +17,11 @@ class Childcare(Policy):
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
         self.offered = self.setup_draws("coverage") < cfg.coverage_share
-        self.granted = np.zeros(0, dtype=np.int64)
 
     def before_attendance(self, trainees):
         P, centre_childcare = self.model.people, self.model.inputs["centre_childcare"]
-        P.childcare_access[self.granted] = False  # last month's places end (no one else gives one)
         mothers = trainees[P.female[trainees] & (P.dependents[trainees] > 0)]
         # mothers whose centre has day-care of its own need no place from the programme
         candidates = self.targeted(mothers[self.offered[mothers] & ~centre_childcare[P.centre[mothers]]])
-        self.granted = self.grant(candidates, P.dependents[candidates] * self.cfg.cost_per_child_month)
-        P.childcare_access[self.granted] = True
+        self.support("childcare_access", self.grant(candidates, P.dependents[candidates] * self.cfg.cost_per_child_month),
+                     True, False)

@@ -19,8 +19,6 @@ import numpy as np
 from simulation.policies.base import Policy
 from simulation.state import ABROAD, TRAINING
 
-NOT_SCHEDULED = -1
-
 
 class MobilityScheme(Policy):
     name = "mobility_scheme"
@@ -28,10 +26,9 @@ class MobilityScheme(Policy):
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
         n = model.people.n
-        self.departure_month = np.full(n, NOT_SCHEDULED, dtype=np.int32)
-        self.return_month = np.full(n, NOT_SCHEDULED, dtype=np.int32)
+        self.recruited = np.zeros(n, dtype=bool)  # recruited and not yet due to depart
         self.slots = int(round(cfg.slots_per_1000_youth_per_year * model.cfg.scenario.n_youth / 1000.0))
-        # who is due to depart / to return in a month (ascending), as recorded in departure_month / return_month
+        # who is due to depart / to return in a month (ascending)
         self.departing: dict[int, np.ndarray] = {}
         self.returning: dict[int, np.ndarray] = {}
 
@@ -39,16 +36,16 @@ class MobilityScheme(Policy):
         m, P, c = self.model, self.model.people, self.cfg
         if (m.month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(c.cost_per_participant):
             return  # no recruitment this month, or a scheme without money does not open
-        P.awaiting_regular_route[:] = self.departure_month != NOT_SCHEDULED
+        P.awaiting_regular_route[:] = self.recruited
         eligible = ((P.status != TRAINING) & (P.age >= c.min_age) & (P.age <= c.max_age)
-                    & (P.intent > m.intent_threshold) & (self.departure_month == NOT_SCHEDULED) & ~P.migrated)
+                    & (P.intent > m.intent_threshold) & ~self.recruited & ~P.migrated)
         if c.requires_completed_training:
             eligible &= P.completed
         candidates = self.targeted(np.flatnonzero(eligible))
         P.awaiting_regular_route[candidates] = True
         chosen = np.sort(candidates[np.argsort(self.draws("recruitment", candidates), kind="stable")[: self.slots]])
         recruited = self.grant(chosen, c.cost_per_participant)
-        self.departure_month[recruited] = m.month + c.pre_departure_months
+        self.recruited[recruited] = True
         _schedule(self.departing, m.month + c.pre_departure_months, recruited)
 
     def before_migration(self):
@@ -56,17 +53,15 @@ class MobilityScheme(Policy):
         back = self.returning.pop(m.month, np.zeros(0, dtype=np.int64))
         saved = c.saved_share_of_wage_abroad * m.cfg.scenario.destination.expected_wage * c.contract_months
         m.engine.run("return_home", back, return_savings=float(saved))
-        self.return_month[back] = NOT_SCHEDULED
 
         due = self.departing.pop(m.month, np.zeros(0, dtype=np.int64))
-        self.departure_month[due] = NOT_SCHEDULED
+        self.recruited[due] = False
         P.awaiting_regular_route[due] = False
         due = due[P.status[due] != ABROAD]
         if not due.size:  # nobody departs this month: the placement stream is not drawn
             return
         placed = due[self.draws("placement", due) < c.placement_probability]
         m.engine.run("depart_regular", placed)
-        self.return_month[placed] = m.month + c.contract_months
         _schedule(self.returning, m.month + c.contract_months, placed)
 
 

@@ -17,24 +17,18 @@ from simulation.policies.base import Policy
 class Stipend(Policy):
     name = "stipend"
 
-    def __init__(self, cfg, model):
-        super().__init__(cfg, model)
-        self.paid = np.zeros(0, dtype=np.int64)
-
     def before_attendance(self, trainees):
-        P = self.model.people
-        P.stipend[self.paid] = 0.0  # last month's stipends end (no one else pays one)
-        self.paid = np.zeros(0, dtype=np.int64)
-        if self.cfg.monthly_amount <= 0:
-            return
-        eligible = self.targeted(trainees[P.months_in_course[trainees] < self.cfg.max_months])
-        self.paid = self.grant(eligible, self.cfg.monthly_amount)
-        P.stipend[self.paid] = self.cfg.monthly_amount
+        P, amount = self.model.people, self.cfg.monthly_amount
+        paid = np.zeros(0, dtype=np.int64)
+        if amount > 0:
+            paid = self.grant(self.targeted(trainees[P.months_in_course[trainees] < self.cfg.max_months]), amount)
+        self.support("stipend", paid, amount, 0.0)
 
     def after_training(self, trainees):
-        if not self.cfg.conditional_on_attendance or not self.paid.size:
+        paid = self.supported
+        if not self.cfg.conditional_on_attendance or not paid.size:
             return
         P = self.model.people
         # dropped out this month: dropout_course_month is the month being attended
-        dropped = P.dropped_out[self.paid] & (P.dropout_course_month[self.paid] == P.months_in_course[self.paid] + 1)
+        dropped = P.dropped_out[paid] & (P.dropout_course_month[paid] == P.months_in_course[paid] + 1)
         self.charge(-self.cfg.monthly_amount * int(dropped.sum()))

@@ -15,20 +15,12 @@ from simulation.policies.base import Policy
 class Transport(Policy):
     name = "transport"
 
-    def __init__(self, cfg, model):
-        super().__init__(cfg, model)
-        self.granted = np.zeros(0, dtype=np.int64)
-
     def before_attendance(self, trainees):
         P = self.model.people
-        P.transport_covered_share[self.granted] = 0.0  # last month's support ends (no one else gives it)
-        self.granted = np.zeros(0, dtype=np.int64)
         trainees = self.targeted(trainees)
         if self.cfg.community_delivery:
             share, cost = 1.0, self.cfg.community_cost_per_trainee_month
         else:
             share, cost = self.cfg.covered_share, self.cfg.covered_share * P.transport_cost[trainees]
-        if share <= 0:
-            return
-        self.granted = self.grant(trainees, cost)
-        P.transport_covered_share[self.granted] = share
+        granted = self.grant(trainees, cost) if share > 0 else np.zeros(0, dtype=np.int64)
+        self.support("transport_covered_share", granted, share, 0.0)
