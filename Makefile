@@ -16,7 +16,7 @@ ARGS       ?=
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: run test setup setup-cluster bench validate calibrate sensitivity discover dashboard lock clean-venv
+.PHONY: run test setup setup-cluster bench validate calibrate posterior sensitivity discover dashboard lock clean-venv
 
 run: $(VENV)/.installed-core
 	$(PY) -m experiments.run $(ARGS)
@@ -82,3 +82,7 @@ sensitivity: $(VENV)/.installed-studies
 
 discover: $(VENV)/.installed-studies
 	$(PY) -m experiments.discover $(ARGS)
+
+# the Bayesian calibration (ABC-SMC, experiments.posterior); resumes after a kill when run again
+posterior: $(VENV)/.installed-studies
+	$(PY) -m experiments.posterior $(ARGS)

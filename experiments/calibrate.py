@@ -77,7 +77,7 @@ def round_sig(x: float, digits: int = 4) -> float:
 
 
 def write_calibration(name: str, start: str, values: dict[str, float], params: list[Parameter],
-                      header: list[str]) -> Path:
+                      header: list[str], into: Path = CALIBRATION_DIR) -> Path:
     """Write configs/calibration/<name>.yaml: the start file with fitted values and a header, atomically.
 
     The start file keeps every unit and source comment; fitted lines say so and keep the old value.
@@ -105,7 +105,7 @@ def write_calibration(name: str, start: str, values: dict[str, float], params: l
                        f"{' ' + item.group(4)[1:].strip() if item.group(4) else ''}")
             line = f"{item.group(1)}{item.group(2)}: {values[key]!r}  {comment}"
         out.append(line)
-    path = CALIBRATION_DIR / f"{name}.yaml"
+    path = into / f"{name}.yaml"
     atomic_write(path, lambda tmp: Path(tmp).write_text("\n".join(out) + "\n"))
     return path
 

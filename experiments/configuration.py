@@ -28,23 +28,24 @@ CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
 PERSON_MONTHS_PER_SECOND = {"numba": 1_000_000, "numpy": 300_000, "mesa": 10_000}
 
 
-def job_memory_gb(n_youth: int, months: int, engine: str, arrivals_per_1000_per_month: float) -> int:
+def job_memory_gb(n_youth: int, months: int, engine: str, arrivals_per_1000_per_month: float,
+                  burn_in_months: int = 0) -> int:
     """Memory to request for one run on a cluster (GiB, whole, with 25% headroom over the estimate)."""
-    need = bytes_needed(persons_expected(n_youth, months, arrivals_per_1000_per_month), engine)
+    need = bytes_needed(persons_expected(n_youth, burn_in_months + months, arrivals_per_1000_per_month), engine)
     return max(1, math.ceil(1.25 * need / 2**30))
 
 
-def job_minutes(n_youth: int, months: int, engine: str) -> int:
+def job_minutes(n_youth: int, months: int, engine: str, burn_in_months: int = 0) -> int:
     """Time limit for one run on a cluster (minutes): 3x the expected run time plus 5 minutes of start-up."""
-    seconds = int(n_youth) * int(months) / PERSON_MONTHS_PER_SECOND.get(engine, PERSON_MONTHS_PER_SECOND["mesa"])
+    seconds = int(n_youth) * (int(burn_in_months) + int(months)) / PERSON_MONTHS_PER_SECOND.get(engine, PERSON_MONTHS_PER_SECOND["mesa"])
     return 5 + math.ceil(3 * seconds / 60)
 
 
 def register_resolvers() -> None:
     """Resolvers for the launcher configs (``configs/hydra/launcher/``): memory and time limit of one run.
 
-    ``${livelihoods.mem_gb:n_youth,months,engine,arrivals}``, ``${livelihoods.mem_bytes:...}`` (same
-    arguments) and ``${livelihoods.minutes:n_youth,months,engine}``.
+    ``${livelihoods.mem_gb:n_youth,months,engine,arrivals,burn_in_months}``, ``${livelihoods.mem_bytes:...}``
+    (same arguments) and ``${livelihoods.minutes:n_youth,months,engine,burn_in_months}``.
     """
     from omegaconf import OmegaConf
 

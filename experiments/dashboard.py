@@ -90,7 +90,7 @@ class PairedRun(mesa.Model):
 
     @property
     def month(self) -> int:
-        return self.arms["package"].month
+        return self.arms["package"].record_month
 
     def step(self):
         if self.month >= self.months:

@@ -131,6 +131,7 @@ def outcomes(cfg: RunConfig) -> dict[tuple[str, str], float]:
     values = {("all", k): v for k, v in summary["indicators"].items()}
     values |= {(g, k): v for g, ind in summary["by_group"].items() for k, v in ind.items()}
     values |= {("all", k): v for k, v in derived_indicators(model).items()}
+    values |= {("all", k): v for k, v in summary["migration"].items() if k != "intenders_at_start"}
     return values
 
 

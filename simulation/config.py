@@ -357,6 +357,7 @@ class IntentParams:
 @dataclass
 class MigrationParams:
     move_probability: float = share()
+    family_share: float = _num(0, 1, hi_open=True)
 
 
 @dataclass
@@ -483,6 +484,7 @@ class ReportConfig:
 @dataclass
 class RunConfig:
     seed: int = count(0, SEED_MAX)
+    burn_in_months: int = months(0)  # (before `months`, which shadows the helper below it)
     months: int = months(1)
     engine: str = choice(*ENGINES)
     threads: int = count(0, 1024)
@@ -496,11 +498,12 @@ class RunConfig:
 
     def check(self, path: str) -> None:
         s = self.scenario
-        youth, arrivals = s.n_youth, s.n_youth * s.returnees.arrivals_per_1000_per_month / 1000.0 * self.months
+        youth = s.n_youth
+        arrivals = s.n_youth * s.returnees.arrivals_per_1000_per_month / 1000.0 * (self.burn_in_months + self.months)
         if youth + arrivals > MAX_PERSONS:  # person indices are int32
             key = "scenario.n_youth" if youth >= arrivals else "scenario.returnees.arrivals_per_1000_per_month"
             _require(False, key, f"small enough that the youth ({youth:,}) and the returnees arriving over "
-                     f"{self.months} months ({arrivals:,.0f}) stay below {MAX_PERSONS:,} persons", getattr(
+                     f"{self.burn_in_months + self.months} months ({arrivals:,.0f}) stay below {MAX_PERSONS:,} persons", getattr(
                          s if key == "scenario.n_youth" else s.returnees, key.rpartition(".")[2]))
         districts = [d.name for d in s.districts]
         allowed = ", ".join([*TARGETS, *(f"district:{name}" for name in districts)])

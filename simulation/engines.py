@@ -62,7 +62,7 @@ class _ModelLevel:
 
     def emigration_share(self, out: np.ndarray) -> np.ndarray:
         P, m = self._p, self.model
-        self.k.emigration_kernel(P.arrival_month, P.district, P.migrated, m.month, out)
+        self.k.emigration_kernel(P.arrival_month, P.district, P.status, m.month, out)
         return out
 
     def tally(self):

@@ -75,7 +75,7 @@ def check_fits_in_memory(cfg, engine: str) -> None:
     from simulation.config import ConfigError
 
     s = cfg.scenario
-    persons = persons_expected(s.n_youth, cfg.months, s.returnees.arrivals_per_1000_per_month)
+    persons = persons_expected(s.n_youth, cfg.burn_in_months + cfg.months, s.returnees.arrivals_per_1000_per_month)
     need = bytes_needed(persons, engine)
     free = available_bytes()
     if free is not None and need > free:
@@ -84,5 +84,5 @@ def check_fits_in_memory(cfg, engine: str) -> None:
         key, got = (("scenario.n_youth", s.n_youth) if s.n_youth >= arriving else
                     ("scenario.returnees.arrivals_per_1000_per_month", s.returnees.arrivals_per_1000_per_month))
         raise ConfigError(key, f"small enough to fit in memory: {s.n_youth:,} youth + {arriving:,} arriving "
-                          f"returnees = {persons:,} persons x {cfg.months} months with engine={engine} need about "
+                          f"returnees = {persons:,} persons x {cfg.burn_in_months + cfg.months} months with engine={engine} need about "
                           f"{need / 2**30:.1f} GiB, {free / 2**30:.1f} GiB available", got)

@@ -147,6 +147,25 @@ def training_outcomes(people: PersonState, mask: np.ndarray) -> dict:
     }
 
 
+INTENDER_HORIZONS = (12, 24)  # months after month 0 at which the intenders of month 0 who left are counted
+
+
+def migration_flows(rows: list[dict], intenders: int, gone_by: dict[int, int]) -> dict:
+    """Departures over the run, and what became of those who intended to migrate at month 0.
+
+    * departures_per_month = sum_m (emigrants of month m) / sum_m (persons at home at the start of month m),
+      over months 1..T: the population's monthly emigration rate, regular and irregular routes together;
+    * intenders_left_within_<h>_months = share of the persons at home intending to migrate at month 0
+      (intent > threshold) who were abroad h months later (NaN when the run is shorter than h).
+    """
+    departures = sum(r["new_migrated"] for r in rows[1:])
+    at_home = sum(r["population"] - r["abroad"] for r in rows[:-1])
+    flows = {"departures_per_month": ratio(departures, at_home), "intenders_at_start": intenders}
+    for h in INTENDER_HORIZONS:
+        flows[f"intenders_left_within_{h}_months"] = ratio(gone_by[h], intenders) if h in gone_by else math.nan
+    return flows
+
+
 def cost_summary(people: PersonState, mask: np.ndarray, policies: dict, training_cost: float) -> dict:
     """Spending of the programme: training (centres) plus each policy, and per outcome."""
     p = people

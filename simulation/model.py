@@ -22,7 +22,7 @@ from simulation.phases import SCRATCH
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
 from simulation.rng import Streams
-from simulation.state import FLOAT, INT, NO_INDEX
+from simulation.state import ABROAD, FLOAT, INT, NO_INDEX, WAGE_EMPLOYED
 
 
 class LivelihoodsModel(mesa.Model):
@@ -39,15 +39,17 @@ class LivelihoodsModel(mesa.Model):
         self.cfg = cfg
         self.engine_name = engine or cfg.engine
         check_fits_in_memory(cfg, self.engine_name)  # refuse up front rather than be killed half-way
-        self.month = 0
+        self.month = 0  # months since the start of the burn-in; month 0 of the record is month ``burn_in``
+        self.burn_in = cfg.burn_in_months
         self.streams = Streams(cfg.seed)
         self.rules = build_rules(cfg)
         self.intent_threshold = cfg.behaviour.intent.threshold
         s = cfg.scenario
-        self.people = build_population(s, cfg.months, self.streams)
+        total = self.burn_in + cfg.months
+        self.people = build_population(s, total, self.streams)
         n0 = s.n_youth
         # rows of the returnees arriving in month m: arrival_rows[m - 1] .. arrival_rows[m] (sorted by month)
-        self.arrival_rows = n0 + np.searchsorted(self.people.arrival_month[n0:], np.arange(1, cfg.months + 2))
+        self.arrival_rows = n0 + np.searchsorted(self.people.arrival_month[n0:], np.arange(1, total + 2))
         self.scratch = {name: np.zeros(self.people.n, dtype=dtype) for name, dtype in SCRATCH.items()}
         self.scratch["offer"][:] = NO_INDEX
         self._offered = np.zeros(0, dtype=np.int64)  # who holds an offer of the last matching round
@@ -62,11 +64,13 @@ class LivelihoodsModel(mesa.Model):
         self.hires = np.zeros(len(self.employer_agents), dtype=INT)  # hires of the current month
         self.trainee_months = 0
         self.training_cost = 0.0
-        self.policies = PolicySet(cfg.policy, self)
+        self.policies = PolicySet.none(self)
         self.engine = make_engine(self.engine_name, self)
         if self.engine_name == "mesa":
             self._add_person_agents(np.flatnonzero(self.people.arrival_month == 0))
         self._views_ready = self.engine_name == "mesa"
+        self.run_burn_in()
+        self.policies = PolicySet(cfg.policy, self)
         self.rows: list[dict] = []
         self.collect()
         release_free_memory()  # the population build's temporaries
@@ -87,6 +91,46 @@ class LivelihoodsModel(mesa.Model):
         self.engine.run("migrate")
         self.collect()
 
+    def run_burn_in(self):
+        """The ``burn_in`` months before month 0: the schedule without the programme, and not recorded.
+
+        Nobody applies for training, no centre holds an intake and no policy acts; returnees arrive, the labour
+        market, businesses, savings, ageing, networks, intent and migration run as in ``step``.
+        The state reaches the model's own stationary state before the programme starts in month 1; then
+        ``start_record`` clears what the indicators count over the run.
+        """
+        for _ in range(self.burn_in):
+            self.month += 1
+            self.arrive_returnees()
+            self.search_and_match()
+            self.make_a_living()
+            self.engine.run("migrate")
+        self.start_record()
+
+    def start_record(self):
+        """Month 0 of the record: the run's counts of migrations, hires and dismissals start from zero.
+
+        Emigrants of the burn-in stay abroad (and in the networks of those at home: peers abroad count who is
+        abroad, not who left during the run); hires still in their probation count as hired during the run,
+        since their dismissal, if it comes, does. Nobody has applied for or started a course yet.
+        """
+        P = self.people
+        P.migrated[:] = False
+        P.abroad_regular[:] = False
+        P.dismissed[:] = False
+        employer = P.employer
+        hired = (P.status == WAGE_EMPLOYED) & (employer != NO_INDEX)
+        probation = self.inputs["employer_probation"][np.where(hired, employer, 0)]
+        P.ever_hired[:] = hired & (P.tenure_months < probation)
+        present = P.arrival_month <= self.month
+        self.intenders_at_start = np.flatnonzero(present & (P.status != ABROAD) & (P.intent > self.intent_threshold))
+        self.intenders_gone_by = {}  # record month -> how many of ``intenders_at_start`` were abroad then
+
+    @property
+    def record_month(self) -> int:
+        """The month of the record (0: the state after the burn-in; negative during the burn-in)."""
+        return self.month - self.burn_in
+
     def arrive_returnees(self):
         """Returnees whose arrival month has come join, searching for work."""
         arriving = np.arange(self.arrival_rows[self.month - 1], self.arrival_rows[self.month])
@@ -97,7 +141,7 @@ class LivelihoodsModel(mesa.Model):
     def enrol(self):
         """Non-working persons apply; centres holding an intake admit from their waiting list by lottery."""
         self.engine.run("apply_for_training")
-        intake_open = np.array([c.holds_intake(self.month) for c in self.centre_agents], dtype=bool)
+        intake_open = np.array([c.holds_intake(self.record_month) for c in self.centre_agents], dtype=bool)
         admitted = np.zeros(0, dtype=np.int64)
         if intake_open.any():  # between intakes nobody is admitted, and the lottery is not drawn
             admitted = self.engine.admit(intake_open, self.inputs["centre_seats"])
@@ -145,10 +189,14 @@ class LivelihoodsModel(mesa.Model):
         self.engine.run("livelihoods")
 
     def collect(self):
-        """The month's row of indicators (``metrics.monthly_row``) and each centre's trainees."""
+        """The month's row of indicators (``metrics.monthly_row``), each centre's trainees, and how many of
+        the intenders at month 0 have left."""
+        if self.record_month in metrics.INTENDER_HORIZONS:
+            self.intenders_gone_by[self.record_month] = int(
+                self.people.migrated[self.intenders_at_start].sum())
         counts, income, trainees = self.engine.tally()
         self.inputs["centre_trainees"][:] = trainees
-        self.latest = metrics.monthly_row(counts, income, self.month, self.rows[-1] if self.rows else None)
+        self.latest = metrics.monthly_row(counts, income, self.record_month, self.rows[-1] if self.rows else None)
         self.rows.append(self.latest)
 
     # --- results ------------------------------------------------------------
@@ -167,6 +215,7 @@ class LivelihoodsModel(mesa.Model):
                          for name, mask in metrics.group_masks(self.people, population).items()},
             "training": metrics.training_outcomes(self.people, population),
             "cost": metrics.cost_summary(self.people, population, self.policies.report(), self.training_cost),
+            "migration": metrics.migration_flows(self.rows, self.intenders_at_start.size, self.intenders_gone_by),
         }
 
     # --- agents ---------------------------------------------------------------

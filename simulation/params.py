@@ -74,10 +74,16 @@ class IntentRule(NamedTuple):
     expected_wage: float
 
 
+class AgeingRule(NamedTuple):
+    age_min: float
+    age_max: float
+
+
 class MigrationRule(NamedTuple):
     threshold: float
     migration_cost: float
     move_probability: float
+    family_share: float
 
 
 class Rules(NamedTuple):
@@ -88,6 +94,7 @@ class Rules(NamedTuple):
     hiring: HiringRule
     livelihood: LivelihoodRule
     intent: IntentRule
+    ageing: AgeingRule
     migration: MigrationRule
 
 
@@ -113,6 +120,7 @@ def build_rules(cfg: RunConfig) -> Rules:
         hiring=_pick(HiringRule, b.labour),
         livelihood=_pick(LivelihoodRule, b.self_employment, b.income, minimum_wage=s.minimum_wage),
         intent=_pick(IntentRule, b.intent, expected_wage=s.destination.expected_wage),
+        ageing=_pick(AgeingRule, s.population),
         migration=_pick(MigrationRule, b.migration, threshold=b.intent.threshold,
                         migration_cost=s.destination.migration_cost),
     )

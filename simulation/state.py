@@ -91,6 +91,10 @@ PERSON_FIELDS: dict[str, Field] = {
 }
 
 
+# Fields whose initial value is not 0 / False
+INITIAL = {"centre": NO_INDEX, "employer": NO_INDEX, "enrol_month": -1}
+
+
 class PersonState:
     """Struct of arrays holding every field of ``PERSON_FIELDS`` for ``n`` persons."""
 
@@ -100,6 +104,5 @@ class PersonState:
         self.n = n
         for name, spec in PERSON_FIELDS.items():
             setattr(self, name, np.zeros(n, dtype=spec.dtype))
-        self.centre[:] = NO_INDEX
-        self.employer[:] = NO_INDEX
-        self.enrol_month[:] = -1
+        for name, value in INITIAL.items():
+            getattr(self, name)[:] = value

@@ -57,7 +57,9 @@ def mid_run(request):
     P.intent[:] = g.random(n)
     P.savings[g.random(n) < 0.3] += 1000.0
     P.awaiting_regular_route[:] = g.random(n) < 0.2
-    P.migrated |= g.random(n) < 0.05  # some emigration in every district, for the peers' share
+    gone = g.random(n) < 0.05  # some emigration in every district, for the peers' share
+    P.migrated |= gone
+    P.status[gone] = ABROAD
     P.applied |= g.random(n) < 0.3  # waiting lists longer than the seats, for admissions
     # a share of persons in training at every course month, at centres that differ
     pick = g.random(n) < 0.3
@@ -293,7 +295,9 @@ def test_migration_needs_both_intent_and_savings():
     from simulation.params import build_rules
 
     p = build_rules(make_config()).migration
-    rich, poor = p.migration_cost + 1, p.migration_cost - 1
+    assert 0 < p.family_share < 1
+    own = (1 - p.family_share) * p.migration_cost  # the family pays the rest of the journey
+    rich, poor = own + 1, own - 1
     certain = p._replace(move_probability=1.0)  # every capable intender leaves, whatever the draw
 
     def leaves(status, intent, savings, awaiting):

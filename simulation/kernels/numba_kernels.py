@@ -136,8 +136,9 @@ def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee
 
 
 @kernel
-def emigration_kernel(arrival_month, district, migrated, month, abroad_share):
-    """Share of each district's population (arrived by ``month``) who emigrated during the run."""
+def emigration_kernel(arrival_month, district, status, month, abroad_share):
+    """Share of each district's population (arrived by ``month``) who are abroad: emigrants, whenever they left
+    (a returnee who has arrived is at home; one who has not yet arrived is not in the population)."""
     n_blocks = (arrival_month.size + BLOCK - 1) // BLOCK
     n_districts = abroad_share.size
     counts = np.zeros((n_blocks, 2 * n_districts), dtype=np.int64)
@@ -145,7 +146,7 @@ def emigration_kernel(arrival_month, district, migrated, month, abroad_share):
         for i in range(b * BLOCK, min((b + 1) * BLOCK, arrival_month.size)):
             if arrival_month[i] <= month:
                 counts[b, district[i]] += 1
-                if migrated[i]:
+                if status[i] == ABROAD:
                     counts[b, n_districts + district[i]] += 1
     total = counts.sum(axis=0)
     for d in range(n_districts):

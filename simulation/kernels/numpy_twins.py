@@ -175,8 +175,11 @@ def earn_and_save(status, earnings, savings, stipend, skill, district, district_
     savings[home] = (1.0 - p.savings_drawdown_rate) * savings[home] + p.saving_rate * received[home]
 
 
-def age(status, age):
-    age[status != ABROAD] += 1.0 / 12.0
+def age(status, age, p):
+    home = status != ABROAD
+    age[home] += 1.0 / 12.0
+    wrap = home & (age >= p.age_max)
+    age[wrap] -= p.age_max - p.age_min
 
 
 def update_intent(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share,
@@ -192,10 +195,11 @@ def update_intent(status, intent, age, earnings, household_income, peer_base, di
 
 
 def migrate(status, intent, savings, awaiting_regular_route, migrated, employer, earnings, p, seed, month, uid):
+    own_cost = (1.0 - p.family_share) * p.migration_cost
     leave = ((status != ABROAD) & (status != TRAINING) & ~awaiting_regular_route & (intent > p.threshold)
-             & (savings >= p.migration_cost) & (philox_uniform(seed, _key("migration"), month, uid) < p.move_probability))
+             & (savings >= own_cost) & (philox_uniform(seed, _key("migration"), month, uid) < p.move_probability))
     status[leave] = ABROAD
-    savings[leave] -= p.migration_cost
+    savings[leave] -= own_cost
     migrated[leave] = True
     employer[leave] = NO_INDEX
     earnings[leave] = 0.0
@@ -249,10 +253,10 @@ def vacancies_kernel(mean, seed, stream, month, out):
         out[e] = poisson(mean, seed, stream, month, e)
 
 
-def emigration_kernel(arrival_month, district, migrated, month, abroad_share):
+def emigration_kernel(arrival_month, district, status, month, abroad_share):
     population = arrival_month <= month
     n = abroad_share.size
-    abroad_share[:] = (np.bincount(district[population & migrated], minlength=n)
+    abroad_share[:] = (np.bincount(district[population & (status == ABROAD)], minlength=n)
                        / np.maximum(np.bincount(district[population], minlength=n), 1))
 
 

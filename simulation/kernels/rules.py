@@ -166,9 +166,15 @@ def leave_country(savings, cost):
 
 
 @jit
+def own_journey_cost(p):
+    """What the migrant pays from own savings:  (1 - f) C,  C the journey's cost, f the family's share."""
+    return (1.0 - p.family_share) * p.migration_cost
+
+
+@jit
 def can_migrate(intent, savings, p):
-    """Aspiration and capability:  intent > theta  and  savings >= migration cost."""
-    return intent > p.threshold and savings >= p.migration_cost
+    """Aspiration and capability:  intent > theta  and  savings >= (1 - f) C  (``own_journey_cost``)."""
+    return intent > p.threshold and savings >= own_journey_cost(p)
 
 
 # --------------------------------------------------------------------------- transitions
@@ -347,11 +353,21 @@ def income_transition(status, earnings, savings, stipend, skill, district, distr
 
 
 @jit
-def age_transition(status, age):
-    """Persons at home age a month:  a' = a + 1/12. Returns (age',)."""
+def age_transition(status, age, p):
+    """Persons at home age a month within a stationary age structure:
+
+        a' = a + 1/12,  and  a' - (a_max - a_min)  once a' >= a_max.
+
+    Age enters only the intent rule. The population is not a closed cohort that grows three years older
+    over a run: a person who reaches the top of the range [a_min, a_max) stands from then on for one
+    entering it at the bottom, so the ages stay uniform on the range as drawn (docs/ODD.md, "Stationarity").
+    Returns (age',)."""
     if status == ABROAD:
         return (age,)
-    return (age + 1.0 / 12.0,)
+    aged = age + 1.0 / 12.0
+    if aged >= p.age_max:
+        aged -= p.age_max - p.age_min
+    return (aged,)
 
 
 @jit
@@ -373,12 +389,12 @@ def migration_transition(status, intent, savings, awaiting_regular_route, migrat
     """Capable intenders (``can_migrate``) not in training leave irregularly with probability m (``leave_country``).
 
     Persons registered with a regular mobility scheme wait for it instead; the
-    journey costs ``migration_cost``. Returns (status', savings', migrated', employer', earnings').
+    migrant pays ``own_journey_cost``. Returns (status', savings', migrated', employer', earnings').
     """
     if status == ABROAD or status == TRAINING or awaiting_regular_route or not can_migrate(intent, savings, p):
         return status, savings, migrated, employer, earnings
     if uniform(seed, MIGRATION, month, uid) < p.move_probability:
-        return leave_country(savings, p.migration_cost)
+        return leave_country(savings, own_journey_cost(p))
     return status, savings, migrated, employer, earnings
 
 

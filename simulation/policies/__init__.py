@@ -36,6 +36,13 @@ class PolicySet:
         self.trainees = np.zeros(0, dtype=np.int64)  # this month's trainees (before attendance)
         self.items = [POLICIES[name](cfg, model) for name, cfg in configs.selected().items()]
 
+    @classmethod
+    def none(cls, model) -> "PolicySet":
+        """No policy (the burn-in)."""
+        empty = cls.__new__(cls)
+        empty.model, empty.trainees, empty.items = model, np.zeros(0, dtype=np.int64), []
+        return empty
+
     def start_of_month(self):
         for p in self.items:
             p.start_of_month()

@@ -118,7 +118,7 @@ class Policy:
                 keep = np.sort(order[affordable])
                 candidates, cost = candidates[keep], cost[keep]
                 if self.exhausted_month is None:
-                    self.exhausted_month = self.model.month
+                    self.exhausted_month = self.model.record_month
         self.charge(float(cost.sum()), candidates.size)
         return candidates
 
@@ -132,7 +132,7 @@ class Policy:
     def charge(self, amount: float, grants: int = 0) -> None:
         if amount:
             self.spent += amount
-            month = self.model.month
+            month = self.model.record_month
             self.monthly_spending[month] = self.monthly_spending.get(month, 0.0) + amount
         self.grants += grants  # one per person per month granted
 

@@ -34,7 +34,7 @@ class MobilityScheme(Policy):
 
     def start_of_month(self):
         m, P, c = self.model, self.model.people, self.cfg
-        if (m.month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(c.cost_per_participant):
+        if (m.record_month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(c.cost_per_participant):
             return  # no recruitment this month, or a scheme without money does not open
         P.awaiting_regular_route[:] = self.recruited
         eligible = ((P.status != TRAINING) & (P.age >= c.min_age) & (P.age <= c.max_age)
