@@ -232,7 +232,7 @@ class ReturneeConfig:
 @dataclass
 class TrainingConfig:
     trades: list[str] = field(default=MISSING, metadata=dict(non_empty=True))
-    seats_per_1000_youth: float = positive(MAX_PER_1000)
+    seats_per_1000_youth: float = nonneg(MAX_PER_1000)  # 0: no programme (nobody is admitted)
     intake_interval_months: int = months(1)
     course_hours: float = positive(MAX_MONTHS * 744)
     hours_per_month: float = positive(744)  # hours in a month

@@ -36,7 +36,8 @@ class _ModelLevel:
     def _p(self):
         return self.model.people
 
-    def admit(self, intake_open, seats) -> np.ndarray:
+    def admit(self, intake_open, seats) -> tuple[np.ndarray, np.ndarray]:
+        """The admitted and the waiting applicants at this intake, each ascending."""
         P, m = self._p, self.model
         return self.k.admit_kernel(P.status, P.applied, P.enrolled, P.centre, P.uid, intake_open, seats,
                                    np.int64(m.cfg.seed), np.int64(m.month), np.int64(stream_key("enrolment_priority")))

@@ -84,5 +84,5 @@ def check_fits_in_memory(cfg, engine: str) -> None:
         key, got = (("scenario.n_youth", s.n_youth) if s.n_youth >= arriving else
                     ("scenario.returnees.arrivals_per_1000_per_month", s.returnees.arrivals_per_1000_per_month))
         raise ConfigError(key, f"small enough to fit in memory: {s.n_youth:,} youth + {arriving:,} arriving "
-                          f"returnees = {persons:,} persons x {cfg.burn_in_months + cfg.months} months with engine={engine} need about "
+                          f"returnees = {persons:,} persons (arrivals over {cfg.burn_in_months} burn-in + {cfg.months} months) with engine={engine} need about "
                           f"{need / 2**30:.1f} GiB, {free / 2**30:.1f} GiB available", got)

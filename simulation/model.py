@@ -23,6 +23,12 @@ from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
 from simulation.rng import Streams
 from simulation.state import ABROAD, FLOAT, INT, NO_INDEX, WAGE_EMPLOYED
+from simulation.trial import Trial
+
+
+def seats_per_intake(seats_per_1000_youth: float, n_youth: int) -> int:
+    """Seats of a centre at an intake: max(1, round(s n / 1000)), and none when s = 0 (no programme)."""
+    return 0 if seats_per_1000_youth == 0 else max(1, round(seats_per_1000_youth * n_youth / 1000.0))
 
 
 class LivelihoodsModel(mesa.Model):
@@ -70,6 +76,7 @@ class LivelihoodsModel(mesa.Model):
             self._add_person_agents(np.flatnonzero(self.people.arrival_month == 0))
         self._views_ready = self.engine_name == "mesa"
         self.run_burn_in()
+        self.trial = Trial(self.people.n)
         self.policies = PolicySet(cfg.policy, self)
         self.rows: list[dict] = []
         self.collect()
@@ -118,10 +125,10 @@ class LivelihoodsModel(mesa.Model):
         P.migrated[:] = False
         P.abroad_regular[:] = False
         P.dismissed[:] = False
-        employer = P.employer
-        hired = (P.status == WAGE_EMPLOYED) & (employer != NO_INDEX)
-        probation = self.inputs["employer_probation"][np.where(hired, employer, 0)]
-        P.ever_hired[:] = hired & (P.tenure_months < probation)
+        P.ever_hired[:] = False
+        hired = np.flatnonzero((P.status == WAGE_EMPLOYED) & (P.employer != NO_INDEX))
+        on_probation = P.tenure_months[hired] < self.inputs["employer_probation"][P.employer[hired]]
+        P.ever_hired[hired[on_probation]] = True
         present = P.arrival_month <= self.month
         self.intenders_at_start = np.flatnonzero(present & (P.status != ABROAD) & (P.intent > self.intent_threshold))
         self.intenders_gone_by = {}  # record month -> how many of ``intenders_at_start`` were abroad then
@@ -144,7 +151,9 @@ class LivelihoodsModel(mesa.Model):
         intake_open = np.array([c.holds_intake(self.record_month) for c in self.centre_agents], dtype=bool)
         admitted = np.zeros(0, dtype=np.int64)
         if intake_open.any():  # between intakes nobody is admitted, and the lottery is not drawn
-            admitted = self.engine.admit(intake_open, self.inputs["centre_seats"])
+            admitted, waiting = self.engine.admit(intake_open, self.inputs["centre_seats"])
+            self.trial.enter(self.record_month, waiting, admitted, self.people.centre, self.inputs["centre_seats"],
+                             self.people.female)
         self.engine.run("start_course", admitted)
         centres = self.inputs
         centres["centre_admitted"][:] = np.bincount(self.people.centre[admitted], minlength=len(self.centre_agents))
@@ -191,6 +200,7 @@ class LivelihoodsModel(mesa.Model):
     def collect(self):
         """The month's row of indicators (``metrics.monthly_row``), each centre's trainees, and how many of
         the intenders at month 0 have left."""
+        self.trial.observe(self.record_month, self.people, self.intent_threshold)
         if self.record_month in metrics.INTENDER_HORIZONS:
             self.intenders_gone_by[self.record_month] = int(
                 self.people.migrated[self.intenders_at_start].sum())
@@ -216,6 +226,7 @@ class LivelihoodsModel(mesa.Model):
             "training": metrics.training_outcomes(self.people, population),
             "cost": metrics.cost_summary(self.people, population, self.policies.report(), self.training_cost),
             "migration": metrics.migration_flows(self.rows, self.intenders_at_start.size, self.intenders_gone_by),
+            "trial": self.trial.estimates(),
         }
 
     # --- agents ---------------------------------------------------------------
@@ -248,7 +259,7 @@ class LivelihoodsModel(mesa.Model):
                                                          t.intake_interval_months))
         n = len(self.centre_agents)
         self.inputs |= {
-            "centre_seats": np.full(n, max(1, round(t.seats_per_1000_youth * s.n_youth / 1000.0)), dtype=INT),
+            "centre_seats": np.full(n, seats_per_intake(t.seats_per_1000_youth, s.n_youth), dtype=INT),
             "centre_course_months": np.full(n, course_months(t.course_hours, t.hours_per_month), dtype=INT),
             "centre_certification_rate": np.full(n, t.certification_rate, dtype=FLOAT),
             "centre_recognised_share": np.full(n, t.recognised_share, dtype=FLOAT),

@@ -17,9 +17,13 @@ PROGRESS = re.compile(r"\d+/\d+ \[")  # a tqdm progress bar line, e.g. "runs:  5
 SMALL = ["scenario.n_youth=1500", "months=18", "progress=false"]
 
 
+TEST_BURN_IN = "burn_in_months=12"  # a short burn-in: the tests exercise it everywhere at a tenth of its cost
+
+
 def make_config(*overrides: str):
-    """The validated RunConfig of configs/config.yaml with ``overrides`` applied (no progress bar)."""
-    return load_config("progress=false", *overrides)
+    """The validated RunConfig of configs/config.yaml with ``overrides`` applied (no progress bar), and a
+    12-month burn-in unless the overrides set one (tests/test_at_rest.py runs the configured one)."""
+    return load_config("progress=false", TEST_BURN_IN, *overrides)
 
 
 def run_model(cfg, engine: str | None = None, months: int | None = None) -> LivelihoodsModel:

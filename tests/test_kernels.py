@@ -180,8 +180,9 @@ def test_admissions_equal_their_twin_and_never_exceed_the_seats(level):
     fast, twin = level
     k = len(fast.centre_agents)
     seats = (np.arange(k) % 4 * 5).astype(np.int32)
-    a = KernelEngine(fast).admit(np.ones(k, dtype=bool), seats)
-    b = TwinEngine(twin).admit(np.ones(k, dtype=bool), seats)
+    a, waiting_a = KernelEngine(fast).admit(np.ones(k, dtype=bool), seats)
+    b, waiting_b = TwinEngine(twin).admit(np.ones(k, dtype=bool), seats)
+    np.testing.assert_array_equal(waiting_a, waiting_b)
     np.testing.assert_array_equal(a, b)
     assert a.size > 0 and (np.bincount(fast.people.centre[a], minlength=k) <= seats).all()
 

@@ -193,7 +193,8 @@ def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, complete
 
 @jit
 def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, seed, month, stream):
-    """Admissions at an intake (the rule of ``allocation.allocate_seats``); returns the admitted, in person order.
+    """Admissions at an intake (the rule of ``allocation.allocate_seats``); returns the admitted and the
+    waiting applicants, each in person order.
 
     Waiting: applied, never enrolled, idle or searching, at a centre holding an
     intake. Each centre admits its waiting applicants in ascending order of their
@@ -226,7 +227,7 @@ def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, see
             group = group[first_k_smallest(lottery, seats[c])]
         for i in group:
             admitted[i] = True
-    return np.flatnonzero(admitted)
+    return np.flatnonzero(admitted), waiting[:k].copy()
 
 
 @jit

@@ -243,7 +243,7 @@ def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, see
     from simulation.allocation import allocate_seats
 
     waiting = applied & ~enrolled & ((status == IDLE) | (status == UNEMPLOYED)) & intake_open[centre]
-    return allocate_seats(waiting, centre, seats, philox_uniform(seed, stream, month, uid))
+    return allocate_seats(waiting, centre, seats, philox_uniform(seed, stream, month, uid)), np.flatnonzero(waiting)
 
 
 def vacancies_kernel(mean, seed, stream, month, out):
