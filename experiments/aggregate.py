@@ -9,6 +9,16 @@ setting are aggregated with a t-based confidence interval:
 
 Paired differences against the reference setting are taken seed by seed (the
 same seeds in both arms, common random numbers) and aggregated the same way.
+
+A study over posterior draws (``draw`` swept with ``seed``, ``posterior=<name>``) separates the two kinds
+of uncertainty (``posterior_aggregate``): for the values y_ds of draw d and seed s of a setting,
+
+    m_d = mean_s y_ds                               (the draw's expected value, over seeds)
+    seed variance     sigma_s^2 = mean_d var_s(y_ds)   (stochastic: what another seed would change)
+    parameter variance sigma_p^2 = max(0, var_d(m_d) - sigma_s^2 / S)   (what the posterior leaves open)
+
+with a credible interval of the level from the quantiles of all y_ds (both parts), a parameter interval
+from the quantiles of the m_d, and P(y < target) as the share of draws whose m_d is below the target.
 """
 
 from __future__ import annotations
@@ -31,6 +41,7 @@ SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe lo
 MULTIRUN = "multirun.yaml"
 
 STIPEND_KEY = "policy.stipend.monthly_amount"
+REPLICATES = ("seed", "draw")  # swept keys that replicate a setting rather than define one
 COST_KEYS = ("total", "per_enrolled", "per_completer", "per_employed")
 
 
@@ -38,7 +49,7 @@ COST_KEYS = ("total", "per_enrolled", "per_completer", "per_employed")
 class Sweep:
     folder: Path
     swept: list[str]  # swept keys other than seed
-    complete: list[dict] = field(default_factory=list)  # {"setting", "seed", "summary", "job"}
+    complete: list[dict] = field(default_factory=list)  # {"setting", "seed", "draw", "summary", "job"}
     incomplete: list[str] = field(default_factory=list)  # job folders without summary.json
     missing: list[str] = field(default_factory=list)  # expected jobs with no folder
     unreadable: list[str] = field(default_factory=list)  # "<file>: <why>" for records that cannot be read
@@ -87,7 +98,7 @@ def read_sweep(folder: Path) -> Sweep:
             sweeps = _swept_overrides(folder)
         except (OSError, ValueError, yaml.YAMLError) as exc:
             sweep.unreadable.append(f"{MULTIRUN}: {exc}; the expected jobs are unknown")
-    swept = sweep.swept = [key for key, _ in sweeps if key != "seed"]
+    swept = sweep.swept = [key for key, _ in sweeps if key not in REPLICATES]
     found = set()
     damaged: list[str] = []  # jobs whose overrides cannot be read
     seen: dict[tuple[str, int], str] = {}
@@ -100,7 +111,7 @@ def read_sweep(folder: Path) -> Sweep:
             damaged.append(job.name)
             continue
         if not sweeps and not sweep.swept:  # no readable multirun.yaml: every override but seed is the setting
-            sweep.swept = swept = sorted(k for k in overrides if k not in ("seed", "resume"))
+            sweep.swept = swept = sorted(k for k in overrides if k not in (*REPLICATES, "resume"))
         key = tuple(f"{k}={overrides.get(k, '')}" for k in [k for k, _ in sweeps] or swept)
         found.add(key)
         if not (job / SUMMARY).exists():
@@ -112,16 +123,19 @@ def read_sweep(folder: Path) -> Sweep:
             sweep.unreadable.append(f"job {job.name}: {SUMMARY}: {str(exc).splitlines()[0]}")
             continue
         setting = " ".join(f"{k}={overrides.get(k, '')}" for k in swept)
+        meta = summary.get("meta") or {}
         try:
-            seed = int(overrides.get("seed", (summary.get("meta") or {}).get("seed", -1)))
+            seed = int(overrides.get("seed", meta.get("seed", -1)))
+            draw = int(overrides.get("draw", meta.get("draw") if meta.get("draw") is not None else -1))
         except (TypeError, ValueError):
-            sweep.unreadable.append(f"job {job.name}: .hydra/overrides.yaml: seed is not an integer")
+            sweep.unreadable.append(f"job {job.name}: .hydra/overrides.yaml: seed or draw is not an integer")
             continue
-        if (setting, seed) in seen:
-            fail(f"{folder}: jobs {seen[setting, seed]} and {job.name} are the same setting ({setting or 'none'}) "
-                 f"and seed {seed}; a replicate must have its own seed")
-        seen[setting, seed] = job.name
-        sweep.complete.append({"job": job.name, "setting": setting, "seed": seed, "summary": summary})
+        if (setting, draw, seed) in seen:
+            fail(f"{folder}: jobs {seen[setting, draw, seed]} and {job.name} are the same setting "
+                 f"({setting or 'none'}), draw and seed {seed}; a replicate must have its own seed")
+        seen[setting, draw, seed] = job.name
+        sweep.complete.append({"job": job.name, "setting": setting, "seed": seed, "draw": draw, "summary": summary,
+                               "posterior": meta.get("posterior")})
     if sweeps:
         combos = list(itertools.product(*[[f"{k}={v}" for v in values] for k, values in sweeps]))
         sweep.expected = len(combos)
@@ -132,19 +146,57 @@ def read_sweep(folder: Path) -> Sweep:
 
 
 def records(sweep: Sweep) -> pd.DataFrame:
-    """Long table: setting, seed, group, indicator, value (NaN values dropped)."""
+    """Long table: setting, draw (-1: no posterior), seed, group, indicator, value (NaN values dropped)."""
     rows = []
     for job in sweep.complete:
-        s = job["summary"]
+        s, d = job["summary"], job.get("draw", -1)
         groups = {"all": s["indicators"], **s["by_group"]}
         for group, values in groups.items():
             for indicator, value in values.items():
-                rows.append((job["setting"], job["seed"], group, indicator, value))
+                rows.append((job["setting"], d, job["seed"], group, indicator, value))
         for key in COST_KEYS:
-            rows.append((job["setting"], job["seed"], "all", f"cost_{key}", s.get("cost", {}).get(key)))
-    frame = pd.DataFrame(rows, columns=["setting", "seed", "group", "indicator", "value"])
+            rows.append((job["setting"], d, job["seed"], "all", f"cost_{key}", s.get("cost", {}).get(key)))
+    frame = pd.DataFrame(rows, columns=["setting", "draw", "seed", "group", "indicator", "value"])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     return frame.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def over_draws(frame: pd.DataFrame) -> bool:
+    """Whether the study ran several posterior draws (then ``posterior_aggregate`` applies)."""
+    return "draw" in frame and frame["draw"].nunique() > 1
+
+
+def posterior_aggregate(frame: pd.DataFrame, level: float = 0.9) -> pd.DataFrame:
+    """One row per setting × group × indicator over draws × seeds (module docstring): mean, the ``level``
+    credible interval (ci_low, ci_high: all runs) and its parameter part (param_low, param_high: the draws'
+    means), the parameter and seed standard deviations and the parameter share of the variance."""
+    keys = ["setting", "group", "indicator"]
+    per_draw = (frame.groupby([*keys, "draw"], sort=True)["value"]
+                .agg(m="mean", v="var", s="size").reset_index())
+    lo, hi = (1 - level) / 2, (1 + level) / 2
+    runs = frame.groupby(keys, sort=True)["value"]
+    out = runs.agg(mean="mean", n="size").reset_index()
+    out["ci_low"], out["ci_high"] = runs.quantile(lo).to_numpy(), runs.quantile(hi).to_numpy()
+    draws = per_draw.groupby(keys, sort=True)
+    out["draws"] = draws["m"].size().to_numpy()
+    out["seeds"] = draws["s"].mean().round().astype(int).to_numpy()
+    out["param_low"], out["param_high"] = draws["m"].quantile(lo).to_numpy(), draws["m"].quantile(hi).to_numpy()
+    seed_var = draws["v"].mean().fillna(0.0).to_numpy()
+    between = draws["m"].var().fillna(0.0).to_numpy()
+    param_var = np.maximum(0.0, between - seed_var / np.maximum(out["seeds"].to_numpy(), 1))
+    out["param_sd"], out["seed_sd"] = np.sqrt(param_var), np.sqrt(seed_var)
+    total = param_var + seed_var
+    out["param_share"] = np.divide(param_var, total, out=np.full(total.size, np.nan), where=total > 0)
+    out["std"] = runs.std().to_numpy()
+    return out[[*keys, "mean", "std", "ci_low", "ci_high", "n", "draws", "seeds", "param_low", "param_high",
+                "param_sd", "seed_sd", "param_share"]]
+
+
+def probability_below(frame: pd.DataFrame, indicator: str, target: float, group: str = "all") -> pd.Series:
+    """Per setting: the share of posterior draws whose mean over seeds of ``indicator`` is below ``target``."""
+    rows = frame[(frame["group"] == group) & (frame["indicator"] == indicator)]
+    means = rows.groupby(["setting", "draw"])["value"].mean()
+    return (means < target).groupby(level="setting").mean()
 
 
 def aggregate(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
@@ -179,11 +231,29 @@ def reference_setting(settings: list[str], swept: list[str]) -> str:
 def paired_differences(frame: pd.DataFrame, reference: str, confidence: float = 0.95) -> pd.DataFrame:
     """Setting − reference, seed by seed over the seeds both arms have, aggregated like ``aggregate``."""
     ref = frame[frame["setting"] == reference].rename(columns={"value": "reference"}).drop(columns="setting")
-    both = frame[frame["setting"] != reference].merge(ref, on=["seed", "group", "indicator"], how="inner")
+    on = ["draw", "seed", "group", "indicator"] if "draw" in frame else ["seed", "group", "indicator"]
+    both = frame[frame["setting"] != reference].merge(ref, on=on, how="inner")
     both["value"] = both["value"] - both["reference"]
     if both.empty:
         return pd.DataFrame(columns=["setting", "group", "indicator", "mean", "std", "ci_low", "ci_high", "n"])
-    return aggregate(both.drop(columns="reference"), confidence)
+    both = both.drop(columns="reference")
+    return posterior_aggregate(both, confidence) if over_draws(both) else aggregate(both, confidence)
+
+
+def differences(frame: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Setting − reference per draw and seed (the rows ``paired_differences`` aggregates)."""
+    ref = frame[frame["setting"] == reference].rename(columns={"value": "reference"}).drop(columns="setting")
+    both = frame[frame["setting"] != reference].merge(ref, on=["draw", "seed", "group", "indicator"], how="inner")
+    return both.assign(value=both["value"] - both["reference"]).drop(columns="reference")
+
+
+def lowest_stipend_probably_meeting_target(frame: pd.DataFrame, target: float, probability: float):
+    """Per stipend level, P(dropout < target) over posterior draws; and the lowest level where it is at least
+    ``probability`` (None if no level is)."""
+    p = probability_below(frame, "dropout_rate", target)
+    levels = pd.Series(p.to_numpy(), index=[float(s.split("=", 1)[1]) for s in p.index]).sort_index()
+    meeting = levels[levels >= probability]
+    return levels, (float(meeting.index[0]) if len(meeting) else None)
 
 
 def lowest_stipend_meeting_target(table: pd.DataFrame, target: float) -> float | None:

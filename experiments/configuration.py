@@ -70,6 +70,12 @@ def to_run_config(cfg) -> RunConfig:
     from omegaconf import OmegaConf
 
     obj = OmegaConf.to_object(cfg)
+    if obj.posterior is not None:  # draw `draw` of a stored posterior sets its parameters (experiments.draws)
+        from experiments.draws import draw_values
+        from experiments.study import with_values
+
+        validate(obj)  # the draw index and the rest first: one clear line for a bad value
+        obj = with_values(obj, draw_values(obj.posterior, obj.draw))
     validate(obj)
     return obj
 

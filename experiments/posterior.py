@@ -60,6 +60,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ABC_SEEDS = 10_001       # model seeds of the particles: 10_001 + a hash of the particle's values
 PREDICTIVE_SEEDS = 20_001  # fresh seeds of the posterior predictive runs
 UNDEFINED = 1.0          # an undefined statistic lies 100 points outside its range
+STOPPING = ("generations", "min_epsilon", "max_simulations")  # settings a resumed run may change
 
 
 def safe_name(key: str) -> str:
@@ -302,9 +303,11 @@ def run_abc(spec: TargetsFile, configs, params: list[Parameter], settings: dict,
     observed = {t.name: float(t.value if t.value is not None else sum(t.range) / 2) for t in spec.targets}
     if db.exists():
         before = json.loads(saved.read_text()) if saved.exists() else None
-        if before != settings:
-            fail(f"--name: results/calibration/{out.name}/abc.db was made with other settings; "
-                 f"resume it with the same ones, or choose another name")
+        what = {k: v for k, v in settings.items() if k not in STOPPING}
+        if before is None or {k: v for k, v in before.items() if k not in STOPPING} != what:
+            fail(f"--name: results/calibration/{out.name}/abc.db was made with other settings; resume it with the "
+                 f"same ones (only {', '.join('--' + k.replace('_', '-') for k in STOPPING)} may change), "
+                 "or choose another name")
         history = abc.load(f"sqlite:///{db}", 1, observed)
         done = history.max_t + 1
         print(f"resuming {out.name}: {done} generation(s) done")

@@ -1,11 +1,18 @@
 """Report of a sweep: ``python -m experiments.report SWEEP_DIR [report.confidence=0.95] [report.target.dropout_rate=0.2]``.
 
+(and ``report.credible=0.9``, ``report.probability=0.9`` for a study over posterior draws)
+
 Console script ``livelihoods-report``. Reads every job's overrides and summary
 and writes into SWEEP_DIR: ``aggregate.csv``/``.parquet`` (mean, std, 95% CI, n
 per setting × group × indicator), ``paired.csv``/``.parquet`` (differences
 against the reference arm, seed by seed, with CIs), figures and ``report.md``.
 Jobs that failed or are missing are listed; the report covers the rest.
 Targets and confidence default to the values in the jobs' resolved config.
+
+A study over posterior draws × seeds (``posterior=<name> draw=...``) reports credible intervals split into
+their parameter and seed parts (``aggregate.posterior_aggregate``), and its stress test as a probability:
+per stipend level P(dropout < target) over the draws, the answer being the lowest level where it reaches
+``report.probability``.
 """
 
 from __future__ import annotations
@@ -39,38 +46,45 @@ def _job_report_config(sweep: agg.Sweep) -> dict:
     return {}
 
 
-def _settings_from(args: list[str], defaults: dict) -> tuple[float, float]:
-    confidence, target = 0.95, 0.3
-    recorded = defaults.get("confidence", confidence)
-    if isinstance(recorded, (int, float)) and not isinstance(recorded, bool) and 0 < recorded < 1:
-        confidence = float(recorded)
-    else:
-        print(f"warning: the jobs' report.confidence ({recorded!r}) is not in (0, 1); using {confidence}",
-              file=sys.stderr)
-    recorded = (defaults.get("target") or {}).get("dropout_rate", target) if isinstance(defaults.get("target", {}),
-                                                                                      dict) else None
-    if isinstance(recorded, (int, float)) and not isinstance(recorded, bool) and 0 <= recorded <= 1:
-        target = float(recorded)
-    else:
-        print(f"warning: the jobs' report.target.dropout_rate ({recorded!r}) is not in [0, 1]; using {target}",
-              file=sys.stderr)
+# report settings: key -> (default, lowest, highest, open interval)
+SETTINGS = {"report.confidence": (0.95, 0.0, 1.0, True), "report.credible": (0.90, 0.0, 1.0, True),
+            "report.probability": (0.90, 0.0, 1.0, True), "report.target.dropout_rate": (0.30, 0.0, 1.0, False)}
+
+
+def _allowed(key: str, value) -> bool:
+    _, lo, hi, open_ = SETTINGS[key]
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    return lo < value < hi if open_ else lo <= value <= hi
+
+
+def _settings_from(args: list[str], defaults: dict) -> dict[str, float]:
+    """The report's settings: the jobs' recorded ``report`` values, then ``key=value`` arguments."""
+    settings = {}
+    for key, (default, lo, hi, open_) in SETTINGS.items():
+        recorded = defaults
+        for part in key.split(".")[1:]:
+            recorded = recorded.get(part, default) if isinstance(recorded, dict) else None
+        if recorded is None or recorded is defaults:
+            recorded = default
+        if not _allowed(key, recorded):
+            print(f"warning: the jobs' {key} ({recorded!r}) is not in {'(' if open_ else '['}{lo:g}, {hi:g}"
+                  f"{')' if open_ else ']'}; using {default}", file=sys.stderr)
+            recorded = default
+        settings[key] = float(recorded)
     for item in args:
         key, _, value = item.partition("=")
+        if key not in SETTINGS:
+            fail(f"{key}: unknown key, allowed keys: {', '.join(SETTINGS)}")
         try:
             number = float(value)
         except ValueError:
             fail(f"{key}: must be a number, got {value!r}")
-        if key == "report.confidence":
-            if not 0 < number < 1:
-                fail(f"report.confidence: must be a number in (0, 1), got {number}")
-            confidence = number
-        elif key == "report.target.dropout_rate":
-            if not 0 <= number <= 1:
-                fail(f"report.target.dropout_rate: must be a number in [0, 1], got {number}")
-            target = number
-        else:
-            fail(f"{key}: unknown key, allowed keys: report.confidence, report.target.dropout_rate")
-    return confidence, target
+        if not _allowed(key, number):
+            _, lo, hi, open_ = SETTINGS[key]
+            fail(f"{key}: must be a number in {'(' if open_ else '['}{lo:g}, {hi:g}{')' if open_ else ']'}, got {number:g}")
+        settings[key] = number
+    return settings
 
 
 def _setting_order(setting: str):
@@ -83,6 +97,9 @@ def _setting_order(setting: str):
 
 
 def _fmt(row) -> str:
+    if "param_low" in row and not pd.isna(row["param_low"]):  # over posterior draws x seeds
+        return (f"{row['mean']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}] "
+                f"(parameters {row['param_low']:.3f}–{row['param_high']:.3f}; seed sd {row['seed_sd']:.3f})")
     if math.isnan(row["ci_low"]):
         return f"{row['mean']:.3f} (n={row['n']})"
     return f"{row['mean']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
@@ -100,6 +117,19 @@ def _table(frame: pd.DataFrame, indicators, group: str = "all") -> str:
     return "\n".join(lines) + "\n"
 
 
+def _stress_table(table: pd.DataFrame, levels: pd.Series, target: float, level: str) -> str:
+    """Per stipend level: dropout, its credible interval and both parts, and P(dropout < target)."""
+    rows = table[(table["group"] == "all") & (table["indicator"] == "dropout_rate")]
+    rows = rows.assign(stipend=rows["setting"].str.split("=", n=1).str[1].astype(float)).sort_values("stipend")
+    lines = [f"| stipend (USD/month) | dropout, mean | {level} credible interval | parameter part ({level}) "
+             f"| seed sd | parameter share of variance | P(dropout < {target:.0%}) |",
+             "|---|---|---|---|---|---|---|"]
+    for r in rows.itertuples():
+        lines.append(f"| {r.stipend:g} | {r.mean:.3f} | {r.ci_low:.3f}–{r.ci_high:.3f} | {r.param_low:.3f}–"
+                     f"{r.param_high:.3f} | {r.seed_sd:.3f} | {r.param_share:.0%} | {levels.get(r.stipend, float('nan')):.2f} |")
+    return "\n".join(lines) + "\n"
+
+
 def write_report(folder: Path, args: list[str] | None = None) -> Path:
     from experiments import report_figures
 
@@ -111,25 +141,36 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
         fail(f"SWEEP_DIR: {folder} has no complete job (summary.json) to report on; "
              f"{len(sweep.incomplete)} incomplete, {len(sweep.missing)} missing, {len(sweep.unreadable)} unreadable"
              + (f" ({sweep.unreadable[0]})" if sweep.unreadable else ""))
-    confidence, target = _settings_from(args or [], _job_report_config(sweep))
+    settings = _settings_from(args or [], _job_report_config(sweep))
+    confidence, target = settings["report.confidence"], settings["report.target.dropout_rate"]
     frame = agg.records(sweep)
-    table = agg.aggregate(frame, confidence)
+    posterior = agg.over_draws(frame)
+    if posterior:
+        confidence = settings["report.credible"]
+    table = agg.posterior_aggregate(frame, confidence) if posterior else agg.aggregate(frame, confidence)
     reference = agg.reference_setting(sorted(table["setting"].unique()), sweep.swept)
     paired = agg.paired_differences(frame, reference, confidence)
     for name, data in (("aggregate", table), ("paired", paired)):
         write_parquet(folder / f"{name}.parquet", data)
         atomic_write(folder / f"{name}.csv", lambda tmp, data=data: data.to_csv(tmp, index=False))
     stress = sweep.swept == [agg.STIPEND_KEY]
-    figures = report_figures.plot_all(folder, table, paired, reference, stress, target)
+    figures = report_figures.plot_all(folder, table, paired, reference, stress, target, posterior)
 
     level = f"{confidence:.0%}"
+    used = sorted({(job.get("posterior"), job["summary"].get("meta", {}).get("calibration")) for job in sweep.complete},
+                  key=str)
     lines = [f"# Report of `{folder.name}`", "",
              f"Jobs read: {len(sweep.complete)} complete"
              + (f" of {sweep.expected} expected" if sweep.expected else "")
              + f"; {len(sweep.incomplete)} incomplete; {len(sweep.missing)} missing; "
              f"{len(sweep.unreadable)} unreadable.",
-             f"Swept: {', '.join(sweep.swept) or '(seeds only)'}; {level} confidence intervals over seeds (t); "
-             f"reference arm: `{reference}`.", ""]
+             f"Swept: {', '.join(sweep.swept) or '(seeds only)'}; reference arm: `{reference}`.",
+             ("Parameters: " + "; ".join(f"posterior `{p}` ({frame['draw'].nunique()} draws) over calibration `{c}`"
+                                         if p else f"calibration `{c}` (point values)" for p, c in used) + "."),
+             (f"Uncertainty: {level} credible intervals over posterior draws × seeds (quantiles of all runs), with the "
+              "parameter part (quantiles of the draws' means over seeds) and the seed standard deviation."
+              if posterior else f"Uncertainty: {level} confidence intervals over seeds (t); parameter uncertainty is "
+              "not included (run over a posterior: posterior=<name> draw=range(0,N))."), ""]
     if sweep.incomplete or sweep.missing or sweep.unreadable:
         lines += ["## Jobs not in this report", ""]
         lines += [f"- unreadable (left out; damaged or not written by experiments.run): {item}"
@@ -138,7 +179,14 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
                   for name in sweep.incomplete]
         lines += [f"- missing: `{name}`" for name in sweep.missing]
         lines += [""]
-    if stress:
+    if stress and posterior:
+        probability = settings["report.probability"]
+        levels, answer = agg.lowest_stipend_probably_meeting_target(frame, target, probability)
+        lines += ["## Stress test", "",
+                  f"Lowest stipend with P(dropout < {target:.0%}) of at least {probability:.0%} over the posterior: "
+                  + (f"**{answer:g} USD/month**." if answer is not None else "**none of the levels tested**."), "",
+                  _stress_table(table, levels, target, level), ""]
+    elif stress:
         answer = agg.lowest_stipend_meeting_target(table, target)
         lines += ["## Stress test", "",
                   f"Lowest stipend whose dropout upper {level} bound is below {target:.0%}: "

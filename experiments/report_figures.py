@@ -26,10 +26,16 @@ def _by_stipend(rows: pd.DataFrame) -> pd.DataFrame:
     return rows.sort_values("stipend")
 
 
-def _band(ax, rows, label=None, color=None):
+def _band(ax, rows, label=None, color=None, parts=False):
+    """Mean and its interval; with ``parts`` (a study over posterior draws), the credible interval (light)
+    and its parameter part (dark)."""
     rows = _by_stipend(rows)
     line, = ax.plot(rows["stipend"], rows["mean"], marker="o", ms=3, label=label, color=color)
-    ax.fill_between(rows["stipend"], rows["ci_low"], rows["ci_high"], alpha=0.25, color=line.get_color())
+    ax.fill_between(rows["stipend"], rows["ci_low"], rows["ci_high"], alpha=0.18 if parts else 0.25,
+                    color=line.get_color(), lw=0, label="parameters and seeds" if parts else None)
+    if parts and "param_low" in rows:
+        ax.fill_between(rows["stipend"], rows["param_low"], rows["param_high"], alpha=0.4, color=line.get_color(),
+                        lw=0, label="parameters only")
 
 
 def _label(setting: str) -> str:
@@ -48,16 +54,23 @@ def _intervals(ax, rows):
     ax.set_yticks(y, [_label(s) for s in rows["setting"]])
 
 
-def dose_response(folder: Path, table, target) -> Path:
+def dose_response(folder: Path, table, target, posterior: bool = False) -> Path:
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     for ax, (indicator, title) in zip(axes.flat, MAIN.items()):
-        _band(ax, _rows(table, indicator))
+        _band(ax, _rows(table, indicator), parts=posterior)
         ax.set_title(f"{title} rate")
         ax.set_xlabel("stipend (USD/month)")
+        ax.set_ylabel("share")
         if indicator == "dropout_rate":
             ax.axhline(target, ls="--", color="grey", lw=1, label=f"target {target:.0%}")
-            ax.legend(frameon=False)
-    fig.suptitle("Dose-response: mean and confidence band over seeds")
+            ax.legend(frameon=False, fontsize=8)
+    rows = _rows(table, "dropout_rate")
+    if posterior and len(rows):
+        r = rows.iloc[0]
+        fig.suptitle(f"Dose-response over {int(r['draws'])} posterior draws x {int(r['seeds'])} seeds: mean, "
+                     "credible band (light) and its parameter part (dark)")
+    else:
+        fig.suptitle("Dose-response: mean and confidence band over seeds")
     fig.tight_layout()
     return _save(fig, folder / "dose_response.png")
 
@@ -98,10 +111,10 @@ def subgroups(folder: Path, table, stress: bool) -> Path:
     return _save(fig, folder / "subgroups.png")
 
 
-def plot_all(folder: Path, table, paired, reference, stress: bool, target: float) -> list[Path]:
+def plot_all(folder: Path, table, paired, reference, stress: bool, target: float, posterior: bool = False) -> list[Path]:
     figures = []
     if stress:
-        figures += [dose_response(folder, table, target), cost_curves(folder, table)]
+        figures += [dose_response(folder, table, target, posterior), cost_curves(folder, table)]
     if not paired.empty:
         figures.append(comparison(folder, paired, reference))
     figures.append(subgroups(folder, table, stress))

@@ -132,7 +132,21 @@ def outcomes(cfg: RunConfig) -> dict[tuple[str, str], float]:
     values |= {(g, k): v for g, ind in summary["by_group"].items() for k, v in ind.items()}
     values |= {("all", k): v for k, v in derived_indicators(model).items()}
     values |= {("all", k): v for k, v in summary["migration"].items() if k != "intenders_at_start"}
+    values |= trial_values(summary["trial"])
     return values
+
+
+def trial_values(trial: dict) -> dict[tuple[str, str], float]:
+    """The virtual trial's effects as indicators: (group, trial_<itt|tot>_<outcome>_<h>m) for all, women, men."""
+    out = {}
+    for h, groups in trial.get("horizons", {}).items():
+        for group, effects in groups.items():
+            for outcome, e in effects.items():
+                if isinstance(e, dict):
+                    for kind in ("itt", "tot"):
+                        out[(group, f"trial_{kind}_{outcome}_{h}m")] = e[kind]
+            out[(group, f"trial_first_stage_{h}m")] = effects["first_stage"]
+    return out
 
 
 def default_jobs() -> int:

@@ -478,12 +478,16 @@ class ReportTargets:
 @dataclass
 class ReportConfig:
     confidence: float = _num(0, 1, lo_open=True, hi_open=True)
+    credible: float = _num(0, 1, lo_open=True, hi_open=True)
+    probability: float = _num(0, 1, lo_open=True, hi_open=True)
     target: ReportTargets = MISSING
 
 
 @dataclass
 class RunConfig:
     seed: int = count(0, SEED_MAX)
+    posterior: str | None = None  # name of a stored posterior (configs/calibration/<name>/): run its draw `draw`
+    draw: int = count(0, MAX_PERSONS)
     burn_in_months: int = months(0)  # (before `months`, which shadows the helper below it)
     months: int = months(1)
     engine: str = choice(*ENGINES)

@@ -8,6 +8,9 @@ of seats and vacancies in ``allocation.py``. ``step()`` is the schedule of
 
 from __future__ import annotations
 
+import hashlib
+from collections import OrderedDict
+
 import mesa
 import numpy as np
 from mesa.agentset import AgentSet
@@ -22,8 +25,47 @@ from simulation.phases import SCRATCH
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
 from simulation.rng import Streams
-from simulation.state import ABROAD, FLOAT, INT, NO_INDEX, WAGE_EMPLOYED
+from simulation.state import ABROAD, FLOAT, INT, NO_INDEX, PERSON_FIELDS, WAGE_EMPLOYED
 from simulation.trial import Trial
+
+
+class BurnIns:
+    """The state after the burn-in, kept per process for the runs that share it (least recently used first out).
+
+    No policy acts in the burn-in and the programme is closed, so every run with the same scenario,
+    behaviour, seed, burn-in length, horizon and engine reaches the same state: the arms of a study with
+    common random numbers share it, and each arm after the first skips its burn-in. (The Mesa engine is
+    left out: its agents are shuffled by Mesa's own generator, whose state the arrays do not hold.)
+    """
+
+    def __init__(self, max_bytes: int = 512 * 2**20):
+        self.max_bytes, self.states, self.hits = max_bytes, OrderedDict(), 0
+
+    @staticmethod
+    def key(cfg: RunConfig, engine: str) -> str | None:
+        if engine == "mesa":
+            return None
+        text = repr((cfg.scenario, cfg.behaviour, cfg.seed, cfg.burn_in_months, cfg.months, engine))
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(self, key):
+        state = self.states.get(key)
+        if state is not None:
+            self.states.move_to_end(key)
+            self.hits += 1
+        return state
+
+    def put(self, key, state: dict) -> None:
+        size = sum(a.nbytes for a in state.values() if isinstance(a, np.ndarray))
+        if size > self.max_bytes:
+            return
+        self.states[key] = state
+        while sum(sum(a.nbytes for a in s.values() if isinstance(a, np.ndarray)) for s in self.states.values()) \
+                > self.max_bytes:
+            self.states.popitem(last=False)
+
+
+BURN_INS = BurnIns()
 
 
 def seats_per_intake(seats_per_1000_youth: float, n_youth: int) -> int:
@@ -106,13 +148,40 @@ class LivelihoodsModel(mesa.Model):
         The state reaches the model's own stationary state before the programme starts in month 1; then
         ``start_record`` clears what the indicators count over the run.
         """
-        for _ in range(self.burn_in):
-            self.month += 1
-            self.arrive_returnees()
-            self.search_and_match()
-            self.make_a_living()
-            self.engine.run("migrate")
+        key = BURN_INS.key(self.cfg, self.engine_name) if self.burn_in else None
+        state = BURN_INS.get(key) if key else None
+        if state is not None:
+            self._restore(state)
+        else:
+            for _ in range(self.burn_in):
+                self.month += 1
+                self.arrive_returnees()
+                self.search_and_match()
+                self.make_a_living()
+                self.engine.run("migrate")
+            if key:
+                BURN_INS.put(key, self._burnt_in())
         self.start_record()
+
+    def _burnt_in(self) -> dict:
+        """Copies of everything the burn-in changes: person state, scratch, last round's offers, inputs."""
+        state = {f"people.{name}": getattr(self.people, name).copy() for name in PERSON_FIELDS}
+        state |= {f"scratch.{name}": a.copy() for name, a in self.scratch.items()}
+        state |= {"district_abroad_share": self.inputs["district_abroad_share"].copy(), "offered": self._offered.copy(),
+                  "searchers": self.searchers.copy(), "vacancies": self.vacancies.copy(), "hires": self.hires.copy(),
+                  "month": self.month}
+        return state
+
+    def _restore(self, state: dict) -> None:
+        """Set the state after the burn-in, in place (the engines hold the arrays)."""
+        for name in PERSON_FIELDS:
+            np.copyto(getattr(self.people, name), state[f"people.{name}"])
+        for name, a in self.scratch.items():
+            np.copyto(a, state[f"scratch.{name}"])
+        np.copyto(self.inputs["district_abroad_share"], state["district_abroad_share"])
+        self._offered, self.searchers = state["offered"].copy(), state["searchers"].copy()
+        self.vacancies, self.hires = state["vacancies"].copy(), state["hires"].copy()
+        self.month = state["month"]
 
     def start_record(self):
         """Month 0 of the record: the run's counts of migrations, hires and dismissals start from zero.

@@ -75,6 +75,8 @@ def simulate(cfg: RunConfig, engine: str | None = None) -> RunResult:
         "threads": getattr(model, "threads", 1),
         "scenario": cfg.scenario.name,
         "calibration": cfg.behaviour.name,
+        "posterior": cfg.posterior,
+        "draw": cfg.draw if cfg.posterior is not None else None,
         "persons": persons,
         "months": cfg.months,
         "person_months": person_months,

@@ -194,10 +194,48 @@ def test_records_of_the_wrong_shape_are_unreadable_not_a_crash(synthetic):
     (synthetic / "2" / ".hydra" / "config.yaml").write_text(yaml.safe_dump({"report": {"confidence": 7}}))
     proc = report_cli(synthetic)
     assert proc.returncode == 0, proc.stderr
-    assert "job 0: .hydra/overrides.yaml: seed is not an integer" in proc.stderr
+    assert "job 0: .hydra/overrides.yaml: seed or draw is not an integer" in proc.stderr
     assert "job 1: summary.json: not a run summary" in proc.stderr
     (synthetic / "report.md").unlink()
     (synthetic / "report.md").mkdir()  # a report file that cannot be written
     proc = report_cli(synthetic)
     assert proc.returncode == 3
     assert proc.stderr.strip().splitlines()[-1].startswith("error: SWEEP_DIR: could not write the report")
+
+
+def test_posterior_aggregate_separates_parameter_from_seed_uncertainty():
+    """Planted: y_ds = 0.3 + a_d + e_ds with sd(a) = 0.03 across 400 draws and sd(e) = 0.01 across 6 seeds."""
+    rng = np.random.default_rng(4)
+    a, e = rng.normal(0, 0.03, 400), rng.normal(0, 0.01, (400, 6))
+    y = 0.3 + a[:, None] + e
+    frame = pd.DataFrame({"setting": "x", "group": "all", "indicator": "dropout_rate",
+                          "draw": np.repeat(np.arange(400), 6), "seed": np.tile(np.arange(6), 400),
+                          "value": y.ravel()})
+    row = agg.posterior_aggregate(frame, 0.9).iloc[0]
+    assert row["draws"] == 400 and row["seeds"] == 6 and row["n"] == 2400
+    assert row["param_sd"] == pytest.approx(0.03, rel=0.1) and row["seed_sd"] == pytest.approx(0.01, rel=0.05)
+    assert row["param_share"] == pytest.approx(0.9, abs=0.03)
+    # the credible interval holds both parts; its parameter part is about the draws' spread alone
+    assert row["ci_low"] < row["param_low"] < 0.3 < row["param_high"] < row["ci_high"]
+    assert row["param_high"] - row["param_low"] == pytest.approx(2 * 1.645 * 0.03, rel=0.15)
+    # P(dropout < 0.3) over draws is the share of draws with a negative a_d (to seed noise)
+    p = agg.probability_below(frame, "dropout_rate", 0.3)["x"]
+    assert p == pytest.approx((a < 0).mean(), abs=0.03)
+
+
+def test_the_posterior_stress_answer_is_the_lowest_level_meeting_the_probability():
+    draws, seeds = 50, 2
+    rows = []
+    for level, mean in ((0, 0.40), (30, 0.31), (60, 0.283), (90, 0.22)):
+        for d in range(draws):
+            for s in range(seeds):
+                # draw d's parameter offset: evenly spread, so P(below) is known exactly
+                value = mean + 0.04 * (d / (draws - 1) - 0.5)
+                rows.append((f"{agg.STIPEND_KEY}={level}", d, s, "all", "dropout_rate", value))
+    frame = pd.DataFrame(rows, columns=["setting", "draw", "seed", "group", "indicator", "value"])
+    levels, answer = agg.lowest_stipend_probably_meeting_target(frame, 0.30, 0.9)
+    assert list(levels.index) == [0.0, 30.0, 60.0, 90.0]
+    # draws below 0.30: none at 0; d <= 12 at 30 (13 of 50); d <= 45 at 60 (46 of 50); all at 90
+    assert levels.tolist() == [0.0, 0.26, 0.92, 1.0]
+    assert answer == 60.0
+    assert agg.lowest_stipend_probably_meeting_target(frame, 0.30, 0.95)[1] == 90.0

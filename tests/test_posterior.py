@@ -1,0 +1,90 @@
+"""Bayesian calibration (experiments.posterior): the ABC distance, posterior draws, and resuming after a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments import draws
+from experiments.posterior import particle_seed, range_distance
+from experiments.validate import load_targets
+from tests.conftest import ROOT
+
+SMALL = ["--population", "4", "--n-youth", "300", "--draws", "1", "--predictive-seeds", "1", "--jobs", "1"]
+
+
+def test_the_distance_is_zero_inside_every_range_and_counts_points_outside():
+    spec = load_targets(ROOT / "configs" / "targets" / "evidence.yaml")
+    inside = {t.name: (t.range[0] + t.range[1]) / 2 for t in spec.targets}
+    d = range_distance(spec)
+    assert d(inside) == 0.0
+    first = spec.targets[0]
+    assert d({**inside, first.name: first.range[1] + 0.02}) == pytest.approx(4.0)  # 2 points out: 2^2
+    assert d({**inside, first.name: float("nan")}) == pytest.approx(1e4)          # undefined: 100 points
+
+
+def test_a_particle_always_simulates_the_same_seed():
+    values = {"a.b": 0.5, "c.d": -1.25}
+    assert particle_seed(values) == particle_seed(dict(reversed(list(values.items()))))
+    assert particle_seed(values) != particle_seed({**values, "a.b": 0.5000001})
+
+
+def test_draws_resample_the_weighted_particles_systematically(tmp_path, monkeypatch):
+    folder = tmp_path / "toy"
+    folder.mkdir()
+    pd.DataFrame({"draw": [0, 1, 2], "weight": [0.5, 0.25, 0.25],
+                  "behaviour.labour.separation_rate": [0.01, 0.02, 0.03]}).to_csv(folder / "posterior.csv", index=False)
+    monkeypatch.setattr(draws, "POSTERIOR_DIR", tmp_path)
+    picked = [draws.draw_values("toy", k)["behaviour.labour.separation_rate"] for k in range(3)]
+    assert picked == [0.01, 0.01, 0.03]  # positions 1/6, 1/2, 5/6 fall on the cumulative weights 0.5, 0.5, 1
+    with pytest.raises(draws.ConfigError, match=r"draw: must be an integer in \[0, 2\]"):
+        draws.draw_values("toy", 3)
+    with pytest.raises(draws.ConfigError, match="posterior: must be null or one of toy"):
+        draws.draw_values("nowhere", 0)
+
+
+def _generations(db) -> int:
+    with sqlite3.connect(db) as con:
+        return con.execute("select count(*) from populations where t >= 0").fetchone()[0]
+
+
+def test_a_killed_calibration_resumes_from_its_last_generation(tmp_path):
+    out, into = tmp_path / "results", tmp_path / "calibration"
+    into.mkdir()
+    cmd = [sys.executable, "-m", "experiments.posterior", "--name", "toy", "--generations", "3", *SMALL,
+           "--out", str(out), "--into", str(into)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    db = out / "toy" / "abc.db"
+    deadline = time.time() + 600
+    while time.time() < deadline and not (db.exists() and _generations(db) >= 1):
+        assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
+        time.sleep(0.5)
+    os.killpg(proc.pid, signal.SIGKILL)  # killed during its second generation
+    proc.wait()
+    done = _generations(db)
+    assert 1 <= done < 3 and not (into / "toy").exists()  # nothing written that looks complete
+    again = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert again.returncode == 0, again.stdout[-2000:] + again.stderr[-2000:]
+    assert f"resuming toy: {done} generation(s) done" in again.stdout
+    assert _generations(db) == 3
+    posterior = pd.read_csv(into / "toy" / "posterior.csv")
+    assert len(posterior) == 4 and posterior["weight"].sum() == pytest.approx(1.0)
+    diagnostics = pd.read_csv(into / "toy" / "diagnostics.csv")
+    assert diagnostics["generation"].tolist() == [0, 1, 2]
+    assert (np.diff(diagnostics["epsilon"]) <= 0).all()  # the tolerance schedule never rises
+    manifest = json.loads((into / "toy" / "manifest.json").read_text())
+    assert manifest["generations_run"] == 3 and manifest["settings"]["population"] == 4
+    assert (into / "toy-point.yaml").exists() and "posterior draw" in (into / "toy-point.yaml").read_text()
+    # other settings are refused, with one line naming the option
+    other = subprocess.run([*cmd[:-4], "--n-youth", "400", "--out", str(out), "--into", str(tmp_path / "x")],
+                           cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert other.returncode == 2 and "made with other settings" in other.stderr
