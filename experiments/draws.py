@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import functools
 import math
+import os
 from pathlib import Path
 
 import numpy as np
 
 from simulation.config import ConfigError
 
-POSTERIOR_DIR = Path(__file__).resolve().parent.parent / "configs" / "calibration"
+# where posteriors are stored; LIVELIHOODS_POSTERIORS points elsewhere (the tests' own posteriors)
+POSTERIOR_DIR = Path(os.environ.get("LIVELIHOODS_POSTERIORS",
+                                    Path(__file__).resolve().parent.parent / "configs" / "calibration"))
 
 
 def available() -> list[str]:

@@ -191,9 +191,11 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
         lines += ["## Stress test", "",
                   f"Lowest stipend whose dropout upper {level} bound is below {target:.0%}: "
                   + (f"**{answer:g} USD/month**." if answer is not None else "**none of the levels tested**."), ""]
-    lines += ["## Indicators (mean [CI])", "", _table(table, MAIN),
-              "## Cost (USD, mean [CI])", "", _table(table, [f"cost_{k}" for k in agg.COST_KEYS]),
-              f"## Paired differences against `{reference}` (same seeds)", "", _table(paired, MAIN)]
+    interval = f"{level} credible interval" if posterior else "CI"
+    lines += [f"## Indicators (mean [{interval}])", "", _table(table, MAIN),
+              f"## Cost (USD, mean [{interval}])", "", _table(table, [f"cost_{k}" for k in agg.COST_KEYS]),
+              f"## Paired differences against `{reference}` (same {'draws and ' if posterior else ''}seeds)", "",
+              _table(paired, MAIN)]
     for group in GROUPS:
         lines += [f"### {group}", "", _table(table, MAIN, group)]
     lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in figures]

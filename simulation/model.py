@@ -19,7 +19,7 @@ from simulation import metrics
 from simulation.agents import Employer, Returnee, TrainingCentre, Youth
 from simulation.config import RunConfig
 from simulation.engines import make_engine
-from simulation.memory import check_fits_in_memory, release_free_memory
+from simulation.memory import available_bytes, check_fits_in_memory, release_free_memory
 from simulation.params import build_rules
 from simulation.phases import SCRATCH
 from simulation.policies import PolicySet
@@ -38,8 +38,8 @@ class BurnIns:
     left out: its agents are shuffled by Mesa's own generator, whose state the arrays do not hold.)
     """
 
-    def __init__(self, max_bytes: int = 512 * 2**20):
-        self.max_bytes, self.states, self.hits = max_bytes, OrderedDict(), 0
+    def __init__(self, max_bytes: int = 2**30, max_share_of_free: float = 0.1):
+        self.max_bytes, self.max_share, self.states, self.hits = max_bytes, max_share_of_free, OrderedDict(), 0
 
     @staticmethod
     def key(cfg: RunConfig, engine: str) -> str | None:
@@ -56,12 +56,18 @@ class BurnIns:
         return state
 
     def put(self, key, state: dict) -> None:
-        size = sum(a.nbytes for a in state.values() if isinstance(a, np.ndarray))
-        if size > self.max_bytes:
+        """Keep ``state`` within at most ``max_bytes`` in all and a tenth of the memory still free (a cluster
+        job sized for one run has no room for many), dropping the least recently used first."""
+        free = available_bytes()
+        cap = self.max_bytes if free is None else min(self.max_bytes, int(self.max_share * free))
+
+        def size(s):
+            return sum(a.nbytes for a in s.values() if isinstance(a, np.ndarray))
+
+        if size(state) > cap:
             return
         self.states[key] = state
-        while sum(sum(a.nbytes for a in s.values() if isinstance(a, np.ndarray)) for s in self.states.values()) \
-                > self.max_bytes:
+        while sum(size(s) for s in self.states.values()) > cap:
             self.states.popitem(last=False)
 
 

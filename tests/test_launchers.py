@@ -97,8 +97,10 @@ def test_launcher_configs_size_each_job_from_the_population():
         large = compose("config", ["hydra/launcher=submitit_slurm", "scenario.n_youth=20000000", "months=60"],
                         return_hydra_config=True).hydra.launcher
     assert small.cpus_per_task == 1 and small.mem_gb == 1 and small.timeout_min >= 5
-    assert large.mem_gb == job_memory_gb(20_000_000, 60, "numba", 2.0) > 6  # 22.4M persons x 300 B, +25%
-    assert large.timeout_min == job_minutes(20_000_000, 60, "numba") > small.timeout_min
+    # 20M youth + returnees arriving over the burn-in and the run, x 300 B, +25%
+    assert large.mem_gb == job_memory_gb(20_000_000, 60, "numba", 2.0, 120) > job_memory_gb(20_000_000, 60, "numba", 2.0)
+    assert large.timeout_min == job_minutes(20_000_000, 60, "numba", 120) > job_minutes(20_000_000, 60, "numba")
+    assert large.timeout_min > small.timeout_min
     assert job_memory_gb(1_000_000, 36, "mesa", 2.0) > job_memory_gb(1_000_000, 36, "numba", 2.0)
 
 

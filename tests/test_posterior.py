@@ -88,3 +88,52 @@ def test_a_killed_calibration_resumes_from_its_last_generation(tmp_path):
     other = subprocess.run([*cmd[:-4], "--n-youth", "400", "--out", str(out), "--into", str(tmp_path / "x")],
                            cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert other.returncode == 2 and "made with other settings" in other.stderr
+
+
+def test_the_calibration_runs_on_a_dask_cluster(tmp_path):
+    """--dask: the same ABC-SMC with its simulations on Dask workers (here a local cluster of one worker)."""
+    out, into = tmp_path / "results", tmp_path / "calibration"
+    into.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "experiments.posterior", "--name", "toy", "--generations", "1",
+                           *SMALL, "--dask", "local", "--out", str(out), "--into", str(into)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert len(pd.read_csv(into / "toy" / "posterior.csv")) == 4
+
+
+def test_a_stress_test_over_posterior_draws_reports_probabilities(tmp_path):
+    """A stipend sweep over the draws of a (toy) posterior x seeds: the report splits the uncertainty and
+    answers with P(dropout < target)."""
+    store = tmp_path / "posteriors"
+    (store / "toy").mkdir(parents=True)
+    pd.DataFrame({"draw": [0, 1, 2], "weight": [1 / 3] * 3,
+                  "behaviour.dropout.base_logit": [-4.4, -3.5, -2.6]}).to_csv(store / "toy" / "posterior.csv",
+                                                                              index=False)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LIVELIHOODS_POSTERIORS": str(store)}
+    sweep = tmp_path / "sweep"
+    run = subprocess.run([sys.executable, "-m", "experiments.run", "-m", "policy=[stipend]",
+                          "policy.stipend.monthly_amount=0,90", "posterior=toy", "draw=0,1,2", "seed=1,2",
+                          "scenario.n_youth=600", "months=6", "burn_in_months=6", "progress=false", "figures=false",
+                          f"hydra.sweep.dir={sweep}"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    assert run.returncode == 0, run.stderr[-3000:]
+    summary = json.loads((sweep / "0" / "summary.json").read_text())
+    assert summary["meta"]["posterior"] == "toy" and summary["meta"]["draw"] == 0
+    report = subprocess.run([sys.executable, "-m", "experiments.report", str(sweep)], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert report.returncode == 0, report.stderr[-3000:]
+    text = (sweep / "report.md").read_text()
+    assert "posterior `toy` (3 draws)" in text and "credible intervals over posterior draws" in text
+    assert "P(dropout < 30%)" in text and "parameter part" in text
+    table = pd.read_csv(sweep / "aggregate.csv")
+    row = table[(table["indicator"] == "dropout_rate") & (table["group"] == "all")].iloc[0]
+    assert row["draws"] == 3 and row["seeds"] == 2 and row["param_share"] > 0.5  # the draws differ a lot here
+
+
+def test_an_unknown_posterior_or_draw_is_one_line(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "LIVELIHOODS_POSTERIORS": str(tmp_path)}
+    for override, says in (("posterior=nowhere", "error: posterior: must be null or one of"),
+                           ("draw=-1", "error: draw: must be an integer")):
+        proc = subprocess.run([sys.executable, "-m", "experiments.run", override, "scenario.n_youth=300", "months=2",
+                               f"hydra.run.dir={tmp_path / 'run'}"], cwd=ROOT, env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert proc.returncode == 2 and proc.stderr.strip().splitlines()[-1].startswith(says), proc.stderr

@@ -20,11 +20,11 @@ def test_same_seed_gives_identical_indicators():
 def test_another_seed_gives_different_indicators():
     a = run_model(make_config(*SMALL, "seed=21")).summary()["indicators"]
     b = run_model(make_config(*SMALL, "seed=22")).summary()["indicators"]
-    # fixed by the scenario, not by chance: every seat filled (waiting lists exceed the seats), and no regular
-    # migration without a mobility scheme
-    assert a["enrolled"] == b["enrolled"] and a["regular_migration_rate"] == b["regular_migration_rate"] == 0
-    differing = [k for k in a if a[k] != b[k]]
-    assert len(differing) == len(a) - 2
+    # fixed by the scenario, not by chance: no regular migration without a mobility scheme; enrolment is
+    # bounded by the seats, so it may coincide
+    assert a["regular_migration_rate"] == b["regular_migration_rate"] == 0
+    same = {k for k in a if a[k] == b[k]}
+    assert same <= {"regular_migration_rate", "enrolled"}
 
 
 def test_people_present_at_start_do_not_depend_on_the_horizon():

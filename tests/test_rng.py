@@ -153,11 +153,16 @@ def test_the_new_generator_agrees_in_distribution_with_the_one_it_replaced(new_e
     old = RECORDED["indicators"]
     assert set(old) == set(new_engine_sample)
     checked = 0
+    # since the recording, ages cycle within the age range (issue 16), which raises intent by ~2 points:
+    # the one indicator whose rule changed is left out (tools/engine_distribution.AS_RECORDED restores the rest)
+    changed_since = {"migration_intent_rate"}
     for key, before in old.items():
+        if key in changed_since:
+            continue
         x, y = np.asarray(before, dtype=float), np.asarray(new_engine_sample[key], dtype=float)
         if np.isnan(x).any() or np.isnan(y).any():
             continue
         se = np.sqrt(x.var(ddof=1) / x.size + y.var(ddof=1) / y.size)
         assert abs(x.mean() - y.mean()) <= 3.3 * se + 1e-12, (key, x.mean(), y.mean(), se)
         checked += 1
-    assert checked >= 12
+    assert checked >= 11

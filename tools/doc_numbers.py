@@ -59,6 +59,10 @@ def drift(cfg) -> dict[str, float]:
     return out | {"population_growth": float(ts["population"].iloc[-1] / ts["population"].iloc[0] - 1)}
 
 
+def design(d: dict) -> str:
+    return f"seeds 1–{d['seeds']}, {d['n_youth']:,} youth, {d['months']} months"
+
+
 def pct(x: float, digits: int = 0) -> str:
     return "n/a" if not math.isfinite(x) else f"{100 * x:.{digits}f}%"
 
@@ -92,8 +96,7 @@ def compute(jobs: int = 2) -> dict:
     p = lambda arm, ind, g="all": mean("policies", arm, ind, g)  # noqa: E731
     n = {
         "calibration": calibration,
-        "baseline.design": f"seeds 1–{DESIGN['baseline']['seeds']}, {DESIGN['baseline']['n_youth']:,} youth, "
-                           f"{DESIGN['baseline']['months']} months",
+        "baseline.design": design(DESIGN["baseline"]),
         "baseline.dropout": pct(b("dropout_rate")),
         "baseline.dropout_mothers": pct(b("dropout_rate", "mothers")),
         "baseline.dropout_far": pct(b("dropout_rate", "far")),
@@ -114,8 +117,7 @@ def compute(jobs: int = 2) -> dict:
         "trial.tot_employed_12m": points(b("trial_tot_employed_12m")),
         "trial.itt_employed_24m": points(b("trial_itt_employed_24m")),
         "trial.first_stage_12m": pct(b("trial_first_stage_12m")),
-        "policies.design": f"seeds 1–{DESIGN['policies']['seeds']}, {DESIGN['policies']['n_youth']:,} youth, "
-                           f"{DESIGN['policies']['months']} months",
+        "policies.design": design(DESIGN["policies"]),
         "policies.stipend_dropout": f"{pct(p('baseline', 'dropout_rate'))} → {pct(p('stipend', 'dropout_rate'))}",
         "policies.childcare_mothers_completion": f"{pct(p('baseline', 'completion_rate', 'mothers'))} → "
                                                  f"{pct(p('childcare', 'completion_rate', 'mothers'))}",
@@ -160,11 +162,46 @@ def compute(jobs: int = 2) -> dict:
     def d(variant, k):
         return float(np.mean([drifts[(variant, s)][k] for s in range(1, a["seeds"] + 1)]))
 
-    n |= {"at_rest.design": f"seeds 1–{a['seeds']}, {a['n_youth']:,} youth, {a['months']} months"}
+    n |= {"at_rest.design": design(a)}
     for variant in a["variants"]:
         for k in (*DRIFTING, "population_growth"):
             n[f"at_rest.{variant}.{k}"] = points(d(variant, k)) if k != "population_growth" else pct(d(variant, k))
+    n |= posterior_numbers()
     return {"calibration": calibration, "design": DESIGN, "at_rest": AT_REST, "numbers": n}
+
+
+POSTERIOR = "posterior"  # the stored posterior the docs describe (configs/calibration/<POSTERIOR>/)
+
+
+def posterior_numbers(name: str = POSTERIOR) -> dict[str, str]:
+    """The stored posterior, as the docs quote it: per parameter the prior range, the posterior mean and 90%
+    interval (over its systematically resampled draws), and how the ABC-SMC went (from its own files)."""
+    import pandas as pd
+
+    from experiments import draws
+
+    folder = draws.POSTERIOR_DIR / name
+    if not (folder / "posterior.csv").exists():
+        return {}
+    manifest = json.loads((folder / "manifest.json").read_text())
+    diagnostics = pd.read_csv(folder / "diagnostics.csv")
+    keys, values = draws._draws(folder / "posterior.csv", (folder / "posterior.csv").stat().st_mtime)
+    n = {"posterior.name": name, "posterior.draws": f"{len(values)}",
+         "posterior.generations": f"{manifest['generations_run']}",
+         "posterior.simulations": f"{manifest['simulations']:,}",
+         "posterior.final_epsilon": f"{manifest['final_epsilon']:.3g}",
+         "posterior.final_ess": f"{diagnostics['effective_sample_size'].iloc[-1]:.0f}",
+         "posterior.final_acceptance": pct(diagnostics["acceptance_rate"].iloc[-1]),
+         "posterior.wall_minutes": f"{manifest['wall_seconds_abc'] / 60:.0f}" if manifest.get("wall_seconds_abc") else "n/a",
+         "posterior.population": f"{manifest['settings']['population']}",
+         "posterior.n_youth": f"{manifest['settings']['n_youth']:,}"}
+    for k, column in zip(keys, values.T):
+        short = k.split(".", 1)[1]
+        prior = manifest["settings"]["prior"][k]
+        n[f"posterior.{short}.prior"] = f"[{prior['low']:g}, {prior['high']:g}]"
+        n[f"posterior.{short}.mean"] = f"{np.mean(column):.3g}"
+        n[f"posterior.{short}.interval"] = f"{np.quantile(column, 0.05):.3g} – {np.quantile(column, 0.95):.3g}"
+    return n
 
 
 def marked(text: str) -> list[tuple[str, str]]:
