@@ -156,6 +156,14 @@ def records(sweep: Sweep) -> pd.DataFrame:
                 rows.append((job["setting"], d, job["seed"], group, indicator, value))
         for key in COST_KEYS:
             rows.append((job["setting"], d, job["seed"], "all", f"cost_{key}", s.get("cost", {}).get(key)))
+        if isinstance(s.get("trial"), dict):
+            from experiments.study import trial_values
+
+            try:
+                values = trial_values(s["trial"])
+            except (KeyError, TypeError, AttributeError):  # an older or damaged record: no trial rows
+                values = {}
+            rows += [(job["setting"], d, job["seed"], g, k, v) for (g, k), v in values.items()]
     frame = pd.DataFrame(rows, columns=["setting", "draw", "seed", "group", "indicator", "value"])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     return frame.dropna(subset=["value"]).reset_index(drop=True)

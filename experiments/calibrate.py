@@ -91,6 +91,8 @@ def write_calibration(name: str, start: str, values: dict[str, float], params: l
             if line.startswith("#"):
                 continue  # the start file's header is replaced by ours
             body_started = True
+        if line.startswith("# Lines marked `fitted`"):
+            continue  # the start file's own note on fitted lines: ours is in the header
         if line.startswith("name:"):
             out.append(f"name: {name}")
             continue
@@ -101,8 +103,10 @@ def write_calibration(name: str, start: str, values: dict[str, float], params: l
         key = f"behaviour.{section}.{item.group(2)}" if item and section else None
         if key in values:
             p = ranges[key]
+            # the start file's own description, without its "fitted (...)" note if it was fitted itself
+            described = re.sub(r"^fitted \([^)]*\)\s*", "", item.group(4)[1:].strip()) if item.group(4) else ""
             comment = (f"# fitted ({p.unit}; range [{p.low:g}, {p.high:g}]; {start}: {item.group(3)})"
-                       f"{' ' + item.group(4)[1:].strip() if item.group(4) else ''}")
+                       f"{' ' + described if described else ''}")
             line = f"{item.group(1)}{item.group(2)}: {values[key]!r}  {comment}"
         out.append(line)
     path = into / f"{name}.yaml"

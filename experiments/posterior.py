@@ -323,11 +323,9 @@ def main(argv: list[str] | None = None) -> int:
                 "made": datetime.now().isoformat(timespec="seconds"),
                 "command": "python -m experiments.posterior " + shlex.join(argv if argv is not None else sys.argv[1:]),
                 "settings": settings, "generations_run": int(history.max_t) + 1,
-                "simulations": int(diagnostics["simulations"].sum()),
+                "simulations": int(history.get_all_populations()["samples"].sum()),  # with the calibration sample
                 "final_epsilon": float(diagnostics["epsilon"].iloc[-1]),
-                "wall_seconds_abc": round(float(history.get_abc().end_time.timestamp()
-                                                - history.get_abc().start_time.timestamp()), 1)
-                if history.get_abc().end_time else None,
+                "wall_seconds_abc": _wall_seconds(history),
                 "point_calibration": {"file": f"configs/calibration/{args.name}-point.yaml", "draw": best,
                                       "why": "of the predictive check's draws, the one meeting the most targets"},
                 "versions": _versions()}
@@ -455,6 +453,22 @@ def _figures(spec: TargetsFile, runs, diagnostics, out: Path) -> None:
     fig.tight_layout()
     atomic_write(out / "diagnostics.png", lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
+
+
+def _wall_seconds(history) -> float | None:
+    """From the start of the ABC-SMC to the end of its last stored generation (killed and resumed runs too;
+    the time between a kill and the resume counts)."""
+    pops = history.get_all_populations()
+    start = history.get_abc().start_time
+    if start is None or pops.empty:
+        return None
+    return round(float(pd_timestamp(pops["population_end_time"].max()) - start.timestamp()), 1)
+
+
+def pd_timestamp(value) -> float:
+    import pandas as pd
+
+    return pd.Timestamp(value).timestamp()
 
 
 def _rel(path: Path) -> str:

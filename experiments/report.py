@@ -117,6 +117,35 @@ def _table(frame: pd.DataFrame, indicators, group: str = "all") -> str:
     return "\n".join(lines) + "\n"
 
 
+TRIAL_OUTCOMES = ("completed", "employed", "wage_employed", "self_employed", "earnings", "intends_to_migrate")
+
+
+def _trial_section(table: pd.DataFrame, interval: str) -> list[str]:
+    """The virtual trial of the reference arm (or the only one): ITT and TOT per horizon and group."""
+    rows = table[table["indicator"].str.startswith("trial_")]
+    if rows.empty:
+        return []
+    setting = sorted(rows["setting"].unique(), key=_setting_order)[0]
+    rows = rows[rows["setting"] == setting]
+    lines = ["## Virtual trial (the seat lottery as a randomised offer)", "",
+             f"Arm `{setting}`. ITT: effect of being offered a seat; TOT: effect of starting a course on those "
+             f"the offer moves (ITT / first stage). Each cell: the mean over runs of the run's estimate "
+             f"[{interval} over runs]; earnings in USD/month, the rest in shares (0.03 = 3 points).", "",
+             "| horizon | group | first stage | " + " | ".join(f"ITT {o}" for o in TRIAL_OUTCOMES)
+             + " | TOT employed |", "|---|---|---|" + "---|" * (len(TRIAL_OUTCOMES) + 1)]
+    for h in (6, 12, 24):
+        for group in ("all", "women", "men"):
+            g = rows[rows["group"] == group].set_index("indicator")
+            if f"trial_first_stage_{h}m" not in g.index:
+                continue
+            cells = [_fmt(g.loc[f"trial_first_stage_{h}m"])]
+            cells += [_fmt(g.loc[f"trial_itt_{o}_{h}m"]) if f"trial_itt_{o}_{h}m" in g.index else "–"
+                      for o in TRIAL_OUTCOMES]
+            cells.append(_fmt(g.loc[f"trial_tot_employed_{h}m"]) if f"trial_tot_employed_{h}m" in g.index else "–")
+            lines.append(f"| {h} months | {group} | " + " | ".join(cells) + " |")
+    return [*lines, ""]
+
+
 def _stress_table(table: pd.DataFrame, levels: pd.Series, target: float, level: str) -> str:
     """Per stipend level: dropout, its credible interval and both parts, and P(dropout < target)."""
     rows = table[(table["group"] == "all") & (table["indicator"] == "dropout_rate")]
@@ -198,6 +227,7 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
               _table(paired, MAIN)]
     for group in GROUPS:
         lines += [f"### {group}", "", _table(table, MAIN, group)]
+    lines += _trial_section(table, interval)
     lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in figures]
     out = folder / "report.md"
     atomic_write(out, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))

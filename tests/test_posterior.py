@@ -124,6 +124,7 @@ def test_a_stress_test_over_posterior_draws_reports_probabilities(tmp_path):
     text = (sweep / "report.md").read_text()
     assert "posterior `toy` (3 draws)" in text and "credible intervals over posterior draws" in text
     assert "P(dropout < 30%)" in text and "parameter part" in text
+    assert "## Virtual trial" in text and "| 6 months | women |" in text  # the lottery's ITT/TOT, by sex
     table = pd.read_csv(sweep / "aggregate.csv")
     row = table[(table["indicator"] == "dropout_rate") & (table["group"] == "all")].iloc[0]
     assert row["draws"] == 3 and row["seeds"] == 2 and row["param_share"] > 0.5  # the draws differ a lot here
