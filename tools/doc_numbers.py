@@ -68,7 +68,10 @@ def pct(x: float, digits: int = 0) -> str:
 
 
 def points(x: float, digits: int = 1) -> str:
-    return "n/a" if not math.isfinite(x) else f"{100 * x:+.{digits}f} points"
+    if not math.isfinite(x):
+        return "n/a"
+    text = f"{100 * x:+.{digits}f}"
+    return f"{text.lstrip('+-') if float(text) == 0 else text} points"  # no sign on a zero
 
 
 def compute(jobs: int = 2) -> dict:
