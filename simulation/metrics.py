@@ -156,7 +156,7 @@ def migration_flows(rows: list[dict], intenders: int, gone_by: dict[int, int]) -
     * departures_per_month = sum_m (emigrants of month m) / sum_m (persons at home at the start of month m),
       over months 1..T: the population's monthly emigration rate, regular and irregular routes together;
     * intenders_left_within_<h>_months = share of the persons at home intending to migrate at month 0
-      (intent > threshold) who were abroad h months later (NaN when the run is shorter than h).
+      (intent > threshold) who had left h months later, by either route (NaN when the run is shorter than h).
     """
     departures = sum(r["new_migrated"] for r in rows[1:])
     at_home = sum(r["population"] - r["abroad"] for r in rows[:-1])

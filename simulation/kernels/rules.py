@@ -360,7 +360,7 @@ def age_transition(status, age, p):
 
     Age enters only the intent rule. The population is not a closed cohort that grows three years older
     over a run: a person who reaches the top of the range [a_min, a_max) stands from then on for one
-    entering it at the bottom, so the ages stay uniform on the range as drawn (docs/ODD.md, "Stationarity").
+    entering it at the bottom, so the ages stay uniform on the range as drawn (docs/ODD.md, 3.2 and 3.4.10).
     Returns (age',)."""
     if status == ABROAD:
         return (age,)
