@@ -248,13 +248,6 @@ def paired_differences(frame: pd.DataFrame, reference: str, confidence: float = 
     return posterior_aggregate(both, confidence) if over_draws(both) else aggregate(both, confidence)
 
 
-def differences(frame: pd.DataFrame, reference: str) -> pd.DataFrame:
-    """Setting − reference per draw and seed (the rows ``paired_differences`` aggregates)."""
-    ref = frame[frame["setting"] == reference].rename(columns={"value": "reference"}).drop(columns="setting")
-    both = frame[frame["setting"] != reference].merge(ref, on=["draw", "seed", "group", "indicator"], how="inner")
-    return both.assign(value=both["value"] - both["reference"]).drop(columns="reference")
-
-
 def lowest_stipend_probably_meeting_target(frame: pd.DataFrame, target: float, probability: float):
     """Per stipend level, P(dropout < target) over posterior draws; and the lowest level where it is at least
     ``probability`` (None if no level is)."""

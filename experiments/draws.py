@@ -54,10 +54,3 @@ def draw_values(name: str, draw: int) -> dict[str, float]:
         raise ConfigError("draw", f"an integer in [0, {len(values) - 1}] (posterior {name} has {len(values)} draws)",
                           draw)
     return {k: float(v) for k, v in zip(keys, values[draw]) if math.isfinite(v)}
-
-
-def draws_of(name: str) -> int:
-    """How many draws posterior ``name`` has."""
-    path = POSTERIOR_DIR / name / "posterior.csv"
-    draw_values(name, 0)  # refuses an unknown name
-    return len(_draws(path, path.stat().st_mtime)[1])

@@ -89,9 +89,14 @@ def particle_seed(values: dict[str, float], first: int = ABC_SEEDS) -> int:
     return first + int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) % 1_000_000
 
 
+def one_seed(spec: TargetsFile) -> TargetsFile:
+    """The targets file run once per arm (a particle, or one draw and seed of the predictive check)."""
+    return TargetsFile(seeds=1, n_youth=spec.n_youth, months=spec.months, arms=spec.arms, targets=spec.targets)
+
+
 def statistics(spec: TargetsFile, configs, values: dict[str, float], seed: int) -> dict[str, float]:
     """Every target's statistic for one simulation of every arm (one seed, common to the arms)."""
-    one = TargetsFile(seeds=1, n_youth=spec.n_youth, months=spec.months, arms=spec.arms, targets=spec.targets)
+    one = one_seed(spec)
     rows = evaluate(one, run_arms(one, values=values, jobs=1, progress=False, configs=configs, first_seed=seed))
     return {r["target"]: float(r["mean"]) for r in rows}
 
@@ -206,7 +211,7 @@ def predictive_check(spec: TargetsFile, configs, posterior, draws: int, seeds: i
     by_run: dict[tuple, dict] = {}
     for (k, d, seed, arm), out in zip(jobs_list, outs):
         by_run.setdefault((k, d, seed), {})[arm] = [out]
-    one = TargetsFile(seeds=1, n_youth=spec.n_youth, months=spec.months, arms=spec.arms, targets=spec.targets)
+    one = one_seed(spec)
     rows = []
     for (k, d, seed), results in by_run.items():
         for r, t in zip(evaluate(one, results), spec.targets):
@@ -462,13 +467,9 @@ def _wall_seconds(history) -> float | None:
     start = history.get_abc().start_time
     if start is None or pops.empty:
         return None
-    return round(float(pd_timestamp(pops["population_end_time"].max()) - start.timestamp()), 1)
-
-
-def pd_timestamp(value) -> float:
     import pandas as pd
 
-    return pd.Timestamp(value).timestamp()
+    return round(float(pd.Timestamp(pops["population_end_time"].max()).timestamp() - start.timestamp()), 1)
 
 
 def _rel(path: Path) -> str:
