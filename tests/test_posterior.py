@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from experiments import draws
-from experiments.posterior import particle_seed, range_distance
+from experiments.posterior import at_face_if_uniform, particle_seed, range_distance
 from experiments.validate import load_targets
 from tests.conftest import ROOT
 
@@ -30,6 +30,22 @@ def test_the_distance_is_zero_inside_every_range_and_counts_points_outside():
     first = spec.targets[0]
     assert d({**inside, first.name: first.range[1] + 0.02}) == pytest.approx(4.0)  # 2 points out: 2^2
     assert d({**inside, first.name: float("nan")}) == pytest.approx(1e4)          # undefined: 100 points
+
+
+def test_the_uniform_share_at_the_box_faces_matches_uniform_points_and_not_crowded_ones():
+    rng = np.random.default_rng(3)
+    width = np.linspace(1.0, 5.0, 16)                 # prior ranges
+    low, span = np.zeros(16), 0.5 * width             # boxes half the prior range
+    x = low + span * rng.uniform(size=(20_000, 16))
+    near = (x - x.min(axis=0) < 0.02 * width) | (x.max(axis=0) - x < 0.02 * width)
+    observed = near.any(axis=1).mean()
+    expected = at_face_if_uniform(x, width)
+    assert expected == pytest.approx(1 - (1 - 0.08) ** 16, abs=0.01)   # 0.74: large by itself in 16-D
+    assert observed == pytest.approx(expected, abs=0.02)
+    crowded = x.copy()
+    crowded[:, 0] = np.where(rng.uniform(size=len(x)) < 0.5, x.min(axis=0)[0], crowded[:, 0])  # half on one face
+    near = (crowded - crowded.min(axis=0) < 0.02 * width) | (crowded.max(axis=0) - crowded < 0.02 * width)
+    assert near.any(axis=1).mean() > at_face_if_uniform(crowded, width) + 0.1
 
 
 def test_a_particle_always_simulates_the_same_seed():
