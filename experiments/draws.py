@@ -54,3 +54,17 @@ def draw_values(name: str, draw: int) -> dict[str, float]:
         raise ConfigError("draw", f"an integer in [0, {len(values) - 1}] (posterior {name} has {len(values)} draws)",
                           draw)
     return {k: float(v) for k, v in zip(keys, values[draw]) if math.isfinite(v)}
+
+
+def credible_ranges(name: str, credible: float) -> dict[str, tuple[float, float]]:
+    """Each parameter's central ``credible`` interval over the posterior's (resampled) draws: key -> (low, high).
+
+    The marginal quantiles q_{(1-c)/2} and q_{(1+c)/2} of the equally weighted draws; the posterior's
+    correlations between parameters are not kept (a study that needs them runs over the draws themselves)."""
+    path = POSTERIOR_DIR / name / "posterior.csv"
+    if not path.is_file():
+        raise ConfigError("posterior", f"null or one of {', '.join(available()) or '(none stored yet)'}", name)
+    keys, values = _draws(path, path.stat().st_mtime)
+    tail = (1.0 - credible) / 2.0
+    return {k: (float(np.quantile(values[:, j], tail)), float(np.quantile(values[:, j], 1.0 - tail)))
+            for j, k in enumerate(keys) if np.isfinite(values[:, j]).all()}

@@ -14,8 +14,16 @@ streams in every run so that differences come from the parameters alone):
   S1_i = Var(E[Y | X_i]) / Var(Y), the share of the variance due to X_i alone,
   ST_i = E[Var(Y | X_~i)] / Var(Y), its share including interactions.
 
+With ``--posterior NAME`` the ranges are instead each parameter's central 90% interval
+(``--credible``) over the draws of the stored posterior ``configs/calibration/NAME/``: the
+question becomes which parameter's *remaining* uncertainty, after calibration, moves the
+indicators. The marginal intervals are sampled independently (SALib's methods assume
+independent inputs), so the posterior's correlations are not kept; a study over the draws
+themselves (``posterior=NAME draw=...``) keeps them.
+
 Writes ``morris.csv``, ``sobol.csv``, ``runs.parquet`` (inputs and outputs of every
-run) and ``sensitivity.png`` to ``results/sensitivity/<time>/``, and prints the ranking.
+run), ``problem.json`` (the ranges used and where they came from) and ``sensitivity.png``
+to ``results/sensitivity/<time>/``, and prints the ranking.
 
 The runs go to this machine's cores (joblib, ``--jobs``), or, given the override
 ``hydra/launcher=<name>`` (basic, joblib, ray, submitit_local, submitit_slurm), to a
@@ -190,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1, help="seed of samplers, bootstrap and model (default 1)")
     ap.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: all cores)")
     ap.add_argument("--parameters", type=Path, default=DEFAULT_PARAMETERS)
+    ap.add_argument("--posterior", metavar="NAME",
+                    help="ranges: the central --credible interval of each parameter over this stored posterior")
+    ap.add_argument("--credible", type=float, default=0.9, help="with --posterior: interval mass (default 0.9)")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "sensitivity")
     ap.add_argument("overrides", nargs="*", help="config overrides of the base run (e.g. scenario=mali_returnees); "
                     "hydra/launcher=ray (or basic, joblib, submitit_*) runs them as a Hydra sweep on that launcher")
@@ -220,13 +231,18 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:  # noqa: BLE001 - a bad override is one line
         fail(explain(exc))
     params = load_parameters(args.parameters, probe=base)
+    source = f"prior ranges of {args.parameters.name}"
+    if args.posterior is not None:
+        params = posterior_parameters(params, args.posterior, args.credible)
+        source = f"central {args.credible:g} intervals of posterior {args.posterior}"
     problem = problem_of(params)
 
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     runner = Runner(args.jobs, launchers[-1] if launchers else None, tuple(overrides), out)
     runs, morris_df, sobol_df = [], None, None
     print(f"sensitivity of {', '.join(f'{g}:{i}' for g, i in indicators)} to {len(params)} parameters "
-          f"({base.behaviour.name} calibration, {args.n_youth} youth, seed {args.seed}, {args.jobs} jobs)")
+          f"({base.behaviour.name} calibration, ranges: {source}; {args.n_youth} youth, seed {args.seed}, "
+          f"{args.jobs} jobs)")
     if "morris" in methods:
         morris_df, X, Y = morris(problem, base, indicators, args.trajectories, args.levels, args.seed, runner)
         runs.append(_runs_frame("morris", problem, indicators, X, Y))
@@ -235,6 +251,10 @@ def main(argv: list[str] | None = None) -> int:
         runs.append(_runs_frame("sobol", problem, indicators, X, Y))
 
     out.mkdir(parents=True, exist_ok=True)
+    described = {"calibration": base.behaviour.name, "ranges": source, "seed": args.seed, "n_youth": args.n_youth,
+                 "parameters": [{"key": p.key, "low": p.low, "high": p.high, "unit": p.unit, "why": p.why}
+                                for p in params]}
+    atomic_write(out / "problem.json", lambda tmp: Path(tmp).write_text(json.dumps(described, indent=2) + "\n"))
     if morris_df is not None:
         atomic_write(out / "morris.csv", lambda tmp: morris_df.to_csv(tmp, index=False))
     if sobol_df is not None:
@@ -254,6 +274,31 @@ def main(argv: list[str] | None = None) -> int:
                                                                   for r in d.itertuples()))
     print(f"wrote {', '.join(p.name for p in sorted(out.iterdir()))} to {out}")
     return 0
+
+
+def posterior_parameters(params, name: str, credible: float) -> list:
+    """The parameters with their ranges narrowed to the posterior's central intervals (``draws.credible_ranges``).
+
+    A parameter the posterior does not hold keeps its prior range; one whose interval is a point (every draw
+    the same) is left out, since it cannot vary."""
+    from dataclasses import replace
+
+    from experiments import draws
+    from simulation.config import ConfigError
+
+    if not (0.0 < credible < 1.0):
+        fail(f"--credible: must be a number in (0, 1), got {credible}")
+    try:
+        ranges = draws.credible_ranges(name, credible)
+    except ConfigError as exc:
+        fail(f"--posterior: must be {exc.allowed.removeprefix('null or ')}, got {name!r}")
+    out = []
+    for p in params:
+        low, high = ranges.get(p.key, (p.low, p.high))
+        if high > low:
+            out.append(replace(p, low=low, high=high,
+                               why=f"posterior {name}: central {credible:g} interval (prior [{p.low:g}, {p.high:g}])"))
+    return out
 
 
 def _runs_frame(method, problem, indicators, X, Y) -> pd.DataFrame:

@@ -227,3 +227,35 @@ def test_discovery_refuses_a_threshold_no_run_crosses(tmp_path, capsys):
                                                   "--threshold", "2.0", "--out", str(tmp_path), "months=6"]),
                    "--threshold")  # one line besides the progress bar
     assert not any(tmp_path.iterdir())  # no result that looks complete
+
+
+def test_sensitivity_over_a_posterior_varies_each_parameter_within_its_credible_interval(tmp_path, monkeypatch,
+                                                                                        capsys):
+    from experiments import draws
+
+    folder = tmp_path / "posteriors" / "toy"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    separation = rng.uniform(0.02, 0.03, 200)
+    pd.DataFrame({"draw": range(200), "weight": 1 / 200, "behaviour.labour.separation_rate": separation,
+                  "behaviour.intent.base_logit": -2.0}).to_csv(folder / "posterior.csv", index=False)
+    monkeypatch.setattr(draws, "POSTERIOR_DIR", tmp_path / "posteriors")
+    argv = ["--methods", "morris", "--trajectories", "3", "--n-youth", "400", "--jobs", "1", "--posterior", "toy",
+            "--indicators", "employment_rate", "--out", str(tmp_path / "out"), "months=6"]
+    assert sensitivity.main(argv) == 0
+    out = next((tmp_path / "out").iterdir())
+    runs = pd.read_parquet(out / "runs.parquet")
+    low, high = np.quantile(separation, [0.05, 0.95])
+    assert runs["behaviour.labour.separation_rate"].between(low - 1e-12, high + 1e-12).all()
+    assert runs["behaviour.labour.separation_rate"].nunique() > 1
+    assert "behaviour.intent.base_logit" not in runs.columns  # a point in the posterior cannot vary
+    problem = json.loads((out / "problem.json").read_text())
+    prior = {p.key: (p.low, p.high) for p in study.load_parameters()}
+    ranges = {p["key"]: (p["low"], p["high"]) for p in problem["parameters"]}
+    assert ranges["behaviour.labour.separation_rate"] == pytest.approx((low, high))
+    assert ranges["behaviour.dropout.base_logit"] == prior["behaviour.dropout.base_logit"]  # not in the posterior
+    assert len(ranges) == len(prior) - 1 and "posterior toy" in problem["ranges"]
+    with pytest.raises(SystemExit) as bad:
+        sensitivity.main([*argv[:-6], "other", *argv[-5:]])
+    assert bad.value.code != 0
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "error: --posterior: must be one of toy, got 'other'"
