@@ -17,6 +17,13 @@ density reaches ``--min-density``; up to ``--boxes`` boxes are found in turn
 (limits of the restricted inputs with coverage, density and mass),
 ``runs.parquet`` and ``discovery.png`` (coverage-density trade-off and the cases
 in the two most restricted inputs) to ``results/discovery/<time>/``.
+
+With ``--posterior NAME`` the behavioural parameters are uncertain too: run i uses
+posterior draw d_i (the draws spread evenly over the runs, in a seeded order),
+and the draw's parameters join the inputs PRIM may restrict. A box that restricts
+only policy and context inputs then holds across the calibration's uncertainty; one
+that restricts a behavioural parameter says the concern depends on what the evidence
+leaves open. ``runs.parquet`` records each run's draw.
 """
 
 from __future__ import annotations
@@ -187,6 +194,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-youth", type=int, default=10000, help="population per run (default 10000)")
     ap.add_argument("--seed", type=int, default=1, help="seed of the sample and of the model (default 1)")
     ap.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: all cores)")
+    ap.add_argument("--posterior", metavar="NAME",
+                    help="give each run a draw of this stored posterior; its parameters join the inputs")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "discovery")
     ap.add_argument("overrides", nargs="*", help="config overrides of every run (e.g. calibration=literature)")
     args = ap.parse_args(argv if argv is not None else sys.argv[1:])
@@ -219,9 +228,16 @@ def main(argv: list[str] | None = None) -> int:
                  f"(is its policy in `policies`?)")
 
     x = sample_inputs(spec.inputs, args.samples, args.seed)
+    drawn, what = posterior_inputs(args.posterior, args.samples, args.seed), base.behaviour.name
+    if drawn is not None:
+        what = f"posterior {args.posterior} over {base.behaviour.name}"
     print(f"scenario discovery: {o.group}:{o.indicator} {o.direction} {threshold:g} over {len(spec.inputs)} inputs, "
-          f"{args.samples} runs ({base.behaviour.name} calibration, {args.n_youth} youth, {args.jobs} jobs)")
+          f"{args.samples} runs ({what} calibration, {args.n_youth} youth, {args.jobs} jobs)")
     cfgs = [with_values(base, dict(zip(x.columns, map(float, row)))) for row in x.to_numpy()]
+    if drawn is not None:  # the draw's parameters first, then the inputs (an input the draw holds wins)
+        cfgs = [with_values(base, {**d, **dict(zip(x.columns, map(float, row)))})
+                for d, row in zip(drawn.drop(columns="draw").to_dict("records"), x.to_numpy())]
+        x = pd.concat([x, varying(drawn, list(x.columns))], axis=1)
     runs = run_many(cfgs, jobs=args.jobs, desc="discovery runs")
     outcome = np.array([r[(o.group, o.indicator)] for r in runs], dtype=float)
     y = of_concern(outcome, threshold, o.direction)
@@ -234,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
     out.mkdir(parents=True, exist_ok=True)
     frame = x.assign(**{o.indicator: outcome, "of_concern": y})
+    if drawn is not None:
+        frame.insert(0, "draw", drawn["draw"].to_numpy())
     atomic_write(out / "runs.parquet", lambda tmp: frame.to_parquet(tmp, index=False))
     table = boxes_frame(boxes)
     atomic_write(out / "boxes.csv", lambda tmp: table.to_csv(tmp, index=False))
@@ -249,6 +267,29 @@ def main(argv: list[str] | None = None) -> int:
         print("PRIM found no box that restricts any input")
     print(f"wrote boxes.csv, runs.parquet, discovery.png to {out}")
     return 0
+
+
+def posterior_inputs(name: str | None, samples: int, seed: int) -> pd.DataFrame | None:
+    """One posterior draw per run: row i holds draw d_i and its parameters.
+
+    d = a seeded permutation of (0, 1, ..., samples - 1) mod N, N the posterior's draws: every draw is used
+    floor(samples / N) or one more times."""
+    if name is None:
+        return None
+    from experiments import draws
+    from simulation.config import ConfigError
+
+    try:
+        n = draws.count(name)
+    except ConfigError as exc:
+        fail(f"--posterior: must be {exc.allowed.removeprefix('null or ')}, got {name!r}")
+    order = np.random.default_rng(seed).permutation(np.arange(samples) % n)
+    return pd.DataFrame([{"draw": int(d), **draws.draw_values(name, int(d))} for d in order])
+
+
+def varying(drawn: pd.DataFrame, inputs: list[str]) -> pd.DataFrame:
+    """The draws' parameters PRIM may restrict: those that vary over the posterior and are not inputs already."""
+    return drawn[[c for c in drawn.columns if c != "draw" and c not in inputs and drawn[c].nunique() > 1]]
 
 
 if __name__ == "__main__":

@@ -68,3 +68,11 @@ def credible_ranges(name: str, credible: float) -> dict[str, tuple[float, float]
     tail = (1.0 - credible) / 2.0
     return {k: (float(np.quantile(values[:, j], tail)), float(np.quantile(values[:, j], 1.0 - tail)))
             for j, k in enumerate(keys) if np.isfinite(values[:, j]).all()}
+
+
+def count(name: str) -> int:
+    """How many draws posterior ``name`` holds."""
+    path = POSTERIOR_DIR / name / "posterior.csv"
+    if not path.is_file():
+        raise ConfigError("posterior", f"null or one of {', '.join(available()) or '(none stored yet)'}", name)
+    return len(_draws(path, path.stat().st_mtime)[1])

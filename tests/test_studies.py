@@ -259,3 +259,33 @@ def test_sensitivity_over_a_posterior_varies_each_parameter_within_its_credible_
         sensitivity.main([*argv[:-6], "other", *argv[-5:]])
     assert bad.value.code != 0
     assert capsys.readouterr().err.strip().splitlines()[-1] == "error: --posterior: must be one of toy, got 'other'"
+
+
+def test_discovery_over_a_posterior_finds_the_planted_behavioural_cause(tmp_path, monkeypatch):
+    """Two draws that differ only in the late-course dropout hazard: PRIM must put the concern on that
+    parameter, each draw serves half the runs, and a run's outcome is that of its draw's parameters."""
+    from experiments import draws
+    from experiments.configuration import load_config
+
+    folder = tmp_path / "posteriors" / "toy"
+    folder.mkdir(parents=True)
+    pd.DataFrame({"draw": [0, 1], "weight": [0.5, 0.5], "behaviour.dropout.base_logit": [-4.5, -0.5],
+                  "behaviour.labour.separation_rate": [0.02, 0.02]}).to_csv(folder / "posterior.csv", index=False)
+    monkeypatch.setattr(draws, "POSTERIOR_DIR", tmp_path / "posteriors")
+    assert discover.main(["--samples", "40", "--n-youth", "1000", "--jobs", "1", "--threshold", "0.5",
+                          "--posterior", "toy", "--boxes", "1", "--out", str(tmp_path / "out"), "months=12"]) == 0
+    out = next((tmp_path / "out").iterdir())
+    runs = pd.read_parquet(out / "runs.parquet")
+    assert runs.draw.value_counts().to_dict() == {0: 20, 1: 20}
+    assert (runs.loc[runs.draw == 1, "behaviour.dropout.base_logit"] == -0.5).all()
+    assert "behaviour.labour.separation_rate" not in runs.columns  # constant over the posterior
+    assert runs.loc[runs.draw == 1, "dropout_rate"].min() > runs.loc[runs.draw == 0, "dropout_rate"].max()
+    boxes = pd.read_csv(out / "boxes.csv")
+    assert set(boxes.input) == {"behaviour.dropout.base_logit"} and boxes.low.iloc[0] > -4.5
+    base = load_config("policy=[stipend,transport,childcare]", "months=12", "seed=1", "scenario.n_youth=1000",
+                       "progress=false", "figures=false")
+    first = runs.iloc[0]
+    inputs = {p.key: float(first[p.key]) for p in discover.load_spec(discover.DEFAULT_SPEC).inputs}
+    values = {**draws.draw_values("toy", int(first.draw)), **inputs}
+    again = study.run_many([study.with_values(base, values)], progress=False)[0]
+    assert again[("all", "dropout_rate")] == pytest.approx(first.dropout_rate)
