@@ -8,6 +8,11 @@ population, horizon, seed and each policy's main parameter; a new setting takes
 effect with **Reset**. The page shows the monthly dropout, employment and
 migration-intent curves of both arms, the training funnel, the breakdown by women,
 mothers, returnees and far youth, and the cost so far and per completer.
+The **Parameters** lever picks the behavioural parameters: a point calibration
+(``configs/calibration/*.yaml``, default ``evidence``) or, once one is stored, a
+posterior (``experiments.posterior``) with the **Posterior draw** to run; stepping
+through draws shows how much of an effect survives the calibration's uncertainty.
+The comparison names the parameters it ran with.
 **Export config** writes the settings as an override list that
 ``python -m experiments.run`` accepts, for a colleague to run or sweep.
 
@@ -38,6 +43,25 @@ SWITCHES = [name for name, lever in LEVERS["policies"].items() if "min" not in l
 ARMS = ("package", "no package")
 CURVES = ("dropout_rate", "employment_rate", "migration_intent_rate")
 EXPORT_DIR = ROOT / "results" / "dashboard"
+POSTERIOR = " (posterior)"  # a Parameters choice naming a stored posterior, not a point calibration
+
+
+def parameter_choices() -> list[str]:
+    """The Parameters lever: point calibrations (evidence first), then stored posteriors."""
+    from experiments import draws
+
+    points = sorted((p.stem for p in (CONFIG_DIR / "calibration").glob("*.yaml")), key=lambda n: (n != "evidence", n))
+    return [*points, *(f"{name}{POSTERIOR}" for name in draws.available())]
+
+
+def parameter_overrides(parameters: str, draw: int) -> list[str]:
+    """``calibration=<name>``, or ``posterior=<name> draw=<k>`` (over the default calibration) for a posterior."""
+    if parameters.endswith(POSTERIOR):
+        from experiments import draws
+
+        name = parameters.removesuffix(POSTERIOR)
+        return [f"posterior={name}", f"draw={min(int(draw), draws.count(name) - 1)}"]
+    return [f"calibration={parameters}"]
 
 
 def package_overrides(levers: dict) -> list[str]:
@@ -66,7 +90,7 @@ class PairedRun(mesa.Model):
 
     def __init__(self, setting: str = "baseline", n_youth: int = LEVERS["run"]["n_youth"]["value"],
                  months: int = LEVERS["run"]["months"]["value"], seed: int = LEVERS["run"]["seed"]["value"],
-                 target: str = "all", stipend: float = 0.0, stipend_conditional: bool = True,
+                 parameters: str = "evidence", draw: int = 0, target: str = "all", stipend: float = 0.0, stipend_conditional: bool = True,
                  childcare: float = 0.0, transport: float = 0.0, mobility_scheme: float = 0.0,
                  startup_kit: float = 0.0, certification: bool = False, apprenticeship: bool = False,
                  job_referral: bool = False):
@@ -76,7 +100,7 @@ class PairedRun(mesa.Model):
                        "certification": certification, "apprenticeship": apprenticeship,
                        "job_referral": job_referral, "target": target}
         self.base = [f"scenario={setting}", f"scenario.n_youth={int(n_youth)}", f"months={int(months)}",
-                     f"seed={int(seed)}"]
+                     f"seed={int(seed)}", *parameter_overrides(parameters, draw)]
         self.package = package_overrides(self.levers)
         self.arms = {
             "package": LivelihoodsModel(load_config(*self.base, *self.package, "progress=false", "figures=false")),
@@ -125,6 +149,8 @@ def comparison_table(model: PairedRun) -> str:
             ("migration_intent_rate", "{:.1%}", "{:+.1f} pp"), ("migration_rate", "{:.2%}", "{:+.2f} pp")]
     lines = [f"**Paired comparison, month {model.month} of {model.months} (same population and seed)**", "",
              f"Package: {' '.join(model.package) or 'none'}", "",
+             f"Parameters: {' '.join(o for o in model.base if o.startswith(('calibration=', 'posterior=', 'draw=')))}",
+             "",
              "| | with package | without | difference |", "|---|---|---|---|"]
     for key, fmt, diff_fmt in rows:
         a, b = s["package"]["indicators"][key], s["no package"]["indicators"][key]
@@ -178,8 +204,15 @@ def model_params() -> dict:
     params = {
         "setting": {"type": "Select", "value": "baseline", "values": SCENARIOS, "label": "Scenario"},
         **{name: {"type": "SliderInt", **spec} for name, spec in run.items()},
+        "parameters": {"type": "Select", "value": "evidence", "values": parameter_choices(), "label": "Parameters"},
         "target": {"type": "Select", "value": "all", "values": LEVERS["targets"], "label": "Package reaches"},
     }
+    from experiments import draws
+
+    most = max((draws.count(name) for name in draws.available()), default=0)
+    if most:  # a posterior is stored: which of its draws (a draw beyond a smaller posterior's last is its last)
+        params["draw"] = {"type": "SliderInt", "value": 0, "min": 0, "max": most - 1, "step": 1,
+                          "label": "Posterior draw (with a posterior as Parameters)"}
     for name, lever in LEVERS["policies"].items():
         if "min" in lever:
             kind = "SliderFloat" if isinstance(lever["step"], float) or lever["max"] <= 1 else "SliderInt"

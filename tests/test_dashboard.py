@@ -74,6 +74,34 @@ def comparison(page) -> dict[str, list[str]]:
     return rows
 
 
+def test_the_parameters_lever_runs_a_point_calibration_or_a_posterior_draw_in_both_arms(tmp_path, monkeypatch):
+    import pandas as pd
+
+    from experiments import dashboard as board
+    from experiments import draws
+
+    monkeypatch.setattr(draws, "POSTERIOR_DIR", tmp_path)
+    assert board.parameter_choices()[0] == "evidence" and "literature" in board.parameter_choices()
+    assert "draw" not in board.model_params()  # no posterior stored: no draw slider
+    (tmp_path / "toy").mkdir()
+    pd.DataFrame({"draw": [0, 1, 2], "weight": [0.2, 0.4, 0.4],
+                  "behaviour.labour.separation_rate": [0.011, 0.022, 0.033]}).to_csv(tmp_path / "toy" / "posterior.csv",
+                                                                                     index=False)
+    assert board.parameter_choices()[-1] == "toy (posterior)"
+    assert board.model_params()["draw"]["max"] == 2
+
+    point = board.PairedRun(n_youth=500, months=2, parameters="literature")
+    assert {arm.cfg.behaviour.name for arm in point.arms.values()} == {"literature"}
+    assert "Parameters: calibration=literature" in board.comparison_table(point)
+    drawn = board.PairedRun(n_youth=500, months=2, parameters="toy (posterior)", draw=2)
+    expected = draws.draw_values("toy", 2)["behaviour.labour.separation_rate"]
+    assert {arm.cfg.behaviour.labour.separation_rate for arm in drawn.arms.values()} == {expected}
+    assert "Parameters: posterior=toy draw=2" in board.comparison_table(drawn)
+    assert {"posterior=toy", "draw=2"} <= set(drawn.overrides())  # the export reruns the same draw
+    beyond = board.PairedRun(n_youth=500, months=2, parameters="toy (posterior)", draw=7)
+    assert "draw=2" in beyond.overrides()  # a draw past this posterior's last is its last
+
+
 def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_effect(dashboard, tmp_path):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
