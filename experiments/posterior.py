@@ -10,11 +10,15 @@ parameters of ``configs/targets/parameters.yaml`` against the targets of ``confi
   simulation is reproducible).
 * Distance: the targets are ranges, so the evidence says "inside" or "outside", not a point:
 
-      d = sum_t ( s_t / 0.01 )^2,   s_t = how far statistic t lies outside its range (0 inside),
+      d = sum_t ( s_t / c_t )^2,   s_t = how far statistic t lies outside its range [l_t, h_t] (0 inside),
+                                   c_t = |b_t|, b_t the bound it lies beyond (h_t - l_t if b_t = 0),
 
-  in percentage points (an undefined statistic counts as 100 points). At tolerance eps = 0 the accepted
-  particles are draws from the prior restricted to where every target holds in the simulation: the
-  posterior of a model whose likelihood is uniform on each target's range.
+  the shortfall relative to the bound missed: a monthly departure rate of
+  0 against a floor of 0.02% misses by 100%, as much as a completion rate of 0 against 45%. An absolute
+  scale (points) would let rare-event targets count for nothing until the tolerance is tiny (measured:
+  departures 0.02 points short added 0.0004 to a distance of 15). An undefined statistic adds 100.
+  At tolerance eps = 0 the accepted particles are draws from the prior restricted to where every target
+  holds in the simulation: the posterior of a model whose likelihood is uniform on each target's range.
 * Tolerances: pyabc's adaptive median schedule (each generation's eps is the median distance of the
   previous one) down to ``--min-epsilon`` (default 0), for at most ``--generations`` generations.
 
@@ -53,7 +57,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.calibrate import CALIBRATION_DIR, SCALE, round_sig, shortfall, write_calibration
+from experiments.calibrate import CALIBRATION_DIR, round_sig, shortfall, write_calibration
 from experiments.errors import fail, require
 from experiments.outputs import atomic_write
 from experiments.study import DEFAULT_PARAMETERS, Parameter, default_jobs, load_parameters
@@ -62,7 +66,8 @@ from experiments.validate import DEFAULT_TARGETS, TargetsFile, arm_configs, eval
 ROOT = Path(__file__).resolve().parent.parent
 ABC_SEEDS = 10_001       # model seeds of the particles: 10_001 + a hash of the particle's values
 PREDICTIVE_SEEDS = 20_001  # fresh seeds of the posterior predictive runs
-UNDEFINED = 1.0          # an undefined statistic lies 100 points outside its range
+UNDEFINED = 100.0        # an undefined statistic adds this to the distance (ten times its bound out)
+DISTANCE = "relative shortfall: sum_t (s_t / |bound missed| (range width if 0))^2"  # recorded: a resume must match
 STOPPING = ("generations", "min_epsilon", "max_simulations")  # settings a resumed run may change
 
 
@@ -72,13 +77,20 @@ def safe_name(key: str) -> str:
 
 
 def range_distance(spec: TargetsFile):
-    """d(x) = sum_t (s_t / SCALE)^2, s_t how far statistic t of the simulation ``x`` lies outside its range."""
+    """d(x) = sum_t (s_t / c_t)^2: s_t how far statistic t of the simulation ``x`` lies outside its range,
+    c_t = |the bound it lies beyond| (the range's width if that bound is 0); an undefined statistic adds
+    ``UNDEFINED``."""
     def distance(x: dict, x0: dict | None = None) -> float:
         total = 0.0
         for t in spec.targets:
             value = x.get(t.name, math.nan)
-            s = shortfall({"mean": value}, *t.range) if np.isfinite(value) else UNDEFINED
-            total += (s / SCALE) ** 2
+            if not np.isfinite(value):
+                total += UNDEFINED
+                continue
+            low, high = t.range
+            s = shortfall({"mean": value}, low, high)
+            bound = low if value < low else high
+            total += (s / (abs(bound) or high - low)) ** 2
         return float(total)
     return distance
 
@@ -312,7 +324,8 @@ def main(argv: list[str] | None = None) -> int:
         spec.n_youth = args.n_youth
     configs = arm_configs(spec, [f"calibration={args.start}", "threads=1", *args.overrides])
     params = load_parameters(args.parameters, probe=next(iter(configs.values())))
-    settings = {"population": args.population, "generations": args.generations, "min_epsilon": args.min_epsilon,
+    settings = {"distance": DISTANCE,
+                "population": args.population, "generations": args.generations, "min_epsilon": args.min_epsilon,
                 "max_simulations": args.max_simulations, "n_youth": spec.n_youth, "months": spec.months,
                 "seed": args.seed, "start": args.start, "overrides": args.overrides,
                 "targets": _rel(args.targets), "parameters": _rel(args.parameters),
@@ -322,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
 
     posterior = posterior_frame(history, params)
     diagnostics = diagnostics_frame(history, params)
-    print(markdown(diagnostics, {"generation": "generation", "epsilon": "tolerance (points²)",
+    print(markdown(diagnostics, {"generation": "generation", "epsilon": "tolerance",
                                  "simulations": "simulations", "acceptance_rate": "acceptance rate",
                                  "effective_sample_size": "ESS"}))
     runs, chosen = predictive_check(spec, configs, posterior, args.draws, args.predictive_seeds, args.jobs, args.seed)
@@ -461,7 +474,7 @@ def _figures(spec: TargetsFile, runs, diagnostics, out: Path) -> None:
     a.plot(diagnostics["generation"], diagnostics["epsilon"], "o-")
     a.set_yscale("symlog", linthresh=1.0)
     a.set_xlabel("generation")
-    a.set_ylabel("tolerance ε (points²)")
+    a.set_ylabel("tolerance ε (squared relative shortfall)")
     b.plot(diagnostics["generation"], diagnostics["acceptance_rate"], "o-", label="acceptance rate")
     b.set_xlabel("generation")
     b.set_ylabel("acceptance rate")

@@ -22,14 +22,19 @@ from tests.conftest import ROOT
 SMALL = ["--population", "4", "--n-youth", "300", "--draws", "1", "--predictive-seeds", "1", "--jobs", "1"]
 
 
-def test_the_distance_is_zero_inside_every_range_and_counts_points_outside():
+def test_the_distance_is_zero_inside_every_range_and_counts_the_shortfall_relative_to_the_bound_missed():
     spec = load_targets(ROOT / "configs" / "targets" / "evidence.yaml")
     inside = {t.name: (t.range[0] + t.range[1]) / 2 for t in spec.targets}
     d = range_distance(spec)
     assert d(inside) == 0.0
-    first = spec.targets[0]
-    assert d({**inside, first.name: first.range[1] + 0.02}) == pytest.approx(4.0)  # 2 points out: 2^2
-    assert d({**inside, first.name: float("nan")}) == pytest.approx(1e4)          # undefined: 100 points
+    completion = next(t for t in spec.targets if t.name == "completion_rate")          # [0.45, 0.70]
+    assert d({**inside, completion.name: 0.70 + 0.07}) == pytest.approx(0.01)          # 10% beyond 0.70
+    assert d({**inside, completion.name: 0.45 - 0.09}) == pytest.approx(0.04)          # 20% below 0.45
+    departures = next(t for t in spec.targets if t.name == "departures_per_month")     # [0.0002, 0.003]
+    assert d({**inside, departures.name: 0.0}) == pytest.approx(1.0)                   # none: 100% short
+    zero_bound = next(t for t in spec.targets if t.name == "stipend_diminishing_returns")  # [-0.02, 0]
+    assert d({**inside, zero_bound.name: 0.005}) == pytest.approx(0.0625)               # a bound of 0: 1/4 of the width
+    assert d({**inside, completion.name: float("nan")}) == pytest.approx(100.0)         # undefined
 
 
 def test_the_uniform_share_at_the_box_faces_matches_uniform_points_and_not_crowded_ones():
