@@ -44,13 +44,17 @@ ARMS = ("package", "no package")
 CURVES = ("dropout_rate", "employment_rate", "migration_intent_rate")
 EXPORT_DIR = ROOT / "results" / "dashboard"
 POSTERIOR = " (posterior)"  # a Parameters choice naming a stored posterior, not a point calibration
+# the default calibration of configs/config.yaml: the Parameters lever starts there
+DEFAULT_CALIBRATION = next(d["calibration"] for d in yaml.safe_load((CONFIG_DIR / "config.yaml").read_text())["defaults"]
+                           if isinstance(d, dict) and "calibration" in d)
 
 
 def parameter_choices() -> list[str]:
-    """The Parameters lever: point calibrations (evidence first), then stored posteriors."""
+    """The Parameters lever: point calibrations (the default first), then stored posteriors."""
     from experiments import draws
 
-    points = sorted((p.stem for p in (CONFIG_DIR / "calibration").glob("*.yaml")), key=lambda n: (n != "evidence", n))
+    points = sorted((p.stem for p in (CONFIG_DIR / "calibration").glob("*.yaml")),
+                    key=lambda n: (n != DEFAULT_CALIBRATION, n))
     return [*points, *(f"{name}{POSTERIOR}" for name in draws.available())]
 
 
@@ -90,7 +94,8 @@ class PairedRun(mesa.Model):
 
     def __init__(self, setting: str = "baseline", n_youth: int = LEVERS["run"]["n_youth"]["value"],
                  months: int = LEVERS["run"]["months"]["value"], seed: int = LEVERS["run"]["seed"]["value"],
-                 parameters: str = "evidence", draw: int = 0, target: str = "all", stipend: float = 0.0, stipend_conditional: bool = True,
+                 parameters: str = DEFAULT_CALIBRATION, draw: int = 0, target: str = "all",
+                 stipend: float = 0.0, stipend_conditional: bool = True,
                  childcare: float = 0.0, transport: float = 0.0, mobility_scheme: float = 0.0,
                  startup_kit: float = 0.0, certification: bool = False, apprenticeship: bool = False,
                  job_referral: bool = False):
@@ -204,7 +209,8 @@ def model_params() -> dict:
     params = {
         "setting": {"type": "Select", "value": "baseline", "values": SCENARIOS, "label": "Scenario"},
         **{name: {"type": "SliderInt", **spec} for name, spec in run.items()},
-        "parameters": {"type": "Select", "value": "evidence", "values": parameter_choices(), "label": "Parameters"},
+        "parameters": {"type": "Select", "value": DEFAULT_CALIBRATION, "values": parameter_choices(),
+                       "label": "Parameters"},
         "target": {"type": "Select", "value": "all", "values": LEVERS["targets"], "label": "Package reaches"},
     }
     from experiments import draws

@@ -81,7 +81,8 @@ def test_the_parameters_lever_runs_a_point_calibration_or_a_posterior_draw_in_bo
     from experiments import draws
 
     monkeypatch.setattr(draws, "POSTERIOR_DIR", tmp_path)
-    assert board.parameter_choices()[0] == "evidence" and "literature" in board.parameter_choices()
+    assert board.parameter_choices()[0] == board.DEFAULT_CALIBRATION and "literature" in board.parameter_choices()
+    assert board.PairedRun(n_youth=500, months=1).arms["package"].cfg.behaviour.name == board.DEFAULT_CALIBRATION
     assert "draw" not in board.model_params()  # no posterior stored: no draw slider
     (tmp_path / "toy").mkdir()
     pd.DataFrame({"draw": [0, 1, 2], "weight": [0.2, 0.4, 0.4],
