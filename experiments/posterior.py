@@ -35,7 +35,7 @@ Output
   their normalised weights), ``manifest.json`` (how it was made: command, settings, prior, targets, pyabc
   and git versions, wall time), ``diagnostics.csv`` (per generation: tolerance, simulations, acceptance
   rate, effective sample size), ``predictive.csv``/``predictive.md`` (posterior predictive check: each
-  target over posterior draws run on fresh seeds);
+  target over posterior draws run on fresh seeds; ``predictive_runs.csv`` every run's value);
 * ``configs/calibration/<name>.yaml``: a point calibration for quick runs (``calibration=<name>``), the
   posterior draw whose predictive runs met the most targets, marked as such in its header;
 * ``results/calibration/<name>/``: the pyabc history (``abc.db``) and the figures (``predictive.png``,
@@ -349,6 +349,7 @@ def main(argv: list[str] | None = None) -> int:
     atomic_write(target_dir / "posterior.csv", lambda tmp: posterior.to_csv(tmp, index=False))
     atomic_write(target_dir / "diagnostics.csv", lambda tmp: diagnostics.to_csv(tmp, index=False))
     atomic_write(target_dir / "predictive.csv", lambda tmp: table.to_csv(tmp, index=False))
+    atomic_write(target_dir / "predictive_runs.csv", lambda tmp: runs.to_csv(tmp, index=False))
     text = _predictive_markdown(args.name, table, runs, args)
     atomic_write(target_dir / "predictive.md", lambda tmp: Path(tmp).write_text(text))
     manifest = {"name": args.name, "method": "ABC-SMC (pyabc), uniform-kernel acceptance on the range distance",
@@ -464,23 +465,34 @@ def _figures(spec: TargetsFile, runs, diagnostics, out: Path) -> None:
         ax.set_yticks([])
         ax.set_ylabel(t.name, rotation=0, ha="right", va="center", fontsize=8)
         ax.tick_params(axis="x", labelsize=7)
-    axes[0, 0].set_title("Posterior predictive check: each run's statistic (dots) against the target range (green)",
+        inside = runs.loc[runs["target"] == t.name, "inside"].mean()
+        ax.text(1.01, 0.5, f"{inside:.0%} inside", transform=ax.transAxes, va="center", fontsize=7)
+    draws, seeds = runs["sample"].nunique(), runs["seed"].nunique() // max(runs["sample"].nunique(), 1)
+    axes[0, 0].set_title(f"Posterior predictive check: each run's statistic (dots) against the target's range\n"
+                         f"(green); {draws} posterior draws × {seeds} fresh seeds, {len(runs) // n} runs per target",
                          fontsize=9)
     fig.tight_layout()
     atomic_write(out / "predictive.png", lambda tmp: fig.savefig(tmp, dpi=120, format="png"))
     plt.close(fig)
 
     fig, (a, b) = plt.subplots(1, 2, figsize=(8, 3))
+    from matplotlib.ticker import MaxNLocator
+
     a.plot(diagnostics["generation"], diagnostics["epsilon"], "o-")
-    a.set_yscale("symlog", linthresh=1.0)
+    if (diagnostics["epsilon"] > 0).all():
+        a.set_yscale("log")
     a.set_xlabel("generation")
     a.set_ylabel("tolerance ε (squared relative shortfall)")
     b.plot(diagnostics["generation"], diagnostics["acceptance_rate"], "o-", label="acceptance rate")
     b.set_xlabel("generation")
     b.set_ylabel("acceptance rate")
+    b.set_ylim(0, 1)
     b2 = b.twinx()
     b2.plot(diagnostics["generation"], diagnostics["effective_sample_size"], "s--", color="C1", label="ESS")
-    b2.set_ylabel("effective sample size", color="C1")
+    b2.set_ylabel("effective sample size (of the accepted particles)", color="C1")
+    b2.set_ylim(0, 1.1 * float(diagnostics["accepted"].max()))
+    for ax in (a, b):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     fig.suptitle("ABC-SMC convergence", fontsize=10)
     fig.tight_layout()
     atomic_write(out / "diagnostics.png", lambda tmp: fig.savefig(tmp, dpi=120, format="png"))

@@ -33,6 +33,24 @@ MAIN = ("dropout_rate", "completion_rate", "employment_rate", "migration_intent_
 GROUPS = ("women", "mothers", "returnees", "far")
 
 
+def posterior_status(name: str) -> str:
+    """How far the stored posterior's calibration got, from its own files: ``; ABC-SMC 4 generations, final
+    tolerance 0.57; predictive median inside 14 of 16 target ranges`` (empty if its files are gone)."""
+    import json
+
+    from experiments import draws
+
+    folder = draws.POSTERIOR_DIR / name
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text())
+        predictive = pd.read_csv(folder / "predictive.csv")
+    except (OSError, ValueError):
+        return ""
+    low_high = predictive["range"].str.strip("[]").str.split(",", expand=True).astype(float)
+    inside = int(((predictive["median"] >= low_high[0]) & (predictive["median"] <= low_high[1])).sum())
+    return (f"; ABC-SMC {manifest['generations_run']} generations, final tolerance {manifest['final_epsilon']:.2g}; "
+            f"predictive median inside {inside} of {len(predictive)} target ranges")
+
 def _job_report_config(sweep: agg.Sweep) -> dict:
     """``report`` section of the first complete job's resolved config."""
     for job in sweep.complete:
@@ -194,7 +212,8 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
              + f"; {len(sweep.incomplete)} incomplete; {len(sweep.missing)} missing; "
              f"{len(sweep.unreadable)} unreadable.",
              f"Swept: {', '.join(sweep.swept) or '(seeds only)'}; reference arm: `{reference}`.",
-             ("Parameters: " + "; ".join(f"posterior `{p}` ({frame['draw'].nunique()} draws) over calibration `{c}`"
+             ("Parameters: " + "; ".join(f"posterior `{p}` ({frame['draw'].nunique()} draws{posterior_status(p)}) "
+                                         f"over calibration `{c}`"
                                          if p else f"calibration `{c}` (point values)" for p, c in used) + "."),
              (f"Uncertainty: {level} credible intervals over posterior draws × seeds (quantiles of all runs), with the "
               "parameter part (quantiles of the draws' means over seeds) and the seed standard deviation."

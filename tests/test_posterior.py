@@ -159,3 +159,16 @@ def test_an_unknown_posterior_or_draw_is_one_line(tmp_path):
                                f"hydra.run.dir={tmp_path / 'run'}"], cwd=ROOT, env=env, capture_output=True,
                               text=True, timeout=300)
         assert proc.returncode == 2 and proc.stderr.strip().splitlines()[-1].startswith(says), proc.stderr
+
+
+def test_a_report_over_a_posterior_says_how_far_its_calibration_got(tmp_path, monkeypatch):
+    from experiments.report import posterior_status
+
+    (tmp_path / "toy").mkdir()
+    (tmp_path / "toy" / "manifest.json").write_text(json.dumps({"generations_run": 4, "final_epsilon": 0.5748}))
+    pd.DataFrame({"target": ["a", "b", "c"], "range": ["[0.45, 0.7]", "[-1, -0.05]", "[0.1, 0.5]"],
+                  "median": [0.469, -0.25, 0.56]}).to_csv(tmp_path / "toy" / "predictive.csv", index=False)
+    monkeypatch.setattr(draws, "POSTERIOR_DIR", tmp_path)
+    assert posterior_status("toy") == ("; ABC-SMC 4 generations, final tolerance 0.57; "
+                                       "predictive median inside 2 of 3 target ranges")
+    assert posterior_status("gone") == ""
