@@ -35,7 +35,9 @@ Output
   their normalised weights), ``manifest.json`` (how it was made: command, settings, prior, targets, pyabc
   and git versions, wall time), ``diagnostics.csv`` (per generation: tolerance, simulations, acceptance
   rate, effective sample size), ``predictive.csv``/``predictive.md`` (posterior predictive check: each
-  target over posterior draws run on fresh seeds; ``predictive_runs.csv`` every run's value);
+  target over posterior draws run on fresh seeds; ``predictive_runs.csv`` every run's value), ``history/``
+  (the pyabc history and its settings: ``--continue-from <name>`` runs more generations from it on any
+  clone, into a new name);
 * ``configs/calibration/<name>.yaml``: a point calibration for quick runs (``calibration=<name>``), the
   posterior draw whose predictive runs met the most targets, marked as such in its header;
 * ``results/calibration/<name>/``: the pyabc history (``abc.db``) and the figures (``predictive.png``,
@@ -293,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--parameters", type=Path, default=DEFAULT_PARAMETERS)
     ap.add_argument("--start", default="evidence",
                     help="calibration whose other (not uncertain) values every particle uses (default: evidence)")
+    ap.add_argument("--continue-from", metavar="NAME",
+                    help="start from the ABC-SMC history stored with posterior NAME (configs/calibration/NAME/"
+                         "history/) and run more generations into --name (same settings; only stopping rules change)")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "calibration")
     ap.add_argument("--into", type=Path, default=CALIBRATION_DIR, help=argparse.SUPPRESS)  # tests write elsewhere
     ap.add_argument("overrides", nargs="*", help="config overrides applied to every arm (e.g. scenario=...)")
@@ -331,6 +336,8 @@ def main(argv: list[str] | None = None) -> int:
                 "targets": _rel(args.targets), "parameters": _rel(args.parameters),
                 "prior": {p.key: {"shape": "uniform", "low": p.low, "high": p.high, "unit": p.unit,
                                   "source": p.why} for p in params}}
+    if args.continue_from is not None:
+        seed_history(args.into / args.continue_from / "history", out, args.continue_from)
     history = run_abc(spec, configs, params, settings, out, args.jobs, args.dask)
 
     posterior = posterior_frame(history, params)
@@ -346,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
     point = {p.key: round_sig(float(posterior.loc[best, p.key])) for p in params}
 
     target_dir.mkdir(parents=True)
+    store_history(out, target_dir / "history")
     atomic_write(target_dir / "posterior.csv", lambda tmp: posterior.to_csv(tmp, index=False))
     atomic_write(target_dir / "diagnostics.csv", lambda tmp: diagnostics.to_csv(tmp, index=False))
     atomic_write(target_dir / "predictive.csv", lambda tmp: table.to_csv(tmp, index=False))
@@ -389,6 +397,37 @@ def sampler_for(jobs: int, dask: str | None):
             fail(f"--dask: cannot reach the Dask scheduler at {dask}: {exc}")
         return DaskDistributedSampler(dask_client=client, batch_size=1)
     return MulticoreEvalParallelSampler(n_procs=jobs) if jobs > 1 else SingleCoreSampler()
+
+
+def store_history(out: Path, into: Path) -> None:
+    """Keep the pyabc history (``abc.db``, a consistent copy by SQLite's backup) and its settings with the
+    posterior, so that any clone can continue the calibration (``--continue-from``)."""
+    import shutil
+    import sqlite3
+
+    into.mkdir(parents=True, exist_ok=True)
+    tmp = into / "abc.db.tmp"
+    with sqlite3.connect(out / "abc.db") as src, sqlite3.connect(tmp) as dst:
+        src.backup(dst)
+    tmp.replace(into / "abc.db")
+    shutil.copyfile(out / "settings.json", into / "settings.json")
+
+
+def seed_history(stored: Path, out: Path, name: str) -> None:
+    """Copy a stored history into ``out`` to resume from; a history already there is resumed as it is."""
+    import shutil
+
+    if not (stored / "abc.db").is_file() or not (stored / "settings.json").is_file():
+        have = sorted(p.parent.parent.name for p in stored.parent.parent.glob("*/history/abc.db"))
+        fail(f"--continue-from: must be a posterior stored with its history ({', '.join(have) or 'none yet'}), "
+             f"got {name!r}")
+    if (out / "abc.db").exists():
+        print(f"--continue-from {name}: {_rel(out)} already holds a history; resuming that one")
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(stored / "settings.json", out / "settings.json")
+    shutil.copyfile(stored / "abc.db", out / "abc.db.tmp")
+    (out / "abc.db.tmp").replace(out / "abc.db")
 
 
 def run_abc(spec: TargetsFile, configs, params: list[Parameter], settings: dict, out: Path, jobs: int,

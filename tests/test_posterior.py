@@ -111,6 +111,29 @@ def test_a_killed_calibration_resumes_from_its_last_generation(tmp_path):
     assert other.returncode == 2 and "made with other settings" in other.stderr
 
 
+def test_a_stored_posterior_keeps_its_history_and_another_clone_continues_it(tmp_path, capsys):
+    from experiments import posterior
+
+    into, first, second = tmp_path / "calibration", tmp_path / "results-here", tmp_path / "results-elsewhere"
+    into.mkdir()
+    argv = [*SMALL, "--into", str(into)]
+    assert posterior.main(["--name", "toy", "--generations", "1", "--out", str(first), *argv]) == 0
+    assert _generations(into / "toy" / "history" / "abc.db") == 1
+    # elsewhere (no results/ folder), two more generations into a new name
+    assert posterior.main(["--name", "toy2", "--continue-from", "toy", "--generations", "3",
+                           "--out", str(second), *argv]) == 0
+    assert "resuming toy2: 1 generation(s) done" in capsys.readouterr().out
+    assert _generations(into / "toy2" / "history" / "abc.db") == 3
+    assert pd.read_csv(into / "toy2" / "diagnostics.csv")["generation"].tolist() == [0, 1, 2]
+    # the first generation is the stored one, not a new one
+    assert pd.read_csv(into / "toy2" / "diagnostics.csv")["epsilon"].iloc[0] == pytest.approx(
+        pd.read_csv(into / "toy" / "diagnostics.csv")["epsilon"].iloc[0])
+    with pytest.raises(SystemExit):
+        posterior.main(["--name", "toy3", "--continue-from", "nothing", "--out", str(second), *argv])
+    assert "--continue-from: must be a posterior stored with its history (toy, toy2), got 'nothing'" in \
+        capsys.readouterr().err
+
+
 def test_the_calibration_runs_on_a_dask_cluster(tmp_path):
     """--dask: the same ABC-SMC with its simulations on Dask workers (here a local cluster of one worker)."""
     out, into = tmp_path / "results", tmp_path / "calibration"
