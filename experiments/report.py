@@ -201,7 +201,7 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
         write_parquet(folder / f"{name}.parquet", data)
         atomic_write(folder / f"{name}.csv", lambda tmp, data=data: data.to_csv(tmp, index=False))
     stress = sweep.swept == [agg.STIPEND_KEY]
-    figures = report_figures.plot_all(folder, table, paired, reference, stress, target, posterior)
+    figures = report_figures.plot_all(folder, table, paired, reference, stress, target, posterior, confidence)
 
     level = f"{confidence:.0%}"
     used = sorted({(job.get("posterior"), job["summary"].get("meta", {}).get("calibration")) for job in sweep.complete},

@@ -54,7 +54,7 @@ def _intervals(ax, rows):
     ax.set_yticks(y, [_label(s) for s in rows["setting"]])
 
 
-def dose_response(folder: Path, table, target, posterior: bool = False) -> Path:
+def dose_response(folder: Path, table, target, posterior: bool = False, level: float = 0.95) -> Path:
     fig, axes = plt.subplots(2, 2, figsize=(10, 7))
     for ax, (indicator, title) in zip(axes.flat, MAIN.items()):
         _band(ax, _rows(table, indicator), parts=posterior)
@@ -68,9 +68,9 @@ def dose_response(folder: Path, table, target, posterior: bool = False) -> Path:
     if posterior and len(rows):
         r = rows.iloc[0]
         fig.suptitle(f"Dose-response over {int(r['draws'])} posterior draws x {int(r['seeds'])} seeds: mean, "
-                     "credible band (light) and its parameter part (dark)")
+                     f"{level:.0%} credible band (light) and its parameter part (dark)")
     else:
-        fig.suptitle("Dose-response: mean and confidence band over seeds")
+        fig.suptitle(f"Dose-response: mean and {level:.0%} confidence band over seeds")
     fig.tight_layout()
     return _save(fig, folder / "dose_response.png")
 
@@ -111,10 +111,11 @@ def subgroups(folder: Path, table, stress: bool) -> Path:
     return _save(fig, folder / "subgroups.png")
 
 
-def plot_all(folder: Path, table, paired, reference, stress: bool, target: float, posterior: bool = False) -> list[Path]:
+def plot_all(folder: Path, table, paired, reference, stress: bool, target: float, posterior: bool = False,
+             level: float = 0.95) -> list[Path]:
     figures = []
     if stress:
-        figures += [dose_response(folder, table, target, posterior), cost_curves(folder, table)]
+        figures += [dose_response(folder, table, target, posterior, level), cost_curves(folder, table)]
     if not paired.empty:
         figures.append(comparison(folder, paired, reference))
     figures.append(subgroups(folder, table, stress))
