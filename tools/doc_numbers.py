@@ -43,7 +43,11 @@ DESIGN = {
 # drift of the no-policy baseline over a run (mean of the last 6 months minus month 0), per variant
 AT_REST = {"n_youth": 5000, "months": 36, "seeds": 4, "variants": {
     "default": [], "no_burn_in": ["burn_in_months=0"], "family_half": ["behaviour.migration.family_share=0.5"],
-    "timbuktu_60": ["scenario=timbuktu_youth", "burn_in_months=60"], "timbuktu": ["scenario=timbuktu_youth"]}}
+    "timbuktu_60": ["scenario=timbuktu_youth", "burn_in_months=60"], "timbuktu": ["scenario=timbuktu_youth"],
+    # the calibration that meets the migration targets: its stock abroad, and intent with it, keeps growing
+    "v2": ["calibration=evidence-v2"], "v2_mali": ["calibration=evidence-v2", "scenario=mali_returnees"],
+    "v2_burn_240": ["calibration=evidence-v2", "burn_in_months=240"],
+    "v2_burn_360": ["calibration=evidence-v2", "burn_in_months=360"]}}
 DRIFTING = ("employment_rate", "wage_employment_rate", "self_employment_rate", "migration_intent_rate")
 
 
@@ -198,6 +202,13 @@ def posterior_numbers(name: str = POSTERIOR) -> dict[str, str]:
          "posterior.wall_minutes": f"{manifest['wall_seconds_abc'] / 60:.0f}" if manifest.get("wall_seconds_abc") else "n/a",
          "posterior.population": f"{manifest['settings']['population']}",
          "posterior.n_youth": f"{manifest['settings']['n_youth']:,}"}
+    predictive = pd.read_csv(folder / "predictive.csv")
+    bounds = predictive["range"].str.strip("[]").str.split(",", expand=True).astype(float)
+    inside = (predictive["median"] >= bounds[0]) & (predictive["median"] <= bounds[1])
+    n["posterior.predictive_inside"] = f"{int(inside.sum())} of {len(predictive)}"
+    for r in predictive.itertuples():
+        n[f"posterior.predictive.{r.target}"] = f"{r.median:.3g}"
+        n[f"posterior.predictive.{r.target}.share_inside"] = pct(r.share_inside)
     for k, column in zip(keys, values.T):
         short = k.split(".", 1)[1]
         prior = manifest["settings"]["prior"][k]
