@@ -233,10 +233,11 @@ def main(argv: list[str] | None = None) -> int:
         what = f"posterior {args.posterior} over {base.behaviour.name}"
     print(f"scenario discovery: {o.group}:{o.indicator} {o.direction} {threshold:g} over {len(spec.inputs)} inputs, "
           f"{args.samples} runs ({what} calibration, {args.n_youth} youth, {args.jobs} jobs)")
-    cfgs = [with_values(base, dict(zip(x.columns, map(float, row)))) for row in x.to_numpy()]
-    if drawn is not None:  # the draw's parameters first, then the inputs (an input the draw holds wins)
-        cfgs = [with_values(base, {**d, **dict(zip(x.columns, map(float, row)))})
-                for d, row in zip(drawn.drop(columns="draw").to_dict("records"), x.to_numpy())]
+    # a run's values: its draw's parameters (if any), then its inputs (an input the draw holds wins)
+    behaviour = drawn.drop(columns="draw").to_dict("records") if drawn is not None else [{}] * len(x)
+    cfgs = [with_values(base, {**d, **dict(zip(x.columns, map(float, row)))})
+            for d, row in zip(behaviour, x.to_numpy())]
+    if drawn is not None:
         x = pd.concat([x, varying(drawn, list(x.columns))], axis=1)
     runs = run_many(cfgs, jobs=args.jobs, desc="discovery runs")
     outcome = np.array([r[(o.group, o.indicator)] for r in runs], dtype=float)
