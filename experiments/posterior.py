@@ -322,7 +322,9 @@ def main(argv: list[str] | None = None) -> int:
     taken = [p for p in (target_dir, args.into / f"{args.name}.yaml", args.into / f"{args.name}-point.yaml")
              if p.exists()]
     if taken:
-        fail(f"--name: {_rel(taken[0])} exists and is never overwritten; choose another name")
+        more = f" (to run more generations of it: --name NEW --continue-from {args.name})" \
+            if (args.into / args.name / "history" / "abc.db").exists() else ""
+        fail(f"--name: {_rel(taken[0])} exists and is never overwritten; choose another name{more}")
 
     spec = load_targets(args.targets)
     if args.n_youth is not None:
