@@ -100,7 +100,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("keep_or_lose_job", rules.separation_transition, ("status", "tenure_months", "employer", "dismissed"),
           "labour", ("separation",)),
     Phase("earn_and_save", rules.income_transition, ("earnings", "savings"), "livelihood"),
-    Phase("age", rules.age_transition, ("age",), "ageing"),
+    Phase("age", rules.age_transition, ("status", "age"), "ageing"),
     Phase("update_intent", rules.intent_transition, ("peers_abroad", "intent"), "intent"),
     Phase("migrate", rules.migration_transition, ("status", "savings", "migrated", "employer", "earnings"),
           "migration", ("migration",), hook="before_migration"),

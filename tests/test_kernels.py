@@ -57,12 +57,16 @@ def mid_run(request):
     P.intent[:] = g.random(n)
     P.savings[g.random(n) < 0.3] += 1000.0
     P.awaiting_regular_route[:] = g.random(n) < 0.2
-    gone = g.random(n) < 0.05  # some emigration in every district, for the peers' share
+    present = P.arrival_month <= model.month  # returnees due later (next month's too) stay abroad, waiting to arrive
+    gone = present & (g.random(n) < 0.05)  # some emigration in every district, for the peers' share
     P.migrated |= gone
     P.status[gone] = ABROAD
+    P.abroad_regular[gone & (g.random(n) < 0.3)] = True  # some on a regular contract, who do not age abroad
+    top = model.cfg.scenario.population.age_max
+    P.age[gone & (g.random(n) < 0.5)] = top - 0.01  # half the emigrants reach the top of the age range this month
     P.applied |= g.random(n) < 0.3  # waiting lists longer than the seats, for admissions
     # a share of persons in training at every course month, at centres that differ
-    pick = g.random(n) < 0.3
+    pick = present & (g.random(n) < 0.3)
     P.status[pick] = TRAINING
     P.course_months[pick] = 3
     P.months_in_course[pick] = g.integers(0, 3, pick.sum())
@@ -312,3 +316,21 @@ def test_migration_needs_both_intent_and_savings():
     status, savings, migrated, employer, earnings = rules.migration_transition(
         WAGE_EMPLOYED, 0.9, rich, False, False, 4, 120.0, certain, 1, 0, 0)
     assert (status, savings, migrated, employer, earnings) == (ABROAD, pytest.approx(1.0), True, -1, 0.0)
+
+
+def test_emigrants_age_out_of_the_range_and_the_row_stands_for_an_entrant_at_home():
+    from simulation.params import build_rules
+    from simulation.state import IDLE
+
+    p = build_rules(make_config()).ageing
+    span = p.age_max - p.age_min
+    top = p.age_max - 0.01  # reaches a_max this month
+    # at home: the age wraps, the status stays
+    assert rules.age_transition(WAGE_EMPLOYED, top, False, 0, 5, p) == (WAGE_EMPLOYED, pytest.approx(top + 1 / 12 - span))
+    # abroad, irregular: ages, and at a_max the row comes home as an entrant out of the labour force
+    assert rules.age_transition(ABROAD, 30.0, False, 0, 5, p) == (ABROAD, pytest.approx(30.0 + 1 / 12))
+    assert rules.age_transition(ABROAD, top, False, 0, 5, p) == (IDLE, pytest.approx(top + 1 / 12 - span))
+    # abroad on a regular contract: comes back through the scheme, age unchanged while away
+    assert rules.age_transition(ABROAD, top, True, 0, 5, p) == (ABROAD, top)
+    # a returnee who has not arrived yet (abroad until month 6) neither ages nor comes home early
+    assert rules.age_transition(ABROAD, top, False, 6, 5, p) == (ABROAD, top)

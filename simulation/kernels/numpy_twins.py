@@ -175,11 +175,12 @@ def earn_and_save(status, earnings, savings, stipend, skill, district, district_
     savings[home] = (1.0 - p.savings_drawdown_rate) * savings[home] + p.saving_rate * received[home]
 
 
-def age(status, age, p):
-    home = status != ABROAD
-    age[home] += 1.0 / 12.0
-    wrap = home & (age >= p.age_max)
+def age(status, age, abroad_regular, arrival_month, month, p):
+    ageing = (arrival_month <= month) & ~((status == ABROAD) & abroad_regular)
+    age[ageing] += 1.0 / 12.0
+    wrap = ageing & (age >= p.age_max)
     age[wrap] -= p.age_max - p.age_min
+    status[wrap & (status == ABROAD)] = IDLE
 
 
 def update_intent(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share,

@@ -353,21 +353,29 @@ def income_transition(status, earnings, savings, stipend, skill, district, distr
 
 
 @jit
-def age_transition(status, age, p):
-    """Persons at home age a month within a stationary age structure:
+def age_transition(status, age, abroad_regular, arrival_month, month, p):
+    """Persons age a month within a stationary age structure:
 
         a' = a + 1/12,  and  a' - (a_max - a_min)  once a' >= a_max.
 
     Age enters only the intent rule. The population is not a closed cohort that grows three years older
     over a run: a person who reaches the top of the range [a_min, a_max) stands from then on for one
     entering it at the bottom, so the ages stay uniform on the range as drawn (docs/ODD.md, 3.2 and 3.4.10).
-    Returns (age',)."""
-    if status == ABROAD:
-        return (age,)
+
+    Emigrants age abroad too, and one who reaches a_max abroad leaves the age range like anybody else: the
+    row then stands for an entrant at home, out of the labour force (status' = idle), who keeps the row's
+    other fields as an entrant at home does. Without this outflow the stock abroad only grows, and with it
+    peers abroad and intent (docs/ODD.md, 3.4.10). Participants of a regular mobility scheme are abroad on a
+    fixed contract and come back through the scheme; their age stays as it is while they are away, as does
+    the age of returnees who have not arrived yet (arrival month > month). Returns (status', age')."""
+    if arrival_month > month or (status == ABROAD and abroad_regular):
+        return status, age
     aged = age + 1.0 / 12.0
     if aged >= p.age_max:
         aged -= p.age_max - p.age_min
-    return (aged,)
+        if status == ABROAD:
+            return IDLE, aged
+    return status, aged
 
 
 @jit
