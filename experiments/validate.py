@@ -11,6 +11,7 @@ Extra overrides (e.g. ``calibration=literature``) apply to every arm.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -126,7 +127,7 @@ def evaluate(spec: TargetsFile, results: dict[str, list[dict]]) -> list[dict]:
             statistic = f"({statistic}) / ({t.per[0]} - {t.per[1]})"
         rows.append({
             "pattern": t.pattern, "target": t.name, "statistic": statistic,
-            "range": f"[{t.range[0]:g}, {t.range[1]:g}]", "value": t.value,
+            "range": f"[{t.range[0]:g}, {t.range[1]:g}]", "decimals": decimals(t.range), "value": t.value,
             "mean": mean, "ci_low": low, "ci_high": high, "n": n,
             "passed": bool(np.isfinite(mean) and t.range[0] <= mean <= t.range[1]), "source": t.source,
         })
@@ -139,12 +140,21 @@ def _effect(results, arm: str, reference: str, key) -> list:
             for a, b in zip([r.get(key) for r in results[arm]], [r.get(key) for r in results[reference]])]
 
 
+def decimals(bounds) -> int:
+    """Decimals that show a target's numbers at the precision of its range: at least 3, and two significant
+    digits of its smallest non-zero bound (a monthly departure rate of at least 0.0002 shows as 0.00024)."""
+    small = min((abs(b) for b in bounds if b != 0 and math.isfinite(b)), default=1.0)
+    return max(3, 1 - math.floor(math.log10(small)))
+
+
 def format_table(rows: list[dict]) -> str:
     lines = ["| pattern | target | statistic | target range | simulated mean [95% CI] | result |",
              "|---|---|---|---|---|---|"]
     for r in rows:
+        d = r.get("decimals", 3)
         lines.append(f"| {r['pattern']} | {r['target']} | {r['statistic']} | {r['range']} | "
-                     f"{r['mean']:.3f} [{r['ci_low']:.3f}, {r['ci_high']:.3f}] | {'pass' if r['passed'] else 'FAIL'} |")
+                     f"{r['mean']:.{d}f} [{r['ci_low']:.{d}f}, {r['ci_high']:.{d}f}] | "
+                     f"{'pass' if r['passed'] else 'FAIL'} |")
     return "\n".join(lines)
 
 

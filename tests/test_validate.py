@@ -91,3 +91,12 @@ def test_per_needs_a_reference_and_two_known_arms(tmp_path, capsys):
     with pytest.raises(SystemExit):
         v.load_targets(path)
     assert ".per" in capsys.readouterr().err
+
+
+def test_a_rare_rate_is_printed_at_the_precision_of_its_range():
+    """A monthly departure rate of 0.00024 against [0.0002, 0.003] must not read 0.000 [0.000, 0.000]."""
+    row = {"pattern": 5, "target": "departures", "statistic": "s", "range": "[0.0002, 0.003]",
+           "decimals": v.decimals([0.0002, 0.003]), "mean": 0.000243, "ci_low": 0.000231, "ci_high": 0.000255,
+           "passed": True}
+    assert "0.00024 [0.00023, 0.00026] | pass" in v.format_table([row])
+    assert v.decimals([0.45, 0.7]) == 3 and v.decimals([-1, 0]) == 3 and v.decimals([0, float("inf")]) == 3
