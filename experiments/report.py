@@ -164,16 +164,24 @@ def _trial_section(table: pd.DataFrame, interval: str) -> list[str]:
     return [*lines, ""]
 
 
-def _stress_table(table: pd.DataFrame, levels: pd.Series, target: float, level: str) -> str:
-    """Per stipend level: dropout, its credible interval and both parts, and P(dropout < target)."""
+def stress_levels(table: pd.DataFrame, levels: pd.Series) -> pd.DataFrame:
+    """Per stipend level (ascending): dropout's mean, credible interval, parameter part, seed sd, parameter
+    share of variance, and P(dropout < target) over the draws (``levels``); written as ``stress.csv``."""
     rows = table[(table["group"] == "all") & (table["indicator"] == "dropout_rate")]
     rows = rows.assign(stipend=rows["setting"].str.split("=", n=1).str[1].astype(float)).sort_values("stipend")
+    rows = rows.assign(p_below_target=[levels.get(x, float("nan")) for x in rows["stipend"]])
+    return rows[["stipend", "mean", "ci_low", "ci_high", "param_low", "param_high", "seed_sd", "param_share",
+                 "p_below_target"]].reset_index(drop=True)
+
+
+def _stress_table(rows: pd.DataFrame, target: float, level: str) -> str:
+    """The ``stress_levels`` table as markdown."""
     lines = [f"| stipend (USD/month) | dropout, mean | {level} credible interval | parameter part ({level}) "
              f"| seed sd | parameter share of variance | P(dropout < {target:.0%}) |",
              "|---|---|---|---|---|---|---|"]
     for r in rows.itertuples():
         lines.append(f"| {r.stipend:g} | {r.mean:.3f} | {r.ci_low:.3f}–{r.ci_high:.3f} | {r.param_low:.3f}–"
-                     f"{r.param_high:.3f} | {r.seed_sd:.3f} | {r.param_share:.0%} | {levels.get(r.stipend, float('nan')):.2f} |")
+                     f"{r.param_high:.3f} | {r.seed_sd:.3f} | {r.param_share:.0%} | {r.p_below_target:.2f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -230,10 +238,12 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     if stress and posterior:
         probability = settings["report.probability"]
         levels, answer = agg.lowest_stipend_probably_meeting_target(frame, target, probability)
+        rows = stress_levels(table, levels)
+        atomic_write(folder / "stress.csv", lambda tmp: rows.to_csv(tmp, index=False))
         lines += ["## Stress test", "",
                   f"Lowest stipend with P(dropout < {target:.0%}) of at least {probability:.0%} over the posterior: "
                   + (f"**{answer:g} USD/month**." if answer is not None else "**none of the levels tested**."), "",
-                  _stress_table(table, levels, target, level), ""]
+                  _stress_table(rows, target, level), ""]
     elif stress:
         answer = agg.lowest_stipend_meeting_target(table, target)
         lines += ["## Stress test", "",

@@ -172,6 +172,9 @@ def test_a_stress_test_over_posterior_draws_reports_probabilities(tmp_path):
     table = pd.read_csv(sweep / "aggregate.csv")
     row = table[(table["indicator"] == "dropout_rate") & (table["group"] == "all")].iloc[0]
     assert row["draws"] == 3 and row["seeds"] == 2 and row["param_share"] > 0.5  # the draws differ a lot here
+    stress = pd.read_csv(sweep / "stress.csv")  # the table the docs quote (tools.doc_numbers)
+    assert stress["stipend"].tolist() == [0.0, 90.0]
+    assert stress.loc[0, "mean"] == pytest.approx(row["mean"]) and stress["p_below_target"].between(0, 1).all()
 
 
 def test_an_unknown_posterior_or_draw_is_one_line(tmp_path):

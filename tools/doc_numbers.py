@@ -172,7 +172,7 @@ def compute(jobs: int = 2) -> dict:
     for variant in a["variants"]:
         for k in (*DRIFTING, "population_growth"):
             n[f"at_rest.{variant}.{k}"] = points(d(variant, k)) if k != "population_growth" else pct(d(variant, k))
-    n |= posterior_numbers()
+    n |= posterior_numbers() | posterior_stress_numbers()
     return {"calibration": calibration, "design": DESIGN, "at_rest": AT_REST, "numbers": n}
 
 
@@ -215,6 +215,42 @@ def posterior_numbers(name: str = POSTERIOR) -> dict[str, str]:
         n[f"posterior.{short}.mean"] = f"{np.mean(column):.3g}"
         n[f"posterior.{short}.interval"] = f"{np.quantile(column, 0.05):.3g} – {np.quantile(column, 0.95):.3g}"
     return n
+
+
+# the stored posterior stress test the README quotes: the report, stress.csv and paired.csv that
+# experiments.report wrote for it (the command is in the report's header)
+POSTERIOR_STRESS = ROOT / "docs" / "examples" / "stipend_stress_test_posterior"
+
+
+def posterior_stress_numbers(folder: Path = POSTERIOR_STRESS) -> dict[str, str]:
+    """The stipend stress test over the posterior, from its stored tables: the answer, dropout without a stipend
+    and at the lowest level of highest P(dropout < target), and that level's paired effect against none."""
+    import pandas as pd
+
+    if not (folder / "stress.csv").exists():
+        return {}
+    stress = pd.read_csv(folder / "stress.csv").sort_values("stipend")
+    report = (folder / "report.md").read_text()
+    answer = re.search(r"over the posterior: \*\*(.+?)\.?\*\*", report).group(1)
+    best = stress.loc[stress["p_below_target"].round(2).idxmax()]  # first (lowest) level of the highest P
+    none = stress.iloc[0]
+    paired = pd.read_csv(folder / "paired.csv")
+    effect = paired[(paired["group"] == "all") & (paired["indicator"] == "dropout_rate")
+                    & paired["setting"].str.endswith(f"={best['stipend']:g}")].iloc[0]
+
+    def level(r):
+        return f"{100 * r['mean']:.0f}% [{100 * r['ci_low']:.0f}, {100 * r['ci_high']:.0f}]"
+
+    return {"poststress.answer": answer,
+            "poststress.dropout_at_0": level(none),
+            "poststress.best_level": f"{best['stipend']:g} USD/month",
+            "poststress.dropout_at_best": level(best),
+            "poststress.p_at_0": f"{none['p_below_target']:.2f}",
+            "poststress.best_p": f"{best['p_below_target']:.2f}",
+            "poststress.param_share_min": pct(stress["param_share"].min()),
+            "poststress.seed_sd_max": f"{100 * stress['seed_sd'].max():.1f} points",
+            "poststress.effect_at_best": f"{100 * effect['mean']:+.0f} points [{100 * effect['ci_low']:+.0f}, "
+                                         f"{100 * effect['ci_high']:+.0f}]"}
 
 
 def marked(text: str) -> list[tuple[str, str]]:
