@@ -176,7 +176,7 @@ def compute(jobs: int = 2) -> dict:
     return {"calibration": calibration, "design": DESIGN, "at_rest": AT_REST, "numbers": n}
 
 
-POSTERIOR = "posterior"  # the stored posterior the docs describe (configs/calibration/<POSTERIOR>/)
+POSTERIOR = "posterior-2"  # the stored posterior the docs describe (configs/calibration/<POSTERIOR>/)
 
 
 def posterior_numbers(name: str = POSTERIOR) -> dict[str, str]:
@@ -241,7 +241,10 @@ def posterior_stress_numbers(folder: Path = POSTERIOR_STRESS) -> dict[str, str]:
     def level(r):
         return f"{100 * r['mean']:.0f}% [{100 * r['ci_low']:.0f}, {100 * r['ci_high']:.0f}]"
 
+    # the header comment written when the report was stored: "(<jobs> jobs, <wall time> on <n> cores, <date>)"
+    ran = re.search(r"\((\d[\d,]*) jobs, (.+?) on (\d+) cores", report)
     return {"poststress.answer": answer,
+            "poststress.run": f"{ran.group(1)} jobs in {ran.group(2)} on {ran.group(3)} cores" if ran else "n/a",
             "poststress.dropout_at_0": level(none),
             "poststress.best_level": f"{best['stipend']:g} USD/month",
             "poststress.dropout_at_best": level(best),
