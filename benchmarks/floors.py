@@ -51,7 +51,7 @@ levels = [0, 15, 30, 45, 60, 75, 90, 105, 120, 130]
 rows = [dict(setting=f"policy.stipend.monthly_amount={s}", group=g, indicator=i, mean=m, std=0.01,
              ci_low=m - 0.02, ci_high=m + 0.02, n=30)
         for s in levels for g in ("all", *report_figures.GROUPS)
-        for i, m in zip([*report_figures.MAIN, "cost_per_completer", "cost_per_employed"],
+        for i, m in zip([*report_figures.MAIN, "cost_average_per_completer", "cost_average_per_employed_completer"],
                         [0.4 - s / 500, 0.5 + s / 500, 0.3, 0.2, 900 + 10 * s, 400 + 5 * s])]
 table = pd.DataFrame(rows)
 paired = table[table["setting"] != table["setting"].iloc[0]]

@@ -42,7 +42,8 @@ MULTIRUN = "multirun.yaml"
 
 STIPEND_KEY = "policy.stipend.monthly_amount"
 REPLICATES = ("seed", "draw")  # swept keys that replicate a setting rather than define one
-COST_KEYS = ("total", "per_enrolled", "per_completer", "per_employed")
+COST_KEYS = ("total", "average_per_enrolee", "average_per_completer", "average_per_employed_completer")
+COUNT_KEYS = ("enrolled", "completed", "certified", "dropped_out", "employed", "employed_completers")
 
 
 @dataclass
@@ -156,6 +157,10 @@ def records(sweep: Sweep) -> pd.DataFrame:
                 rows.append((job["setting"], d, job["seed"], group, indicator, value))
         for key in COST_KEYS:
             rows.append((job["setting"], d, job["seed"], "all", f"cost_{key}", s.get("cost", {}).get(key)))
+        counts = s.get("counts") if isinstance(s.get("counts"), dict) else {}
+        rows += [(job["setting"], d, job["seed"], "all", f"count_{k}", counts.get(k)) for k in COUNT_KEYS]
+        if isinstance(s.get("reached"), dict):
+            rows += [(job["setting"], d, job["seed"], g, k, v) for (g, k), v in reached_values(s["reached"]).items()]
         if isinstance(s.get("trial"), dict):
             from experiments.study import trial_values
 
@@ -167,6 +172,19 @@ def records(sweep: Sweep) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["setting", "draw", "seed", "group", "indicator", "value"])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     return frame.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def reached_values(reached: dict) -> dict[tuple[str, str], float]:
+    """Outcomes of the people reached (``simulation.reached``) as indicators:
+    (enrolees | completers | dropouts | completers_women ..., <rate>_<h>m_after_course) and persons_<h>m_after_course."""
+    out = {}
+    for h, groups in reached.items():
+        if not isinstance(groups, dict):
+            continue
+        for group, values in groups.items():
+            if isinstance(values, dict):
+                out |= {(group, f"{'persons' if k == 'n' else k}_{h}m_after_course"): v for k, v in values.items()}
+    return out
 
 
 def over_draws(frame: pd.DataFrame) -> bool:

@@ -91,6 +91,7 @@ def format_summary(summary: dict) -> str:
                                                      if r["budget_exhausted_month"] else "")
                       for name, r in cost["by_policy"].items()) or "no policy"
     money = (f"cost USD: total {cost['total']:,.0f} = training {cost['training']:,.0f} + {spent}; "
-             f"per completer {cost['per_completer']:,.0f}, per employed person {cost['per_employed']:,.0f}")
+             f"average per completer {cost['average_per_completer']:,.0f} (all spending / completers; the cost of one "
+             "more completer is a comparison of two arms: experiments.report)")
     with pd.option_context("display.width", 200, "display.max_columns", 20, "display.float_format", "{:.3f}".format):
         return head + "\n" + table.to_string() + "\n" + money

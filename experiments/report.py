@@ -26,11 +26,31 @@ import pandas as pd
 import yaml
 
 from experiments import aggregate as agg
+from experiments import cost_effectiveness as cea
+from experiments import labels
 from experiments.errors import EXIT_NOT_WRITTEN, fail
 from experiments.outputs import atomic_write, write_parquet
 
 MAIN = ("dropout_rate", "completion_rate", "employment_rate", "migration_intent_rate")
-GROUPS = ("women", "mothers", "returnees", "far")
+GROUPS = ("all", "women", "men", "mothers", "returnees", "far")
+# (group, indicator, column header); shares in % of the group (levels) or percentage points (differences)
+REACHED = (("completers", "employment_rate_6m_after_course", "completers employed, 6 months after"),
+           ("completers", "employment_rate_12m_after_course", "completers employed, 12 months after"),
+           ("completers", "wage_employment_rate_12m_after_course", "completers in wage jobs, 12 months after"),
+           ("completers", "self_employment_rate_12m_after_course", "completers self-employed, 12 months after"),
+           ("completers", "mean_monthly_earnings_12m_after_course", "completers' earnings, 12 months after (USD/month)"),
+           ("enrolees", "employment_rate_12m_after_course", "enrolees employed, 12 months after"),
+           ("all", "trial_control_employed_12m", "lottery losers employed, 12 months after the lottery"))
+POLICY_OUTCOMES = (("mothers", "dropout_rate", "dropout of mothers (childcare)"),
+                   ("far", "dropout_rate", "dropout of far youth (transport)"),
+                   ("all", "dismissal_rate", "dismissals, of those hired (certification)"),
+                   ("completers", "self_employment_rate_12m_after_course",
+                    "completers self-employed, 12 months after (start-up kit)"),
+                   ("completers", "wage_employment_rate_12m_after_course",
+                    "completers in wage jobs, 12 months after (referral, apprenticeship)"),
+                   ("all", "regular_migration_rate", "regular migration, of the population (mobility scheme)"),
+                   ("all", "irregular_migration_rate", "irregular migration, of the population (mobility scheme)"))
+ICER_SHOWN = ("completer", "employed person", "point of dropout avoided")
 
 
 def posterior_status(name: str) -> str:
@@ -106,32 +126,56 @@ def _settings_from(args: list[str], defaults: dict) -> dict[str, float]:
 
 
 def _setting_order(setting: str):
-    """Numeric settings (stipend levels) in numeric order, others alphabetically."""
-    value = setting.split("=", 1)[-1]
-    try:
-        return (0, float(value), "")
-    except ValueError:
-        return (1, 0.0, setting)
+    """Settings in numeric order of each swept value (stipend 15 before 105), text values alphabetically."""
+    key = []
+    for part in setting.split(" "):
+        value = part.split("=", 1)[-1]
+        try:
+            key.append((0, float(value), ""))
+        except ValueError:
+            key.append((1 if value not in ("[]", "baseline") else -1, 0.0, value))
+    return tuple(key)
 
 
-def _fmt(row) -> str:
-    if "param_low" in row and not pd.isna(row["param_low"]):  # over posterior draws x seeds
-        return (f"{row['mean']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}] "
-                f"(parameters {row['param_low']:.3f}–{row['param_high']:.3f}; seed sd {row['seed_sd']:.3f})")
-    if math.isnan(row["ci_low"]):
-        return f"{row['mean']:.3f} (n={row['n']})"
-    return f"{row['mean']:.3f} [{row['ci_low']:.3f}, {row['ci_high']:.3f}]"
+def _fmt(row, difference: bool = False) -> str:
+    """Mean [interval] in the indicator's unit (``labels.value``): % for shares, percentage points for their
+    differences, whole USD with separators; "(one seed)" where there is no interval."""
+    name = row["indicator"]
+    mean = labels.value(name, row["mean"], difference)
+    if pd.isna(row["ci_low"]):
+        return f"{mean} (n={int(row['n'])})" if row.get("n", 2) == 1 else mean
+    low = labels.value(name, row["ci_low"], difference).rstrip("%")
+    high = labels.value(name, row["ci_high"], difference).rstrip("%")
+    return f"{mean} [{low}, {high}]"
 
 
-def _table(frame: pd.DataFrame, indicators, group: str = "all") -> str:
-    rows = frame[(frame["group"] == group) & frame["indicator"].isin(indicators)]
-    if rows.empty:
+def _header(name: str, difference: bool = False, group: str = "all") -> str:
+    words, unit = labels.indicator(name)
+    if group != "all":
+        words = f"{words}: {group.replace('_', ' ')}"
+    if unit.startswith("share"):
+        unit = "percentage points" if difference else unit.replace("share", "%")
+    return f"{words} ({unit})" if unit else words
+
+
+def _table(frame: pd.DataFrame, indicators, group: str = "all", difference: bool = False) -> str:
+    """Arms (rows, in ``_setting_order``, with ``labels.arm`` words) × indicators (columns with units).
+
+    ``indicators``: names (of ``group``), or (group, name, header) for columns of different groups."""
+    headers = {(c[0], c[1]): c[2] for c in indicators if isinstance(c, tuple) and len(c) == 3}
+    columns = [c[:2] if isinstance(c, tuple) else (group, c) for c in indicators]
+    cells: dict[tuple[str, str], dict[str, str]] = {}
+    for g, name in columns:
+        rows = frame[(frame["group"] == g) & (frame["indicator"] == name)]
+        for row in rows.to_dict("records"):
+            cells.setdefault((g, name), {})[row["setting"]] = _fmt(row, difference)
+    columns = [c for c in columns if c in cells]
+    if not columns:
         return "(no data)\n"
-    wide = rows.assign(cell=rows.apply(_fmt, axis=1)).pivot(index="setting", columns="indicator", values="cell")
-    wide = wide[[i for i in indicators if i in wide.columns]]
-    wide = wide.loc[sorted(wide.index, key=_setting_order)]
-    lines = ["| setting | " + " | ".join(wide.columns) + " |", "|---|" + "---|" * len(wide.columns)]
-    lines += [f"| {setting} | " + " | ".join(str(v) for v in row) + " |" for setting, row in wide.iterrows()]
+    settings = sorted({s for c in columns for s in cells[c]}, key=_setting_order)
+    lines = ["| arm | " + " | ".join(headers.get((g, n)) or _header(n, difference, g) for g, n in columns) + " |",
+             "|---|" + "---:|" * len(columns)]
+    lines += [f"| {labels.arm(s)} | " + " | ".join(cells[c].get(s, "–") for c in columns) + " |" for s in settings]
     return "\n".join(lines) + "\n"
 
 
@@ -146,22 +190,65 @@ def _trial_section(table: pd.DataFrame, interval: str) -> list[str]:
     setting = sorted(rows["setting"].unique(), key=_setting_order)[0]
     rows = rows[rows["setting"] == setting]
     lines = ["## Virtual trial (the seat lottery as a randomised offer)", "",
-             f"Arm `{setting}`. ITT: effect of being offered a seat; TOT: effect of starting a course on those "
+             f"Arm: {labels.arm(setting)}. ITT: effect of being offered a seat; TOT: effect of starting a course on those "
              f"the offer moves (ITT / first stage). Each cell: the mean over runs of the run's estimate "
-             f"[{interval} over runs]; earnings in USD/month, the rest in shares (0.03 = 3 points).", "",
-             "| horizon | group | first stage | " + " | ".join(f"ITT {o}" for o in TRIAL_OUTCOMES)
+             f"[{interval} over runs]; earnings in USD/month, the rest in percentage points.", "",
+             "| horizon | group | first stage | " + " | ".join(f"ITT {o.replace('_', ' ')}" for o in TRIAL_OUTCOMES)
              + " | TOT employed |", "|---|---|---|" + "---|" * (len(TRIAL_OUTCOMES) + 1)]
     for h in (6, 12, 24):
         for group in ("all", "women", "men"):
-            g = rows[rows["group"] == group].set_index("indicator")
+            g = rows[rows["group"] == group].set_index("indicator", drop=False)
             if f"trial_first_stage_{h}m" not in g.index:
                 continue
-            cells = [_fmt(g.loc[f"trial_first_stage_{h}m"])]
-            cells += [_fmt(g.loc[f"trial_itt_{o}_{h}m"]) if f"trial_itt_{o}_{h}m" in g.index else "–"
+            cells = [_fmt(g.loc[f"trial_first_stage_{h}m"], True)]
+            cells += [_fmt(g.loc[f"trial_itt_{o}_{h}m"], True) if f"trial_itt_{o}_{h}m" in g.index else "–"
                       for o in TRIAL_OUTCOMES]
-            cells.append(_fmt(g.loc[f"trial_tot_employed_{h}m"]) if f"trial_tot_employed_{h}m" in g.index else "–")
+            cells.append(_fmt(g.loc[f"trial_tot_employed_{h}m"], True) if f"trial_tot_employed_{h}m" in g.index else "–")
             lines.append(f"| {h} months | {group} | " + " | ".join(cells) + " |")
     return [*lines, ""]
+
+
+def _icer_cell(row) -> str:
+    """A cost per extra outcome with its interval, or why there is none."""
+    if row["status"] == "ratio":
+        return f"{labels.money(row['icer'])} [{labels.money(row['icer_low'])}, {labels.money(row['icer_high'])}]"
+    if row["status"] == "cheaper and more effective":
+        return "saves money (cheaper, more outcomes)"
+    return row["status"]
+
+
+def _icer_table(rows: pd.DataFrame, first: str) -> str:
+    lines = [f"| {first} | extra cost (USD) | extra completers | extra employed persons | "
+             + " | ".join(f"cost per extra {o} (USD)" for o in ICER_SHOWN) + " |", "|---|" + "---:|" * (3 + len(ICER_SHOWN))]
+    for (setting, comparator), g in rows.groupby(["setting", "comparator"], sort=False):
+        g = g.set_index("outcome")
+        arm = labels.arm(setting) if first == "arm" else f"{labels.arm(comparator)} → {labels.arm(setting)}"
+        cost, comp, emp = g.loc["completer"], g.loc["completer"], g.loc["employed person"]
+
+        def span(r, kind, money=False):
+            f = labels.money if money else (lambda x: f"{x:+,.0f}")
+            if pd.isna(r[f"{kind}_low"]):
+                return f(r[f"{kind}_mean"])
+            return f"{f(r[kind + '_mean'])} [{f(r[kind + '_low'])}, {f(r[kind + '_high'])}]"
+
+        lines.append(f"| {arm} | {span(cost, 'cost', True)} | {span(comp, 'effect')} | {span(emp, 'effect')} | "
+                     + " | ".join(_icer_cell(g.loc[o]) for o in ICER_SHOWN) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _incremental_section(incremental: pd.DataFrame, steps: pd.DataFrame, reference: str, interval: str) -> list[str]:
+    """Incremental cost-effectiveness against the reference arm and, along a numeric sweep, level by level."""
+    if incremental.empty:
+        return []
+    lines = [f"## Incremental cost-effectiveness against {labels.arm(reference)}", "",
+             "What each *extra* outcome costs: (cost of the arm − cost of the comparator) / (extra outcomes), same "
+             f"seeds in both arms; [{interval}] (Fieller's interval over seeds, or the draws' quantiles). Employed "
+             "persons are counted in the whole population at the end of the run, so jobs taken from others are "
+             "netted out. Where the extra outcomes' interval includes zero, no ratio is given. All figures: "
+             "`incremental.csv`.", "", _icer_table(incremental, "arm")]
+    if not steps.empty:
+        lines += ["### Level by level (each level against the one below)", "", _icer_table(steps, "step")]
+    return lines
 
 
 def stress_levels(table: pd.DataFrame, levels: pd.Series) -> pd.DataFrame:
@@ -175,13 +262,14 @@ def stress_levels(table: pd.DataFrame, levels: pd.Series) -> pd.DataFrame:
 
 
 def _stress_table(rows: pd.DataFrame, target: float, level: str) -> str:
-    """The ``stress_levels`` table as markdown."""
-    lines = [f"| stipend (USD/month) | dropout, mean | {level} credible interval | parameter part ({level}) "
-             f"| seed sd | parameter share of variance | P(dropout < {target:.0%}) |",
-             "|---|---|---|---|---|---|---|"]
+    """The ``stress_levels`` table as markdown (dropout in %, its seed sd in percentage points)."""
+    lines = [f"| stipend (USD/month) | dropout (% of enrolees), mean | {level} credible interval | parameter part "
+             f"({level}) | seed sd (points) | parameter share of variance | P(dropout < {target:.0%}) |",
+             "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows.itertuples():
-        lines.append(f"| {r.stipend:g} | {r.mean:.3f} | {r.ci_low:.3f}–{r.ci_high:.3f} | {r.param_low:.3f}–"
-                     f"{r.param_high:.3f} | {r.seed_sd:.3f} | {r.param_share:.0%} | {r.p_below_target:.2f} |")
+        lines.append(f"| {r.stipend:g} | {100 * r.mean:.1f}% | {100 * r.ci_low:.1f}–{100 * r.ci_high:.1f}% | "
+                     f"{100 * r.param_low:.1f}–{100 * r.param_high:.1f}% | {100 * r.seed_sd:.1f} | "
+                     f"{r.param_share:.0%} | {r.p_below_target:.2f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -205,11 +293,20 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     table = agg.posterior_aggregate(frame, confidence) if posterior else agg.aggregate(frame, confidence)
     reference = agg.reference_setting(sorted(table["setting"].unique()), sweep.swept)
     paired = agg.paired_differences(frame, reference, confidence)
+    stress = sweep.swept == [agg.STIPEND_KEY]
+    settings_sorted = sorted(table["setting"].unique(), key=_setting_order)
+    incremental = cea.incremental(frame, [(s, reference) for s in settings_sorted if s != reference], confidence)
+    numeric = len(sweep.swept) == 1 and all(_setting_order(s)[0][0] == 0 for s in settings_sorted)
+    steps = (cea.incremental(frame, list(zip(settings_sorted[1:], settings_sorted[:-1])), confidence)
+             if numeric and len(settings_sorted) > 2 else cea.incremental(frame, [], confidence))
+    paired = pd.concat([paired.assign(note=""), cea.as_paired_rows(incremental)], ignore_index=True)
+    both = pd.concat([incremental, steps], ignore_index=True).drop_duplicates(["setting", "comparator", "outcome"])
+    atomic_write(folder / "incremental.csv", lambda tmp: both.to_csv(tmp, index=False))
     for name, data in (("aggregate", table), ("paired", paired)):
         write_parquet(folder / f"{name}.parquet", data)
         atomic_write(folder / f"{name}.csv", lambda tmp, data=data: data.to_csv(tmp, index=False))
-    stress = sweep.swept == [agg.STIPEND_KEY]
-    figures = report_figures.plot_all(folder, table, paired, reference, stress, target, posterior, confidence)
+    figures = report_figures.plot_all(folder, table, paired, reference, stress, target, posterior, confidence,
+                                      frame=frame, incremental=incremental, steps=steps)
 
     level = f"{confidence:.0%}"
     used = sorted({(job.get("posterior"), job["summary"].get("meta", {}).get("calibration")) for job in sweep.complete},
@@ -249,15 +346,35 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
         lines += ["## Stress test", "",
                   f"Lowest stipend whose dropout upper {level} bound is below {target:.0%}: "
                   + (f"**{answer:g} USD/month**." if answer is not None else "**none of the levels tested**."), ""]
-    interval = f"{level} credible interval" if posterior else "CI"
-    lines += [f"## Indicators (mean [{interval}])", "", _table(table, MAIN),
-              f"## Cost (USD, mean [{interval}])", "", _table(table, [f"cost_{k}" for k in agg.COST_KEYS]),
-              f"## Paired differences against `{reference}` (same {'draws and ' if posterior else ''}seeds)", "",
-              _table(paired, MAIN)]
-    for group in GROUPS:
-        lines += [f"### {group}", "", _table(table, MAIN, group)]
+    interval = f"{level} credible interval" if posterior else f"{level} CI"
+    n_text = (f"{frame['draw'].nunique()} posterior draws × {frame['seed'].nunique()} seeds" if posterior
+              else f"{frame['seed'].nunique()} seeds")
+    lines += [f"## Indicators (mean [{interval}], {n_text})", "", _table(table, MAIN),
+              "## Outcomes of the people reached", "",
+              "Enrolees and completers whose course ended at least 6 (12) months before the end of the run, that "
+              "many months after the scheduled end of their course; the lottery's comparison group (applicants "
+              "who lost the seat lottery) 12 months after it. Abroad counts as not employed at home.", "",
+              "Shares in % of the group.", "", _table(table, REACHED),
+              "## Outcomes the policies are for", "",
+              "Childcare: dropout of mothers; transport: dropout of far youth; certification: dismissals; start-up "
+              "kit: self-employment of completers; referral and apprenticeship: wage employment of completers; "
+              "mobility scheme: regular and irregular migration.", "",
+              "Shares in %.", "", _table(table, POLICY_OUTCOMES),
+              f"## Cost (USD over the run, mean [{interval}])", "",
+              "Averages divide all spending (training and policies) by a count; they are not the cost of one more "
+              "outcome (next section).", "", _table(table, [f"cost_{k}" for k in agg.COST_KEYS])]
+    lines += _incremental_section(incremental, steps, reference, interval)
+    lines += [f"## Paired differences against {labels.arm(reference)} (same {'draws and ' if posterior else ''}seeds; "
+              f"shares in percentage points)", "", _table(paired, MAIN, difference=True),
+              "Outcomes of the people reached:", "", _table(paired, REACHED, difference=True),
+              "Outcomes the policies are for:", "", _table(paired, POLICY_OUTCOMES, difference=True)]
+    lines += ["## Dropout by group (mean [" + interval + "])", "",
+              _table(table, [(g, "dropout_rate") for g in GROUPS])]
     lines += _trial_section(table, interval)
-    lines += ["## Figures", ""] + [f"![{p.stem}]({p.name})" for p in figures]
+    lines += ["## Figures", ""]
+    for p in figures:
+        lines += [f"![{p.stem}]({p.name})", "", f"*{report_figures.CAPTIONS.get(p.stem, p.stem)}* "
+                  f"Intervals: {interval}; {n_text}.", ""]
     out = folder / "report.md"
     atomic_write(out, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
     print(f"read {len(sweep.complete)} complete jobs"

@@ -137,7 +137,8 @@ def outcomes(cfg: RunConfig) -> dict[tuple[str, str], float]:
 
 
 def trial_values(trial: dict) -> dict[tuple[str, str], float]:
-    """The virtual trial's effects as indicators: (group, trial_<itt|tot>_<outcome>_<h>m) for all, women, men."""
+    """The virtual trial's effects as indicators: (group, trial_<itt|tot>_<outcome>_<h>m) for all, women, men,
+    and the comparison group's level (trial_control_<outcome>_<h>m: mean among lottery losers)."""
     out = {}
     for h, groups in trial.get("horizons", {}).items():
         for group, effects in groups.items():
@@ -145,6 +146,7 @@ def trial_values(trial: dict) -> dict[tuple[str, str], float]:
                 if isinstance(e, dict):
                     for kind in ("itt", "tot"):
                         out[(group, f"trial_{kind}_{outcome}_{h}m")] = e[kind]
+                    out[(group, f"trial_control_{outcome}_{h}m")] = e.get("control_mean")
             out[(group, f"trial_first_stage_{h}m")] = effects["first_stage"]
     return out
 

@@ -166,19 +166,38 @@ def migration_flows(rows: list[dict], intenders: int, gone_by: dict[int, int]) -
     return flows
 
 
-def cost_summary(people: PersonState, mask: np.ndarray, policies: dict, training_cost: float) -> dict:
-    """Spending of the programme: training (centres) plus each policy, and per outcome."""
+def counts(people: PersonState, mask: np.ndarray) -> dict[str, int]:
+    """Persons (not shares) at the end of the run, the denominators of incremental cost-effectiveness:
+    enrolled, completed, certified (completers certified), dropped_out; employed = wage- or self-employed at
+    home; employed_completers = completers employed at home."""
     p = people
     home = mask & (p.status != ABROAD)
+    employed = home & ((p.status == WAGE_EMPLOYED) | (p.status == SELF_EMPLOYED))
+    return {"enrolled": int((mask & p.enrolled).sum()), "completed": int((mask & p.completed).sum()),
+            "certified": int((mask & p.completed & p.certified).sum()),
+            "dropped_out": int((mask & p.dropped_out).sum()), "employed": int(employed.sum()),
+            "employed_completers": int((employed & p.completed).sum())}
+
+
+def cost_summary(people: PersonState, mask: np.ndarray, policies: dict, training_cost: float) -> dict:
+    """Spending of the programme (USD over the run): training (centres) plus each policy, and three averages.
+
+    The averages divide the *whole* spending by a count; they are not the cost of one more outcome (that is
+    the incremental cost, from a comparison of two arms: ``experiments.aggregate.incremental``):
+
+        average_per_enrolee            = total / enrolees
+        average_per_completer          = total / completers
+        average_per_employed_completer = total / completers employed at home at the end of the run
+    """
     policy_total = sum(report["spent"] for report in policies.values())
     total = training_cost + policy_total
-    employed = home & ((p.status == WAGE_EMPLOYED) | (p.status == SELF_EMPLOYED))
+    n = counts(people, mask)
     return {
         "total": total,
         "training": training_cost,
         "policies": policy_total,
         "by_policy": policies,
-        "per_enrolled": ratio(total, (mask & p.enrolled).sum()),
-        "per_completer": ratio(total, (mask & p.completed).sum()),
-        "per_employed": ratio(total, employed.sum()),
+        "average_per_enrolee": ratio(total, n["enrolled"]),
+        "average_per_completer": ratio(total, n["completed"]),
+        "average_per_employed_completer": ratio(total, n["employed_completers"]),
     }

@@ -26,6 +26,7 @@ from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
 from simulation.rng import Streams
 from simulation.state import ABROAD, FLOAT, INT, NO_INDEX, PERSON_FIELDS, WAGE_EMPLOYED
+from simulation.reached import Reached
 from simulation.trial import Trial
 
 
@@ -125,6 +126,7 @@ class LivelihoodsModel(mesa.Model):
         self._views_ready = self.engine_name == "mesa"
         self.run_burn_in()
         self.trial = Trial(self.people.n)
+        self.reached = Reached()
         self.policies = PolicySet(cfg.policy, self)
         self.rows: list[dict] = []
         self.collect()
@@ -276,6 +278,7 @@ class LivelihoodsModel(mesa.Model):
         """The month's row of indicators (``metrics.monthly_row``), each centre's trainees, and how many of
         the intenders at month 0 have left."""
         self.trial.observe(self.record_month, self.people, self.intent_threshold)
+        self.reached.observe(self.month, self.people)
         if self.record_month in metrics.INTENDER_HORIZONS:
             self.intenders_gone_by[self.record_month] = int(
                 self.people.migrated[self.intenders_at_start].sum())
@@ -299,7 +302,9 @@ class LivelihoodsModel(mesa.Model):
             "by_group": {name: metrics.indicators(self.people, mask, self.intent_threshold)
                          for name, mask in metrics.group_masks(self.people, population).items()},
             "training": metrics.training_outcomes(self.people, population),
+            "counts": metrics.counts(self.people, population),
             "cost": metrics.cost_summary(self.people, population, self.policies.report(), self.training_cost),
+            "reached": self.reached.summary(self.people, population),
             "migration": metrics.migration_flows(self.rows, self.intenders_at_start.size, self.intenders_gone_by),
             "trial": self.trial.estimates(),
         }

@@ -135,7 +135,7 @@ def test_a_run_with_several_policies_reports_their_cost(tmp_path):
     summary = json.loads((out / "summary.json").read_text())
     cost = summary["cost"]
     assert set(cost["by_policy"]) == {"stipend", "childcare", "transport"}
-    assert cost["by_policy"]["stipend"]["spent"] > 0 and cost["per_completer"] > 0
+    assert cost["by_policy"]["stipend"]["spent"] > 0 and cost["average_per_completer"] > 0
     resolved = (out / ".hydra" / "config.yaml").read_text()
     assert "monthly_amount: 80" in resolved
 

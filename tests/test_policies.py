@@ -142,8 +142,12 @@ def test_engines_agree_with_every_policy_switched_on():
 
 def test_summary_reports_cost_and_both_migration_routes_for_every_group():
     summary = run_model(make_config(*SMALL, "policy=[stipend,childcare,transport]")).summary()
-    assert {"total", "by_policy", "per_enrolled", "per_completer", "per_employed"} <= set(summary["cost"])
-    assert summary["cost"]["per_completer"] > summary["cost"]["per_enrolled"] > 0
+    assert {"total", "by_policy", "average_per_enrolee", "average_per_completer",
+            "average_per_employed_completer"} <= set(summary["cost"])
+    cost, n = summary["cost"], summary["counts"]
+    assert cost["average_per_employed_completer"] > cost["average_per_completer"] > cost["average_per_enrolee"] > 0
+    assert cost["average_per_completer"] == pytest.approx(cost["total"] / n["completed"])
+    assert n["employed_completers"] <= n["completed"] <= n["enrolled"] and n["certified"] <= n["completed"]
     for group in ("indicators", *[("by_group", g) for g in summary["by_group"]]):
         node = summary[group] if isinstance(group, str) else summary[group[0]][group[1]]
         assert {"regular_migration_rate", "irregular_migration_rate"} <= set(node)

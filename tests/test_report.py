@@ -31,7 +31,8 @@ def fake_job(folder, num, overrides, dropout):
         return  # killed before writing its summary
     values = {name: dropout / 2 for name in INDICATOR_NAMES} | {"dropout_rate": dropout}
     summary = {"indicators": values, "by_group": {"women": values},
-               "cost": {"total": 1000 * dropout, "per_enrolled": 1.0, "per_completer": 2.0, "per_employed": 3.0}}
+               "cost": {"total": 1000 * dropout, "average_per_enrolee": 1.0, "average_per_completer": 2.0,
+                        "average_per_employed_completer": 3.0}}
     (job / "summary.json").write_text(json.dumps(summary))
 
 
@@ -119,7 +120,7 @@ def test_every_experiment_preset_runs_a_tiny_sweep_and_reports(tmp_path, experim
     for figure in ("comparison.png", "subgroups.png"):
         assert (out / figure).stat().st_size > 10_000
     if experiment == "stipend_stress_test":
-        assert (out / "dose_response.png").exists() and (out / "cost.png").exists()
+        assert (out / "dose_response.png").exists() and (out / "cost_per_extra_completer.png").exists() and (out / "ce_plane.png").exists()
         assert table["setting"].nunique() >= 8
 
 

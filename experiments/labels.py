@@ -1,0 +1,137 @@
+"""Words for what the tables and figures show: arms, indicators with their units, money and shares.
+
+A setting is a job's swept overrides (``policy.stipend.monthly_amount=45 scenario=mali_returnees``); a
+reader of a report sees "stipend 45 USD/month, mali_returnees". Indicators carry their denominator and
+unit; levels of shares print as percentages and differences of shares as percentage points.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
+POLICIES = sorted(p.stem for p in (CONFIG_DIR / "policy").glob("*.yaml"))
+
+# dotted key of a swept lever -> (words, unit)
+LEVERS = {
+    "policy.stipend.monthly_amount": ("stipend", "USD/month"),
+    "policy.childcare.coverage_share": ("childcare coverage", "share"),
+    "policy.transport.covered_share": ("transport covered", "share"),
+    "policy.startup_kit.kit_value": ("start-up kit", "USD"),
+    "policy.mobility_scheme.slots_per_1000_youth_per_year": ("mobility places", "per 1,000 youth/year"),
+    "policy.apprenticeship.wage_subsidy_share": ("apprenticeship wage subsidy", "share"),
+    "policy.job_referral.extra_applications": ("referral applications", "per month"),
+    "policy.certification.pass_threshold": ("certification threshold", "skill index"),
+    "scenario.n_youth": ("youth", "persons"),
+}
+
+# indicator -> (words, unit); shares are 0-1 in the data
+INDICATORS = {
+    "dropout_rate": ("dropout", "share of enrolees"),
+    "completion_rate": ("completion", "share of enrolees"),
+    "certification_rate": ("certification", "share of completers"),
+    "employment_rate": ("employment", "share of persons at home"),
+    "wage_employment_rate": ("wage employment", "share of persons at home"),
+    "self_employment_rate": ("self-employment", "share of persons at home"),
+    "dismissal_rate": ("dismissals", "share of those hired"),
+    "mean_monthly_income": ("earnings", "USD/month per person at home"),
+    "migration_intent_rate": ("migration intent", "share of persons at home"),
+    "migration_rate": ("migration", "share of the population"),
+    "regular_migration_rate": ("regular migration", "share of the population"),
+    "irregular_migration_rate": ("irregular migration", "share of the population"),
+    "enrolled": ("enrolees", "persons"),
+    "cost_total": ("programme cost", "USD"),
+    "cost_average_per_enrolee": ("average cost per enrolee", "USD"),
+    "cost_average_per_completer": ("average cost per completer", "USD"),
+    "cost_average_per_employed_completer": ("average cost per employed completer", "USD"),
+}
+SHARE_UNITS = {unit for _, unit in INDICATORS.values() if unit.startswith("share")}
+
+
+def arm(setting: str) -> str:
+    """Human words for a setting: ``policy=[]`` -> "no package", all policies -> "full package",
+    ``policy=[stipend,childcare]`` -> "stipend + childcare", ``policy.stipend.monthly_amount=45`` ->
+    "stipend 45 USD/month"; several swept keys joined by ", "; an empty setting -> "all runs"."""
+    parts = [p for p in setting.split(" ") if p]
+    return ", ".join(_part(p) for p in parts) or "all runs"
+
+
+def _part(part: str) -> str:
+    key, _, value = part.partition("=")
+    if key == "policy":
+        chosen = [v.strip() for v in value.strip("[]").split(",") if v.strip()]
+        if not chosen:
+            return "no package"
+        if sorted(chosen) == POLICIES:
+            return "full package"
+        return " + ".join(c.replace("_", " ") for c in chosen)
+    if key == "scenario":
+        return value
+    if key in LEVERS:
+        words, unit = LEVERS[key]
+        return f"{words} {_number(value)} {unit}"
+    return f"{key.rsplit('.', 1)[-1].replace('_', ' ')} {value}"
+
+
+def _number(value: str) -> str:
+    try:
+        x = float(value)
+    except ValueError:
+        return value
+    return f"{x:,.0f}" if x == int(x) else f"{x:g}"
+
+
+def indicator(name: str) -> tuple[str, str]:
+    """(words, unit) of an indicator, including the outcomes of people reached and the trial's."""
+    if name in INDICATORS:
+        return INDICATORS[name]
+    for suffix in ("_6m_after_course", "_12m_after_course"):
+        if name.endswith(suffix):
+            words, unit = indicator(name[: -len(suffix)])
+            h = suffix.split("_")[1]
+            return f"{words}, {h} after the course", unit.replace("persons at home", "the group")
+    if name == "mean_monthly_earnings":
+        return "earnings", "USD/month"
+    if name == "abroad_rate":
+        return "abroad", "share of the group"
+    if name.startswith("persons_"):
+        return "persons observed", "persons"
+    if name.startswith("trial_"):
+        words = name[len("trial_"):].replace("_", " ")
+        words = words.replace("control ", "lottery losers: ").replace("itt ", "ITT ").replace("tot ", "TOT ")
+        return words, "USD/month" if "earnings" in name else "share of participants"
+    if name.startswith("incremental_cost_per_"):
+        return f"cost per extra {name[len('incremental_cost_per_'):].replace('_', ' ')}", "USD"
+    if name.startswith("count_"):
+        return name[len("count_"):].replace("_", " "), "persons"
+    return name.replace("_", " "), ""
+
+
+def is_share(name: str) -> bool:
+    return indicator(name)[1].startswith("share")
+
+
+def money(x: float) -> str:
+    """USD rounded to whole dollars with thousands separators (3 significant figures above 10,000)."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    if abs(x) >= 10_000:
+        digits = int(math.floor(math.log10(abs(x)))) - 2
+        x = round(x, -digits)
+    return f"{x:,.0f}"
+
+
+def value(name: str, x: float, difference: bool = False) -> str:
+    """One number as a reader wants it: shares as % (levels) or percentage points (differences), money
+    rounded, counts whole."""
+    if x is None or not math.isfinite(x):
+        return "–"
+    unit = indicator(name)[1]
+    if unit.startswith("share"):
+        return f"{100 * x:+.1f}" if difference else f"{100 * x:.1f}%"
+    if unit == "USD":
+        return ("+" if difference and x > 0 else "") + money(x)
+    if unit == "persons":
+        return f"{x:+,.0f}" if difference else f"{x:,.0f}"
+    return f"{x:+,.1f}" if difference else f"{x:,.1f}"
