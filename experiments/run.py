@@ -63,7 +63,7 @@ def run(cfg: DictConfig) -> dict | None:
 
 def run_job(cfg: DictConfig, out_dir: Path, key: str) -> dict | None:
     """Settle the job's record, run, write (summary.json last)."""
-    from simulation.runner import simulate
+    from livelihoods import run_config  # the public API's run of a validated config: one path for both
 
     hydra_cfg = HydraConfig.get()
     multirun = hydra_cfg.mode == RunMode.MULTIRUN
@@ -93,7 +93,7 @@ def run_job(cfg: DictConfig, out_dir: Path, key: str) -> dict | None:
     except OSError as exc:
         fail(f"{key}: cannot write into {out_dir}: {exc.strerror or exc}", EXIT_NOT_WRITTEN)
     try:
-        result = simulate(run_cfg)
+        result = run_config(run_cfg)
     except ConfigError as exc:  # e.g. a population too large for this machine's memory
         fail(explain(exc))
     try:
