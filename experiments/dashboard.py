@@ -153,6 +153,7 @@ def comparison_table(model: PairedRun) -> str:
             ("completion_rate", "{:.1%}", "{:+.1f} pp"), ("employment_rate", "{:.1%}", "{:+.1f} pp"),
             ("migration_intent_rate", "{:.1%}", "{:+.1f} pp"), ("migration_rate", "{:.2%}", "{:+.2f} pp")]
     lines = [f"**Paired comparison, month {model.month} of {model.months} (same population and seed)**", "",
+             settings_line(model), "",
              f"Package: {' '.join(model.package) or 'none'}", "",
              f"Parameters: {' '.join(o for o in model.base if o.startswith(('calibration=', 'posterior=', 'draw=')))}",
              "",
@@ -162,10 +163,53 @@ def comparison_table(model: PairedRun) -> str:
         scale = 100 if diff_fmt.endswith("pp") else 1
         diff = "" if a is None or b is None or a != a or b != b else diff_fmt.format(scale * (a - b))
         lines.append(f"| {key.replace('_', ' ')} | {_fmt(fmt, a)} | {_fmt(fmt, b)} | {diff} |")
-    for key, label in (("total", "cost so far (USD)"), ("per_completer", "cost per completer (USD)")):
+    # the people reached: completers' employment now (the study adds 6 and 12 months after the course)
+    a, b = (s[arm]["training"]["employment_rate_completers"] for arm in ARMS)
+    diff = "" if a is None or b is None or a != a or b != b else f"{100 * (a - b):+.1f} pp"
+    lines.append(f"| employment of completers | {_fmt('{:.1%}', a)} | {_fmt('{:.1%}', b)} | {diff} |")
+    for key, label in (("total", "cost so far (USD)"),
+                       ("average_per_completer", "average cost per completer (USD; cost / completers)")):
         a, b = s["package"]["cost"][key], s["no package"]["cost"][key]
-        lines.append(f"| {label} | {_fmt('{:,.0f}', a)} | {_fmt('{:,.0f}', b)} | {_fmt('{:,.0f}', a - b)} |")
+        diff = "" if key != "total" else _fmt('{:,.0f}', a - b)  # a difference of averages is no marginal cost
+        lines.append(f"| {label} | {_fmt('{:,.0f}', a)} | {_fmt('{:,.0f}', b)} | {diff} |")
+    lines += ["", incremental_line(s)]
     return "\n".join(lines)
+
+
+def incremental_line(s: dict) -> str:
+    """The package's incremental cost per extra completer, ΔC / Δcompleted, or why there is none.
+
+    One paired run has no interval: the line says so, and the study (``experiments.run``
+    with seeds, ``experiments.report``) gives the ratio with its confidence interval.
+    """
+    extra_cost = s["package"]["cost"]["total"] - s["no package"]["cost"]["total"]
+    extra = s["package"]["counts"]["completed"] - s["no package"]["counts"]["completed"]
+    head = "**Incremental cost per extra completer** (package vs none, this seed): "
+    if extra <= 0:
+        return head + (f"no extra completers so far ({extra:+,d}) for {extra_cost:+,.0f} USD." if extra_cost
+                       else "no package cost and no extra completers so far.")
+    return head + (f"{extra_cost:,.0f} USD / {extra:,d} extra completers = **{extra_cost / extra:,.0f} USD** each "
+                   "(one seed, no interval: run the exported settings over seeds for one).")
+
+
+def settings_line(model: "PairedRun") -> str:
+    """The levers' current values in words and units (the sliders show a value only while dragged)."""
+    parts = []
+    for name, lever in LEVERS["policies"].items():
+        value = model.levers.get(name)
+        if "min" not in lever:
+            if "policy" not in lever or float(model.levers.get(lever["policy"]) or 0) > 0:
+                parts.append(f"{lever['label']}: {'yes' if value else 'no'}")
+        else:
+            parts.append(f"{lever['label']}: {_lever_value(lever, value)}")
+    return "**Settings**: " + "; ".join(parts) + f"; package reaches: {model.levers['target']}"
+
+
+def _lever_value(lever: dict, value) -> str:
+    unit = lever.get("unit", "")
+    if unit.startswith("%"):
+        return f"{float(value):.0%}{unit[1:]}"
+    return f"{float(value):,.0f} {unit}".strip()
 
 
 def breakdown_table(model: PairedRun) -> str:
@@ -203,12 +247,41 @@ def funnel_figure(model: PairedRun):
     return fig
 
 
+CURVE_AXES = {"dropout_rate": "dropout\n(% of enrolees)", "employment_rate": "employment\n(% of persons at home)",
+              "migration_intent_rate": "migration intent\n(% of persons at home)"}
+
+
+def curves_figure(model: PairedRun):
+    """The monthly curves of both arms: month of the programme on x, each rate in % from 0 on y."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator, PercentFormatter
+
+    df = model.datacollector.get_model_vars_dataframe()
+    fig = Figure(figsize=(6, 6.6))
+    axes = fig.subplots(len(CURVES), 1, sharex=True)
+    for ax, curve in zip(axes, CURVES):
+        top = 0.0
+        for arm, colour in zip(ARMS, ("tab:green", "tab:gray")):
+            y = df[f"{curve} ({arm})"].astype(float)
+            ax.plot(range(len(y)), y, color=colour, label=arm)
+            top = max(top, float(y.max()) if y.notna().any() else 0.0)
+        ax.set_ylim(0, max(0.05, 1.15 * top))  # from 0: a small difference is not drawn as a large one
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.set_ylabel(CURVE_AXES[curve], fontsize=8)
+        ax.legend(fontsize=7, loc="lower right")
+    axes[-1].set_xlabel("month of the programme (after the burn-in)")
+    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
+    fig.suptitle("Monthly indicators, package vs none (one seed)", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
 def model_params() -> dict:
     """The levers as SolaraViz inputs."""
     run = LEVERS["run"]
     params = {
         "setting": {"type": "Select", "value": "baseline", "values": SCENARIOS, "label": "Scenario"},
-        **{name: {"type": "SliderInt", **spec} for name, spec in run.items()},
+        **{name: {"type": "SliderInt", **_slider(spec)} for name, spec in run.items()},
         "parameters": {"type": "Select", "value": DEFAULT_CALIBRATION, "values": parameter_choices(),
                        "label": "Parameters"},
         "target": {"type": "Select", "value": "all", "values": LEVERS["targets"], "label": "Package reaches"},
@@ -222,17 +295,24 @@ def model_params() -> dict:
     for name, lever in LEVERS["policies"].items():
         if "min" in lever:
             kind = "SliderFloat" if isinstance(lever["step"], float) or lever["max"] <= 1 else "SliderInt"
-            params[name] = {"type": kind, "value": 0, "min": lever["min"], "max": lever["max"],
-                            "step": lever["step"], "label": lever["label"]}
+            params[name] = {"type": kind, "value": 0, **_slider(lever)}
         else:
             params[name] = {"type": "Checkbox", "value": name == "stipend_conditional", "label": lever["label"]}
     return params
 
 
+def _slider(lever: dict) -> dict:
+    """A slider's SolaraViz options, its unit in the label: "Stipend (USD/month)"."""
+    unit = lever.get("unit", "").removeprefix("% of ").removeprefix("%")
+    label = f"{lever['label']} ({unit})" if unit else lever["label"]
+    return {"label": label, "min": lever["min"], "max": lever["max"], "step": lever["step"],
+            **({"value": lever["value"]} if "value" in lever else {})}
+
+
 def make_page():
     """The Solara page: SolaraViz with the paired run, its curves, tables, funnel and export button."""
     import solara
-    from mesa.visualization import SolaraViz, make_plot_component
+    from mesa.visualization import SolaraViz
     from mesa.visualization.utils import update_counter
 
     @solara.component
@@ -258,9 +338,12 @@ def make_page():
             solara.Markdown(f"Wrote `{written.value}`. Run it with:\n\n"
                             f"`python -m experiments.run $(cat {written.value})`")
 
-    colours = {"package": "tab:green", "no package": "tab:gray"}
-    curves = [make_plot_component({f"{c} ({arm})": colours[arm] for arm in ARMS}) for c in CURVES]
-    return SolaraViz(PairedRun(), components=[(Comparison, 0), (Breakdown, 0), *curves, (Funnel, 0), (Export, 0)],
+    @solara.component
+    def Curves(model):
+        update_counter.get()
+        solara.FigureMatplotlib(curves_figure(model), dependencies=[model.month, id(model)])
+
+    return SolaraViz(PairedRun(), components=[(Comparison, 0), (Breakdown, 0), (Curves, 0), (Funnel, 0), (Export, 0)],
                      model_params=model_params(), name="Training, work and migration: a package vs none")
 
 

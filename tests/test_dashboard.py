@@ -152,7 +152,7 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
         assert rows["employment rate"][2] != ""  # ...next to the same population without it
         page.get_by_text("By group (with package / without)").wait_for()
         charts_after = page.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
-        assert len(charts_after) >= 4 and charts_after != charts_before  # curves and funnel redrawn
+        assert len(charts_after) >= 2 and charts_after != charts_before  # curves (one figure, 3 panels) and funnel redrawn
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
         if os.environ.get("DASHBOARD_SCREENSHOT"):  # to refresh the README's picture
             page.screenshot(path=os.environ["DASHBOARD_SCREENSHOT"], full_page=True)
@@ -261,3 +261,27 @@ def test_binding_every_interface_is_warned_about(tmp_path):
     lines = proc.stderr.strip().splitlines()
     assert lines[0].startswith("warning: --host 0.0.0.0") and "without any login" in lines[0]
     assert lines[1].startswith("error: --port")
+
+
+def test_the_paired_view_gives_the_incremental_cost_per_extra_completer_and_labelled_curves_from_zero():
+    from experiments import dashboard as board
+
+    run = board.PairedRun(n_youth=2000, months=8, stipend=60)
+    for _ in range(8):
+        run.step()
+    s = {arm: m.summary() for arm, m in run.arms.items()}
+    extra_cost = s["package"]["cost"]["total"] - s["no package"]["cost"]["total"]
+    extra = s["package"]["counts"]["completed"] - s["no package"]["counts"]["completed"]
+    assert extra > 0 and extra_cost > 0  # a 60 USD stipend keeps trainees and costs money
+    table = board.comparison_table(run)
+    assert f"= **{extra_cost / extra:,.0f} USD** each" in table
+    assert "Stipend: 60 USD/month" in table and "Childcare: 0% of trainee mothers" in table  # values in units
+    assert "average cost per completer" in table and "employment of completers" in table
+    fig = board.curves_figure(run)
+    axes = fig.axes
+    assert axes[-1].get_xlabel().startswith("month of the programme")
+    assert all("%" in ax.get_ylabel() for ax in axes) and all(ax.get_ylim()[0] == 0 for ax in axes)
+    assert board.model_params()["stipend"]["label"] == "Stipend (USD/month)"
+    none = board.PairedRun(n_youth=500, months=1)
+    assert "no package cost and no extra completers" in board.incremental_line(
+        {arm: m.summary() for arm, m in none.arms.items()})
