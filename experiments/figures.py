@@ -46,6 +46,10 @@ def plot_monthly(path: Path, summary: dict, ts: pd.DataFrame) -> Path:
     course.bar(range(1, len(by_month) + 1), [n / enrolled for n in by_month], color="#b5442c")
     course.set_xticks(range(1, len(by_month) + 1))
     course.set_xlabel("month of the course")
+    course.set_ylabel("dropouts (share of enrolees)")
+    calendar.set_ylabel("dropouts / trainees exposed that month")
+    employment.set_ylabel("share of persons at home")
+    intent.set_ylabel("share of persons at home (intent) / of the population (migrated)")
     course.set_title("Dropout by month of course (share of enrolees)")
     calendar.plot(ts["month"], ts["monthly_dropout_hazard"], color="#b5442c")
     calendar.set_title("Monthly dropout hazard (cohorts start each intake)")
@@ -59,7 +63,7 @@ def plot_monthly(path: Path, summary: dict, ts: pd.DataFrame) -> Path:
     intent.set_title("Migration intent and migration")
     intent.legend(frameon=False)
     for ax in (calendar, employment, intent):
-        ax.set_xlabel("month of the run")
+        ax.set_xlabel("month of the programme")
     for ax in axes.flat:
         ax.set_ylim(bottom=0)
     meta = summary["meta"]
