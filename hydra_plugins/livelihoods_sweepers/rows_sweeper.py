@@ -37,13 +37,30 @@ ConfigStore.instance().store(group="hydra/sweeper", name="rows", node=RowsSweepe
 
 
 def read_rows(table: str) -> "list[list[str]]":
-    """The overrides of every row of ``table``: ``key=value`` per column."""
+    """The overrides of every row of ``table``: ``key=value`` per column.
+
+    A list cell (a parquet list column, e.g. ``policy``) becomes ``key=[a,b]``; an empty cell (NaN or
+    null) gives no override for that row, so a row can leave a key at its default (a lever of a
+    policy the row does not select, which the config would refuse)."""
     import pandas as pd
 
     path = Path(table)
     frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
-    return [[f"{key}={getattr(value, 'item', lambda: value)()!r}" for key, value in zip(frame.columns, row)]
+    return [[override for key, value in zip(frame.columns, row) if (override := _override(key, value)) is not None]
             for row in frame.itertuples(index=False, name=None)]
+
+
+def _override(key: str, value: Any) -> "Optional[str]":
+    import numpy as np
+
+    if isinstance(value, np.ndarray):  # a list cell of a parquet table
+        value = value.tolist()
+    if isinstance(value, (list, tuple)):
+        return f"{key}=[{','.join(str(v) for v in value)}]"
+    value = getattr(value, "item", lambda: value)()
+    if value is None or (isinstance(value, float) and value != value):  # empty cell: no override
+        return None
+    return f"{key}={value!r}"
 
 
 class RowsSweeper(Sweeper):
