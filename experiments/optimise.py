@@ -41,6 +41,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,3 +259,352 @@ class LauncherRuns:
         values = [flat_values(json.loads((sweep / str(i) / SUMMARY).read_text())) for i in range(len(rows))]
         k = len(seeds)
         return [values[i * k:(i + 1) * k] for i in range(len(settings))]
+
+
+# --- the search: ask a generation, run it, tell its outcomes -------------------------------------------
+
+
+def open_study(storage: str, preset: Preset, load_if_exists: bool):
+    """The Optuna study in ``storage`` (an RDB URL): NSGA-II over the preset's objectives."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna.create_study(storage=storage, study_name=STUDY, sampler=sampler(preset, 0), load_if_exists=load_if_exists,
+                               directions=[o.direction for o in preset.objectives])
+
+
+def sampler(preset: Preset, asked_before: int):
+    """NSGA-II with the preset's population, its random stream derived from (sampler_seed, trials asked so far)."""
+    import optuna
+
+    seed = int(np.random.SeedSequence([preset.sampler_seed, asked_before]).generate_state(1)[0])
+    return optuna.samplers.NSGAIISampler(population_size=preset.population, seed=seed)
+
+
+def stored_keys(preset: Preset) -> list[str]:
+    keys = [o.key for o in preset.objectives] + [preset.budget_key] + list(REPORTED)
+    return list(dict.fromkeys(keys))
+
+
+def tell(study, trial, package: dict[str, float], per_seed: list[dict[str, float]], preset: Preset) -> None:
+    """Store a candidate's per-seed outcomes (user attribute ``values``: key -> one value per seed, the
+    package, its overrides) and tell Optuna its objectives (means over seeds) and budget constraint
+    (``max_s cost_s - budget``: feasible when <= 0)."""
+    values = {key: [float(run[key]) for run in per_seed] for key in stored_keys(preset)}
+    trial.set_user_attr("values", values)
+    trial.set_user_attr("package", package)
+    trial.set_user_attr("overrides", package_overrides(package, preset.levers))
+    trial.set_constraint("budget", max(values[preset.budget_key]) - preset.budget_usd)
+    study.tell(trial, [float(np.mean(values[o.key])) for o in preset.objectives])
+
+
+def check_keys(run: dict[str, float], preset: Preset) -> None:
+    """An objective or budget key the model does not report: one line, before the search goes on."""
+    missing = [key for key in stored_keys(preset) if key not in run]
+    if missing:
+        names = ", ".join(sorted(k for k in run if k.startswith(("counts.", "cost.", "all.", "training."))))
+        fail(f"objectives/budget_key: {', '.join(missing)} is not an outcome of a run; allowed: {names}")
+
+
+def run_batch(study, trials: list, preset: Preset, evaluate: Evaluate, label: str) -> None:
+    packages = [suggest(t, preset.levers) for t in trials]
+    settings = [package_overrides(p, preset.levers) for p in packages]
+    print(f"{label}: {len(trials)} candidates x {len(preset.seeds)} seeds", flush=True)
+    if isinstance(evaluate, LauncherRuns):
+        results = evaluate(settings, preset.seeds, name=f"trials_{trials[0].number:04d}-{trials[-1].number:04d}")
+    else:
+        results = evaluate(settings, preset.seeds)
+    check_keys(results[0][0], preset)
+    for trial, package, per_seed in zip(trials, packages, results):
+        tell(study, trial, package, per_seed, preset)
+
+
+def search(study, preset: Preset, evaluate: Evaluate, trials: int, after_batch: Callable[[], None] | None = None):
+    """Run the study until it holds ``trials`` complete candidates; the first is "no package".
+
+    Candidates left running by a kill are run first, with the parameters Optuna stored for them (a
+    resumed search is the search that was interrupted). Each generation (``preset.population``
+    candidates) is asked for at once and run as one batch of ``len(seeds)`` runs per candidate.
+    """
+    import optuna
+    from optuna.trial import TrialState
+
+    stale = [optuna.trial.Trial(study, t._trial_id) for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))]
+    if stale:
+        run_batch(study, stale, preset, evaluate, f"resuming {len(stale)} interrupted candidates")
+        if after_batch:
+            after_batch()
+    if not study.get_trials(deepcopy=False):
+        study.enqueue_trial({name: 0 for name in preset.levers})  # the reference of every "extra"
+    while (done := len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))) < trials:
+        # a sampler seeded from the trials so far: the next generation depends on the stored trials alone,
+        # so a search resumed after a kill asks for what the uninterrupted search would have
+        study.sampler = sampler(preset, len(study.get_trials(deepcopy=False)))
+        batch = [study.ask() for _ in range(min(preset.population, trials - done))]
+        run_batch(study, batch, preset, evaluate, f"candidates {done + 1}-{done + len(batch)} of {trials}")
+        if after_batch:
+            after_batch()
+    return study
+
+
+# --- tables: every candidate, the front, the extra outcomes over no package --------------------------
+
+
+def interval(x, confidence: float) -> tuple[float, float, float]:
+    """Mean and t interval of the mean over seeds: m +- t_{n-1} s / sqrt(n)."""
+    x = np.asarray(x, dtype=float)
+    m = float(x.mean())
+    if len(x) < 2:
+        return m, math.nan, math.nan
+    half = float(stdtrit(len(x) - 1, (1 + confidence) / 2)) * float(x.std(ddof=1)) / math.sqrt(len(x))
+    return m, m - half, m + half
+
+
+def complete_trials(study) -> list:
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+
+
+def reference_trial(trials: list):
+    """The "no package" candidate (the first, enqueued), or None if it is not complete."""
+    return next((t for t in trials if not active(t.user_attrs["package"])), None)
+
+
+def cost_per_extra(cost: list[float], effect: list[float], confidence: float) -> dict:
+    """Incremental cost per extra outcome over the seeds' pairs (experiments.cost_effectiveness.one)."""
+    from experiments.cost_effectiveness import one
+
+    pairs = pd.DataFrame({"draw": -1, "seed": range(len(cost)), "dC": cost, "dE": effect})
+    return one(pairs, confidence)
+
+
+def trials_frame(study, preset: Preset, base: tuple[str, ...]) -> pd.DataFrame:
+    """One row per complete candidate: its package, feasibility, mean and interval of every stored outcome,
+    the extra outcomes over no package (paired over seeds) and the cost per extra one, its overrides."""
+    trials = complete_trials(study)
+    ref = reference_trial(trials)
+    effects = [o.key for o in preset.objectives[1:]]
+    rows = []
+    for t in trials:
+        values, package = t.user_attrs["values"], t.user_attrs["package"]
+        row = {"trial": t.number, "generation": t.system_attrs.get("NSGAIISampler:generation", 0),
+               "package": package_words(package, preset.levers),
+               **{f"lever.{name}": package.get(name, 0.0) for name in preset.levers},
+               "within_budget": t.constraints.get("budget", 0.0) <= 0,
+               "max_cost_over_seeds": max(values[preset.budget_key])}
+        for key, series in values.items():
+            row[key], row[f"{key}.low"], row[f"{key}.high"] = interval(series, preset.confidence)
+        if ref is not None:
+            rv = ref.user_attrs["values"]
+            for key in effects:
+                d = np.subtract(values[key], rv[key])
+                row[f"extra.{key}"], row[f"extra.{key}.low"], row[f"extra.{key}.high"] = interval(d, preset.confidence)
+                if t is not ref:
+                    ce = cost_per_extra(list(np.subtract(values[preset.budget_key], rv[preset.budget_key])), list(d),
+                                        preset.confidence)
+                    row[f"cost_per_extra.{key}"] = ce.get("icer", math.nan)
+                    row[f"cost_per_extra.{key}.low"] = ce.get("icer_low", math.nan)
+                    row[f"cost_per_extra.{key}.high"] = ce.get("icer_high", math.nan)
+                    row[f"cost_per_extra.{key}.note"] = ce.get("status", "")
+        row["overrides"] = shlex.join([*base, *t.user_attrs["overrides"]])
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def non_dominated(frame: pd.DataFrame, cost: str, effects: list[str]) -> pd.Series:
+    """True for rows no other row beats: cost no higher and every effect no lower, one of them strictly."""
+    c = frame[cost].to_numpy()
+    e = frame[effects].to_numpy()
+    keep = np.ones(len(frame), dtype=bool)
+    for i in range(len(frame)):
+        no_worse = (c <= c[i]) & (e >= e[i]).all(axis=1)
+        better = (c < c[i]) | (e > e[i]).any(axis=1)
+        keep[i] = not (no_worse & better).any()
+    return pd.Series(keep, index=frame.index)
+
+
+def fronts(frame: pd.DataFrame, preset: Preset) -> pd.DataFrame:
+    """The Pareto front among the candidates within budget: ``on_front`` (all objectives) and
+    ``on_front.<objective>`` (cost against that objective alone: the cheapest way to each level)."""
+    cost, effects = preset.objectives[0].key, [o.key for o in preset.objectives[1:]]
+    signs = {o.key: (1 if o.direction == "maximize" else -1) for o in preset.objectives[1:]}
+    frame = frame.copy()
+    ok = frame["within_budget"]
+    signed = frame[[cost]].assign(**{k: signs[k] * frame[k] for k in effects})
+    frame["on_front"] = False
+    frame.loc[ok, "on_front"] = non_dominated(signed[ok], cost, effects)
+    for key in effects:
+        frame[f"on_front.{key}"] = False
+        frame.loc[ok, f"on_front.{key}"] = non_dominated(signed[ok], cost, [key])
+    return frame
+
+
+# --- what the reader sees: pareto.md, pareto.png -------------------------------------------------------
+
+WORDS = {  # stored outcome -> (words, unit)
+    "cost.policies": ("policy spending", "USD over the run"),
+    "counts.enrolled": ("enrolees", "persons"),
+    "counts.completed": ("completers", "persons"),
+    "counts.certified": ("certified completers", "persons"),
+    "counts.dropped_out": ("dropouts", "persons"),
+    "counts.employed": ("people employed at home", "persons at the end of the run"),
+    "counts.employed_completers": ("employed completers", "persons at the end of the run"),
+    "all.dropout_rate": ("dropout", "share of enrolees"),
+    "all.employment_rate": ("employment", "share of persons at home"),
+    "training.employment_rate_completers": ("completers' employment", "share of completers at home"),
+    "all.regular_migration_rate": ("regular migration", "share of the population"),
+    "all.irregular_migration_rate": ("irregular migration", "share of the population"),
+}
+
+
+def words(key: str) -> str:
+    return WORDS.get(key, (key, ""))[0]
+
+
+def shown(key: str, m: float, lo: float = math.nan, hi: float = math.nan, difference: bool = False) -> str:
+    """``12,345 [12,001, 12,700]``: a value and its interval, in the unit of ``key``."""
+    from experiments.labels import money
+
+    unit = WORDS.get(key, ("", ""))[1]
+
+    def one(x: float) -> str:
+        if x is None or not math.isfinite(x):
+            return "–"
+        if unit.startswith("share"):
+            return f"{100 * x:+.2f}" if difference else f"{100 * x:.2f}%"
+        if unit.startswith("USD"):
+            return ("+" if difference and x > 0 else "") + money(x)
+        return f"{x:+,.0f}" if difference else f"{x:,.0f}"
+
+    if not math.isfinite(lo):
+        return one(m)
+    return f"{one(m)} [{one(lo)}, {one(hi)}]"
+
+
+def markdown(frame: pd.DataFrame, preset: Preset, base: tuple[str, ...], verified: pd.DataFrame | None) -> str:
+    from experiments.labels import money
+
+    cost, effects = preset.objectives[0].key, [o.key for o in preset.objectives[1:]]
+    level, n = f"{100 * preset.confidence:g}%", len(preset.seeds)
+    ref = frame[frame["package"] == "no package"]
+    feasible = frame[frame["within_budget"]]
+    lines = [f"# The best package for a budget of {money(preset.budget_usd)} USD", "",
+             f"{len(frame)} candidate packages searched by NSGA-II (Optuna), each run with the same {n} seeds "
+             f"({', '.join(map(str, preset.seeds))}; common random numbers); {len(feasible)} stay within the budget "
+             f"at every seed ({words(cost)}, the largest over the seeds). Values are means over the seeds with "
+             f"{level} t intervals; \"extra\" is the paired difference from no package over the same seeds, and the "
+             f"cost per extra outcome is the incremental cost with Fieller's {level} interval (\"–\" when the extra "
+             "outcome's interval includes zero)." + (f" Base overrides: `{' '.join(base)}`." if base else ""), ""]
+    if len(ref):
+        r = ref.iloc[0]
+        lines += ["No package: " + "; ".join(f"{words(k)} {shown(k, r[k], r[k + '.low'], r[k + '.high'])}"
+                                             for k in effects) + ".", ""]
+    for key in effects:
+        best = feasible.sort_values([key, cost], ascending=[False, True]).head(1)
+        if len(best):
+            b = best.iloc[0]
+            lines.append(f"**Most {words(key)} within the budget:** {b['package']}: {shown(key, b[key], b[key + '.low'], b[key + '.high'])} "
+                         f"({shown(key, b['extra.' + key], b['extra.' + key + '.low'], b['extra.' + key + '.high'], True)} over no package) "
+                         f"for {money(b[cost])} USD (trial {b['trial']}).")
+    lines.append("")
+    for key in effects:
+        on = frame[frame[f"on_front.{key}"]].sort_values(cost)
+        lines += [f"## The cheapest way to each number of {words(key)}", "",
+                  f"Each row: no cheaper package within the budget gives as many {words(key)}. "
+                  f"Cost per extra: USD per extra {words(key)[:-1] if key.startswith('counts.') else words(key)} over no package.", "",
+                  "| trial | package | " + " | ".join([f"{words(cost)} (USD)", *(f"{words(k)}" for k in effects),
+                                                       f"extra {words(key)}", "cost per extra (USD)"]) + " |",
+                  "|" + "---|" * (4 + len(effects) + 1)]
+        for _, r in on.iterrows():
+            ce = r.get(f"cost_per_extra.{key}", math.nan)
+            ce_text = shown(cost, ce, r.get(f"cost_per_extra.{key}.low", math.nan),
+                            r.get(f"cost_per_extra.{key}.high", math.nan)) if isinstance(ce, float) and math.isfinite(ce) \
+                else ("–" if r["package"] != "no package" else "")
+            cells = [str(r["trial"]), r["package"], shown(cost, r[cost], r[cost + ".low"], r[cost + ".high"]),
+                     *(shown(k, r[k], r[k + ".low"], r[k + ".high"]) for k in effects),
+                     shown(key, r[f"extra.{key}"], r[f"extra.{key}.low"], r[f"extra.{key}.high"], True), ce_text]
+            lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    front = frame[frame["on_front"]].sort_values(cost)
+    lines += ["## Reproducing a point", "",
+              f"Every point of the front (all objectives at once: {len(front)} packages; `pareto.csv`) is one "
+              "`experiments.run` per seed:", "", "```"]
+    lines += [f"# trial {r['trial']}: {r['package']}\npython -m experiments.run {r['overrides']} seed=<{'|'.join(map(str, preset.seeds))}>"
+              for _, r in front.iterrows()]
+    lines += ["```", ""]
+    if verified is not None and len(verified):
+        inside = verified["inside"].mean()
+        lines += ["## Re-run on fresh seeds", "",
+                  f"Each front point re-run from the overrides above with the fresh seeds "
+                  f"{', '.join(map(str, preset.verify_seeds))}: the fresh mean is inside the search's {level} interval "
+                  f"for {100 * inside:.0f}% of {len(verified)} (point, outcome) pairs. (The fresh mean has its own "
+                  "noise, and a front is chosen for looking good on the search's seeds, so a fresh mean a little "
+                  "below the search's is expected.)", "",
+                  "| trial | outcome | search | fresh seeds | inside |", "|---|---|---|---|---|"]
+        for _, v in verified.iterrows():
+            lines.append(f"| {v['trial']} | {words(v['outcome'])} | {shown(v['outcome'], v['search'], v['search.low'], v['search.high'])} "
+                         f"| {shown(v['outcome'], v['fresh'], v['fresh.low'], v['fresh.high'])} | {'yes' if v['inside'] else 'no'} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def figure(frame: pd.DataFrame, preset: Preset, path: Path) -> None:
+    """One panel per objective against cost: every candidate, the front with its intervals, the budget."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from experiments.outputs import atomic_write
+
+    cost, effects = preset.objectives[0].key, [o.key for o in preset.objectives[1:]]
+    fig, axes = plt.subplots(1, len(effects), figsize=(6.2 * len(effects), 5.0), squeeze=False)
+    k = 1000.0
+    for ax, key in zip(axes[0], effects):
+        inside, outside = frame[frame["within_budget"]], frame[~frame["within_budget"]]
+        ax.scatter(outside[cost] / k, outside[key], s=12, color="#d9a0a0", label="over budget")
+        ax.scatter(inside[cost] / k, inside[key], s=12, color="#9a9a9a", label="within budget")
+        on = frame[frame[f"on_front.{key}"]].sort_values(cost)
+        ax.errorbar(on[cost] / k, on[key],
+                    xerr=[(on[cost] - on[cost + ".low"]) / k, (on[cost + ".high"] - on[cost]) / k],
+                    yerr=[on[key] - on[key + ".low"], on[key + ".high"] - on[key]],
+                    fmt="o-", color="#1f5fa8", ms=4, lw=1.4, capsize=2, label="cheapest for its outcome")
+        ref = frame[frame["package"] == "no package"]
+        ax.scatter(ref[cost] / k, ref[key], marker="s", s=50, color="black", zorder=5, label="no package")
+        ax.axvline(preset.budget_usd / k, color="#b8860b", ls="--", lw=1.2,
+                   label=f"budget {preset.budget_usd / k:,.0f} thousand USD")
+        ax.set_xlabel(f"{words(cost)} (thousand USD over the run)")
+        ax.set_ylabel(f"{words(key)} ({WORDS.get(key, ('', 'persons'))[1]})")
+        ax.set_xlim(left=-0.02 * max(frame[cost].max() / k, preset.budget_usd / k))
+        ax.grid(alpha=0.3)
+        ax.set_title(f"cost against {words(key)}")
+        ax.legend(fontsize=8, loc="lower right")
+    fig.suptitle(f"Packages searched for a {preset.budget_usd / k:,.0f} thousand USD budget: {len(frame)} candidates "
+                 f"(NSGA-II); means over n = {len(preset.seeds)} seeds with {100 * preset.confidence:g}% t intervals",
+                 fontsize=10)
+    fig.tight_layout()
+    atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=130, format="png"))
+    plt.close(fig)
+
+
+def verify(frame: pd.DataFrame, preset: Preset, evaluate: Evaluate) -> pd.DataFrame:
+    """Re-run every front point from its printed overrides on the preset's fresh seeds: per (point, outcome)
+    the search's mean and interval, the fresh mean and interval, and whether the fresh mean is inside."""
+    front = frame[frame["on_front"]].sort_values(preset.budget_key)
+    settings = [shlex.split(text) for text in front["overrides"]]  # the printed overrides, base included
+    if isinstance(evaluate, LauncherRuns):  # the launcher's command line carries the base overrides
+        results = evaluate([s[len(evaluate.base):] for s in settings], preset.verify_seeds, name="verify")
+    else:
+        results = LocalRuns((), evaluate.jobs)(settings, preset.verify_seeds) if isinstance(evaluate, LocalRuns) \
+            else evaluate(settings, preset.verify_seeds)
+    rows = []
+    for (_, point), per_seed in zip(front.iterrows(), results):
+        for o in preset.objectives:
+            m, lo, hi = interval([run[o.key] for run in per_seed], preset.confidence)
+            rows.append({"trial": point["trial"], "package": point["package"], "outcome": o.key,
+                         "search": point[o.key], "search.low": point[o.key + ".low"],
+                         "search.high": point[o.key + ".high"], "fresh": m, "fresh.low": lo, "fresh.high": hi,
+                         "inside": bool(point[o.key + ".low"] <= m <= point[o.key + ".high"]),
+                         "within_budget_fresh": max(run[preset.budget_key] for run in per_seed) <= preset.budget_usd})
+    return pd.DataFrame(rows)
