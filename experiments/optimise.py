@@ -164,20 +164,23 @@ def package_overrides(package: dict[str, float], levers: dict[str, Lever]) -> li
     return out
 
 
+POLICY_WORDS = {"startup_kit": "start-up kit", "mobility_scheme": "mobility scheme", "job_referral": "job referral"}
+
+
 def package_words(package: dict[str, float], levers: dict[str, Lever]) -> str:
     """"stipend 45 USD/month + childcare 50% of trainee mothers + certification"; "no package"."""
-    names = active(package)
+    names = [n for n in levers if package.get(n, 0) > 0]
     if not names:
         return "no package"
     parts = []
     for n in names:
-        lever = levers[n]
+        lever, name = levers[n], POLICY_WORDS.get(n, n.replace("_", " "))
         if lever.key is None:
-            parts.append(n.replace("_", " "))
+            parts.append(name)
         elif lever.unit.startswith("share"):
-            parts.append(f"{n.replace('_', ' ')} {100 * package[n]:.0f}% ({lever.unit.removeprefix('share ')})")
+            parts.append(f"{name} {100 * package[n]:.0f}% ({lever.unit.removeprefix('share ')})")
         else:
-            parts.append(f"{n.replace('_', ' ')} {number(package[n])} {lever.unit}")
+            parts.append(f"{name} {number(package[n])} {lever.unit}")
     return " + ".join(parts)
 
 
@@ -281,16 +284,20 @@ def sampler(preset: Preset, asked_before: int):
     return optuna.samplers.NSGAIISampler(population_size=preset.population, seed=seed)
 
 
-def stored_keys(preset: Preset) -> list[str]:
-    keys = [o.key for o in preset.objectives] + [preset.budget_key] + list(REPORTED)
-    return list(dict.fromkeys(keys))
+def required_keys(preset: Preset) -> list[str]:
+    return list(dict.fromkeys([o.key for o in preset.objectives] + [preset.budget_key]))
+
+
+def stored_keys(preset: Preset, run: dict[str, float]) -> list[str]:
+    """The objectives, the budget's cost and those of ``REPORTED`` the run has."""
+    return required_keys(preset) + [k for k in REPORTED if k in run and k not in required_keys(preset)]
 
 
 def tell(study, trial, package: dict[str, float], per_seed: list[dict[str, float]], preset: Preset) -> None:
     """Store a candidate's per-seed outcomes (user attribute ``values``: key -> one value per seed, the
     package, its overrides) and tell Optuna its objectives (means over seeds) and budget constraint
     (``max_s cost_s - budget``: feasible when <= 0)."""
-    values = {key: [float(run[key]) for run in per_seed] for key in stored_keys(preset)}
+    values = {key: [float(run[key]) for run in per_seed] for key in stored_keys(preset, per_seed[0])}
     trial.set_user_attr("values", values)
     trial.set_user_attr("package", package)
     trial.set_user_attr("overrides", package_overrides(package, preset.levers))
@@ -300,7 +307,7 @@ def tell(study, trial, package: dict[str, float], per_seed: list[dict[str, float
 
 def check_keys(run: dict[str, float], preset: Preset) -> None:
     """An objective or budget key the model does not report: one line, before the search goes on."""
-    missing = [key for key in stored_keys(preset) if key not in run]
+    missing = [key for key in required_keys(preset) if key not in run]
     if missing:
         names = ", ".join(sorted(k for k in run if k.startswith(("counts.", "cost.", "all.", "training."))))
         fail(f"objectives/budget_key: {', '.join(missing)} is not an outcome of a run; allowed: {names}")
@@ -458,6 +465,11 @@ WORDS = {  # stored outcome -> (words, unit)
 }
 
 
+UNIT_SHORT = {"counts.employed": "persons at the end of the run", "counts.employed_completers": "persons at the end of the run"}
+ONE = {"counts.completed": "completer", "counts.employed": "person employed at home", "counts.enrolled": "enrolee",
+       "counts.certified": "certified completer", "counts.employed_completers": "employed completer"}
+
+
 def words(key: str) -> str:
     return WORDS.get(key, (key, ""))[0]
 
@@ -477,7 +489,7 @@ def shown(key: str, m: float, lo: float = math.nan, hi: float = math.nan, differ
             return ("+" if difference and x > 0 else "") + money(x)
         return f"{x:+,.0f}" if difference else f"{x:,.0f}"
 
-    if not math.isfinite(lo):
+    if not math.isfinite(lo) or lo == hi == m:
         return one(m)
     return f"{one(m)} [{one(lo)}, {one(hi)}]"
 
@@ -512,7 +524,7 @@ def markdown(frame: pd.DataFrame, preset: Preset, base: tuple[str, ...], verifie
         on = frame[frame[f"on_front.{key}"]].sort_values(cost)
         lines += [f"## The cheapest way to each number of {words(key)}", "",
                   f"Each row: no cheaper package within the budget gives as many {words(key)}. "
-                  f"Cost per extra: USD per extra {words(key)[:-1] if key.startswith('counts.') else words(key)} over no package.", "",
+                  f"Cost per extra: USD per extra {ONE.get(key, words(key))} over no package (incremental).", "",
                   "| trial | package | " + " | ".join([f"{words(cost)} (USD)", *(f"{words(k)}" for k in effects),
                                                        f"extra {words(key)}", "cost per extra (USD)"]) + " |",
                   "|" + "---|" * (4 + len(effects) + 1)]
@@ -530,7 +542,8 @@ def markdown(frame: pd.DataFrame, preset: Preset, base: tuple[str, ...], verifie
     lines += ["## Reproducing a point", "",
               f"Every point of the front (all objectives at once: {len(front)} packages; `pareto.csv`) is one "
               "`experiments.run` per seed:", "", "```"]
-    lines += [f"# trial {r['trial']}: {r['package']}\npython -m experiments.run {r['overrides']} seed=<{'|'.join(map(str, preset.seeds))}>"
+    seeds = " ".join(map(str, preset.seeds))
+    lines += [f"# trial {r['trial']}: {r['package']}\nfor seed in {seeds}; do python -m experiments.run {r['overrides']} seed=$seed; done"
               for _, r in front.iterrows()]
     lines += ["```", ""]
     if verified is not None and len(verified):
@@ -562,27 +575,27 @@ def figure(frame: pd.DataFrame, preset: Preset, path: Path) -> None:
     fig, axes = plt.subplots(1, len(effects), figsize=(6.2 * len(effects), 5.0), squeeze=False)
     k = 1000.0
     for ax, key in zip(axes[0], effects):
+        y = f"extra.{key}"  # paired over the seeds: the uncertainty of a comparison under common random numbers
         inside, outside = frame[frame["within_budget"]], frame[~frame["within_budget"]]
-        ax.scatter(outside[cost] / k, outside[key], s=12, color="#d9a0a0", label="over budget")
-        ax.scatter(inside[cost] / k, inside[key], s=12, color="#9a9a9a", label="within budget")
+        ax.scatter(outside[cost] / k, outside[y], s=12, color="#d9a0a0", label="over budget")
+        ax.scatter(inside[cost] / k, inside[y], s=12, color="#9a9a9a", label="within budget")
         on = frame[frame[f"on_front.{key}"]].sort_values(cost)
-        ax.errorbar(on[cost] / k, on[key],
-                    xerr=[(on[cost] - on[cost + ".low"]) / k, (on[cost + ".high"] - on[cost]) / k],
-                    yerr=[on[key] - on[key + ".low"], on[key + ".high"] - on[key]],
-                    fmt="o-", color="#1f5fa8", ms=4, lw=1.4, capsize=2, label="cheapest for its outcome")
-        ref = frame[frame["package"] == "no package"]
-        ax.scatter(ref[cost] / k, ref[key], marker="s", s=50, color="black", zorder=5, label="no package")
+        ax.errorbar(on[cost] / k, on[y], yerr=[on[y] - on[y + ".low"], on[y + ".high"] - on[y]],
+                    fmt="o-", color="#1f5fa8", ms=4, lw=1.4, capsize=2,
+                    label=f"front: cheapest for its {words(key)}")
+        ax.scatter([0], [0], marker="s", s=50, color="black", zorder=5, label="no package")
         ax.axvline(preset.budget_usd / k, color="#b8860b", ls="--", lw=1.2,
                    label=f"budget {preset.budget_usd / k:,.0f} thousand USD")
+        ax.axhline(0, color="black", lw=0.6)
         ax.set_xlabel(f"{words(cost)} (thousand USD over the run)")
-        ax.set_ylabel(f"{words(key)} ({WORDS.get(key, ('', 'persons'))[1]})")
+        ax.set_ylabel(f"extra {words(key)} over no package ({UNIT_SHORT.get(key, 'persons')})")
         ax.set_xlim(left=-0.02 * max(frame[cost].max() / k, preset.budget_usd / k))
         ax.grid(alpha=0.3)
-        ax.set_title(f"cost against {words(key)}")
+        ax.set_title(f"extra {words(key)} against cost")
         ax.legend(fontsize=8, loc="lower right")
     fig.suptitle(f"Packages searched for a {preset.budget_usd / k:,.0f} thousand USD budget: {len(frame)} candidates "
-                 f"(NSGA-II); means over n = {len(preset.seeds)} seeds with {100 * preset.confidence:g}% t intervals",
-                 fontsize=10)
+                 f"(NSGA-II); differences from no package, mean over n = {len(preset.seeds)} seeds "
+                 f"(common random numbers) with {100 * preset.confidence:g}% t intervals", fontsize=10)
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=130, format="png"))
     plt.close(fig)
@@ -608,3 +621,123 @@ def verify(frame: pd.DataFrame, preset: Preset, evaluate: Evaluate) -> pd.DataFr
                          "inside": bool(point[o.key + ".low"] <= m <= point[o.key + ".high"]),
                          "within_budget_fresh": max(run[preset.budget_key] for run in per_seed) <= preset.budget_usd})
     return pd.DataFrame(rows)
+
+
+# --- the command line ----------------------------------------------------------------------------------
+
+
+def preset_from(stored: dict) -> Preset:
+    p = dict(stored)
+    p["objectives"] = [Objective(**o) for o in p["objectives"]]
+    p["levers"] = {name: Lever(**lever) for name, lever in p["levers"].items()}
+    return Preset(**p)
+
+
+def write_outputs(study, preset: Preset, base: tuple[str, ...], folder: Path, verified: pd.DataFrame | None = None):
+    """trials.csv, pareto.csv, pareto.md and pareto.png from the study as it stands (after every generation)."""
+    from experiments.outputs import atomic_write, write_text
+
+    frame = fronts(trials_frame(study, preset, base), preset)
+    atomic_write(folder / "trials.csv", lambda tmp: frame.to_csv(tmp, index=False))
+    front = frame[frame["on_front"]].sort_values(preset.budget_key)
+    atomic_write(folder / "pareto.csv", lambda tmp: front.to_csv(tmp, index=False))
+    write_text(folder / "pareto.md", markdown(frame, preset, base, verified))
+    figure(frame, preset, folder / "pareto.png")
+    return frame
+
+
+def main(argv: list[str] | None = None) -> int:
+    from dataclasses import asdict
+    from datetime import datetime
+
+    from experiments.errors import explain, require
+    from experiments.folders import claim, claim_new
+    from experiments.outputs import atomic_write
+    from experiments.study import default_jobs
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--preset", default=DEFAULT_PRESET, help=f"configs/optimise/<NAME>.yaml or a path (default {DEFAULT_PRESET})")
+    ap.add_argument("--budget", type=float, help="USD: replaces the preset's budget_usd")
+    ap.add_argument("--trials", type=int, help="candidates in all (default: the preset's; with --resume, the new total)")
+    ap.add_argument("--population", type=int, help="candidates per generation (default: the preset's)")
+    ap.add_argument("--n-youth", type=int, help="population of every run (default: the scenario's)")
+    ap.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: all cores)")
+    ap.add_argument("--verify", action="store_true", help="re-run the front's points on the preset's fresh seeds")
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "optimise", help="parent of the new search's folder")
+    ap.add_argument("--resume", type=Path, metavar="FOLDER", help="continue the search stored in FOLDER")
+    ap.add_argument("overrides", nargs="*", help="config overrides of every run (e.g. scenario=mali_returnees); "
+                    "hydra/launcher=ray (or basic, joblib, submitit_*) runs each generation as a sweep on it")
+    args = ap.parse_intermixed_args(argv if argv is not None else sys.argv[1:])
+    require("optuna", "studies", "experiments.optimise")
+    for flag, value, low in (("--trials", args.trials, 1), ("--population", args.population, 2),
+                             ("--n-youth", args.n_youth, 100), ("--jobs", args.jobs, 1)):
+        if value is not None and value < low:
+            fail(f"{flag}: must be an integer >= {low}, got {value}")
+    launchers = [o.partition("=")[2] for o in args.overrides if o.startswith("hydra/launcher=")]
+    overrides = [o for o in args.overrides if not o.startswith("hydra/launcher=")]
+    if any(o.startswith(("seed=", "policy=", "policy.")) for o in overrides):
+        fail("overrides: seed and policy are chosen by the search (the preset's seeds and levers); "
+             "give scenario, calibration or behaviour overrides only")
+
+    if args.resume is not None:
+        folder = args.resume
+        if not (folder / SETTINGS).is_file():
+            fail(f"--resume: {folder} holds no search ({SETTINGS} is missing); give the folder a search wrote")
+        given = [flag for flag, v in (("--preset", args.preset != DEFAULT_PRESET), ("--budget", args.budget),
+                                      ("--population", args.population), ("--n-youth", args.n_youth),
+                                      ("overrides", overrides)) if v]
+        if given:
+            fail(f"--resume: continues the stored search as it was defined; {', '.join(given)} cannot change it "
+                 "(start a new search instead; --trials, --jobs, --verify and hydra/launcher= may be given)")
+        claim(folder, "--resume")
+        stored = json.loads((folder / SETTINGS).read_text())
+        preset, base = preset_from(stored["preset"]), tuple(stored["base"])
+        if args.trials is not None:
+            preset.trials = args.trials
+    else:
+        preset = load_preset(args.preset)
+        if args.budget is not None:
+            preset.budget_usd = args.budget
+        preset.trials = args.trials or preset.trials
+        preset.population = args.population or preset.population
+        check_preset(preset, "options")
+        base = tuple(overrides + ([f"scenario.n_youth={args.n_youth}"] if args.n_youth else []))
+        try:
+            from livelihoods import load_config
+
+            load_config([*base, *package_overrides({n: lever.high if lever.key else 1.0
+                                                            for n, lever in preset.levers.items()}, preset.levers)])
+        except SystemExit:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a bad override or lever is one line
+            fail(explain(exc))
+        folder = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")
+        settings = {"preset_name": Path(args.preset).stem, "preset": asdict(preset), "base": list(base)}
+        atomic_write(folder / SETTINGS, lambda tmp: Path(tmp).write_text(json.dumps(settings, indent=2) + "\n"))
+
+    if launchers:
+        keys = tuple(lever.key for lever in preset.levers.values() if lever.key is not None)
+        evaluate: Evaluate = LauncherRuns(base, launchers[-1], folder / "runs", keys)
+    else:
+        evaluate = LocalRuns(base, args.jobs)
+    study = open_study(f"sqlite:///{folder / 'study.db'}", preset, load_if_exists=args.resume is not None)
+    print(f"searching {', '.join(preset.levers)} for a budget of {preset.budget_usd:,.0f} USD: {preset.trials} "
+          f"candidates, {preset.population} per generation, seeds {preset.seeds} ({' '.join(base) or 'defaults'}) "
+          f"into {folder}", flush=True)
+    search(study, preset, evaluate, preset.trials, after_batch=lambda: write_outputs(study, preset, base, folder))
+    frame = write_outputs(study, preset, base, folder)
+    if args.verify:
+        verified = verify(frame, preset, evaluate)
+        atomic_write(folder / "verify.csv", lambda tmp: verified.to_csv(tmp, index=False))
+        frame = write_outputs(study, preset, base, folder, verified)
+        print(f"verify: fresh-seed means inside the search's intervals for {100 * verified['inside'].mean():.0f}% "
+              f"of {len(verified)} (point, outcome) pairs", flush=True)
+    front = frame[frame["on_front"]]
+    print(f"{len(frame)} candidates, {int(frame['within_budget'].sum())} within budget, {len(front)} on the front; "
+          f"wrote {', '.join(sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith('.')))} "
+          f"to {folder}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
