@@ -91,6 +91,7 @@ class Preset:
     trials: int = 192
     sampler_seed: int = 1
     confidence: float = 0.95
+    polish_rounds: int = 0  # after NSGA-II: rounds of local search around the best package within budget
     levers: dict[str, Lever] = field(default_factory=dict)
 
 
@@ -136,6 +137,8 @@ def check_preset(p: Preset, where: str) -> None:
         fail(f"{where}: verify_seeds: must be fresh, not among seeds; both list {sorted(set(p.seeds) & set(p.verify_seeds))}")
     if p.population < 2:
         fail(f"{where}: population: must be an integer >= 2, got {p.population}")
+    if p.polish_rounds < 0:
+        fail(f"{where}: polish_rounds: must be an integer >= 0, got {p.polish_rounds}")
     if p.trials < 1:
         fail(f"{where}: trials: must be an integer >= 1, got {p.trials}")
     if not 0.5 <= p.confidence < 1:
@@ -313,25 +316,61 @@ def check_keys(run: dict[str, float], preset: Preset) -> None:
         fail(f"objectives/budget_key: {', '.join(missing)} is not an outcome of a run; allowed: {names}")
 
 
-def run_batch(study, trials: list, preset: Preset, evaluate: Evaluate, label: str) -> None:
+def package_key(package: dict[str, float]) -> tuple:
+    return tuple(sorted((name, round(float(value), 10)) for name, value in package.items()))
+
+
+def evaluated(study) -> dict[tuple, object]:
+    """The complete candidates that were run (not copies of an earlier one), by package."""
+    return {package_key(t.user_attrs["package"]): t for t in complete_trials(study) if "duplicate_of" not in t.user_attrs}
+
+
+def run_batch(study, trials: list, preset: Preset, evaluate: Evaluate, label: str) -> int:
+    """Run the batch's new packages at every seed and tell Optuna every candidate's outcomes; a package
+    already run (NSGA-II proposes some again, a discrete space has few) is told the stored outcomes
+    (``duplicate_of``) instead of being run again. Returns the number of new packages run."""
     packages = [suggest(t, preset.levers) for t in trials]
-    settings = [package_overrides(p, preset.levers) for p in packages]
-    print(f"{label}: {len(trials)} candidates x {len(preset.seeds)} seeds", flush=True)
-    if isinstance(evaluate, LauncherRuns):
-        results = evaluate(settings, preset.seeds, name=f"trials_{trials[0].number:04d}-{trials[-1].number:04d}")
-    else:
-        results = evaluate(settings, preset.seeds)
-    check_keys(results[0][0], preset)
-    for trial, package, per_seed in zip(trials, packages, results):
-        tell(study, trial, package, per_seed, preset)
+    known = {key: t.user_attrs["values"] for key, t in evaluated(study).items()}
+    known_trial = {key: t.number for key, t in evaluated(study).items()}
+    new: dict[tuple, int] = {}
+    for i, package in enumerate(packages):
+        key = package_key(package)
+        if key not in known and key not in new:
+            new[key] = i
+    print(f"{label}: {len(trials)} candidates, {len(new)} new, x {len(preset.seeds)} seeds", flush=True)
+    runs: dict[tuple, list[dict[str, float]]] = {}
+    if new:
+        settings = [package_overrides(packages[i], preset.levers) for i in new.values()]
+        if isinstance(evaluate, LauncherRuns):
+            first, last = trials[0].number, trials[-1].number
+            results = evaluate(settings, preset.seeds, name=f"trials_{first:04d}-{last:04d}")
+        else:
+            results = evaluate(settings, preset.seeds)
+        check_keys(results[0][0], preset)
+        runs = dict(zip(new, results))
+    for i, (trial, package) in enumerate(zip(trials, packages)):
+        key = package_key(package)
+        if key in runs and new[key] == i:
+            tell(study, trial, package, runs[key], preset)
+        else:  # a copy: the outcomes of the candidate that ran this package
+            source = known.get(key)
+            if source is None:
+                source = {k: [float(run[k]) for run in runs[key]] for k in stored_keys(preset, runs[key][0])}
+                trial.set_user_attr("duplicate_of", trials[new[key]].number)
+            else:
+                trial.set_user_attr("duplicate_of", known_trial[key])
+            per_seed = [{k: v[j] for k, v in source.items()} for j in range(len(preset.seeds))]
+            tell(study, trial, package, per_seed, preset)
+    return len(new)
 
 
 def search(study, preset: Preset, evaluate: Evaluate, trials: int, after_batch: Callable[[], None] | None = None):
-    """Run the study until it holds ``trials`` complete candidates; the first is "no package".
+    """Run the study until ``trials`` different packages have been run; the first is "no package".
 
     Candidates left running by a kill are run first, with the parameters Optuna stored for them (a
     resumed search is the search that was interrupted). Each generation (``preset.population``
-    candidates) is asked for at once and run as one batch of ``len(seeds)`` runs per candidate.
+    candidates) is asked for at once and its new packages run as one batch of ``len(seeds)`` runs each.
+    The search stops early when three generations in a row propose no new package (it has converged).
     """
     import optuna
     from optuna.trial import TrialState
@@ -343,15 +382,70 @@ def search(study, preset: Preset, evaluate: Evaluate, trials: int, after_batch: 
             after_batch()
     if not study.get_trials(deepcopy=False):
         study.enqueue_trial({name: 0 for name in preset.levers})  # the reference of every "extra"
-    while (done := len(study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))) < trials:
+    barren = 0
+    while (done := len(evaluated(study))) < trials and barren < 3:
         # a sampler seeded from the trials so far: the next generation depends on the stored trials alone,
         # so a search resumed after a kill asks for what the uninterrupted search would have
         study.sampler = sampler(preset, len(study.get_trials(deepcopy=False)))
-        batch = [study.ask() for _ in range(min(preset.population, trials - done))]
-        run_batch(study, batch, preset, evaluate, f"candidates {done + 1}-{done + len(batch)} of {trials}")
+        batch = [study.ask() for _ in range(preset.population)]
+        ran = run_batch(study, batch, preset, evaluate, f"packages run {done} of {trials}")
+        barren = 0 if ran else barren + 1
         if after_batch:
             after_batch()
+    if barren:
+        print(f"the search converged: {barren} generations proposed no new package ({len(evaluated(study))} run)")
     return study
+
+
+def neighbours(package: dict[str, float], levers: dict[str, Lever]) -> list[dict[str, float]]:
+    """Packages one move away: one lever a step up or down, or one a step up and another a step down
+    (the move along a budget's edge that a genetic search rarely makes)."""
+    step = {n: (lever.step if lever.key else 1.0) for n, lever in levers.items()}
+    top = {n: (math.floor(lever.high / lever.step + 1e-9) * lever.step if lever.key else 1.0) for n, lever in levers.items()}
+
+    def moved(changes):
+        out = dict(package)
+        for n, d in changes:
+            out[n] = round(out[n] + d * step[n], 10)
+            if not -1e-9 <= out[n] <= top[n] + 1e-9:
+                return None
+        return out
+
+    moves = [[(n, d)] for n in levers for d in (1, -1)] + [[(a, 1), (b, -1)] for a in levers for b in levers if a != b]
+    return [p for p in (moved(m) for m in moves) if p is not None]
+
+
+def best_within_budget(study, preset: Preset, objective: Objective):
+    sign = 1 if objective.direction == "maximize" else -1
+    ok = [t for t in evaluated(study).values() if t.constraints.get("budget", 0.0) <= 0]
+    return max(ok, key=lambda t: (sign * np.mean(t.user_attrs["values"][objective.key]),
+                                  -np.mean(t.user_attrs["values"][preset.budget_key])), default=None)
+
+
+def polish(study, preset: Preset, evaluate: Evaluate, after_batch: Callable[[], None] | None = None) -> None:
+    """``preset.polish_rounds`` rounds of local search: for each objective, every neighbour of the best
+    package within budget that has not run yet is run (as enqueued Optuna trials, stored like the others);
+    stops when a round improves no objective."""
+    for r in range(preset.polish_rounds):
+        improved = False
+        for objective in preset.objectives[1:]:
+            best = best_within_budget(study, preset, objective)
+            if best is None:
+                continue
+            known = evaluated(study)
+            todo = {package_key(p): p for p in neighbours(best.user_attrs["package"], preset.levers)}
+            todo = [p for key, p in todo.items() if key not in known]
+            if not todo:
+                continue
+            for p in todo:
+                study.enqueue_trial({n: (int(v) if preset.levers[n].key is None else v) for n, v in p.items()})
+            batch = [study.ask() for _ in todo]
+            run_batch(study, batch, preset, evaluate, f"polish round {r + 1}, {words(objective.key)}")
+            improved |= best_within_budget(study, preset, objective).number != best.number
+            if after_batch:
+                after_batch()
+        if not improved:
+            break
 
 
 # --- tables: every candidate, the front, the extra outcomes over no package --------------------------
@@ -389,7 +483,7 @@ def cost_per_extra(cost: list[float], effect: list[float], confidence: float) ->
 def trials_frame(study, preset: Preset, base: tuple[str, ...]) -> pd.DataFrame:
     """One row per complete candidate: its package, feasibility, mean and interval of every stored outcome,
     the extra outcomes over no package (paired over seeds) and the cost per extra one, its overrides."""
-    trials = complete_trials(study)
+    trials = [t for t in complete_trials(study) if "duplicate_of" not in t.user_attrs]  # each package once
     ref = reference_trial(trials)
     effects = [o.key for o in preset.objectives[1:]]
     rows = []
@@ -661,6 +755,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--trials", type=int, help="candidates in all (default: the preset's; with --resume, the new total)")
     ap.add_argument("--population", type=int, help="candidates per generation (default: the preset's)")
     ap.add_argument("--n-youth", type=int, help="population of every run (default: the scenario's)")
+    ap.add_argument("--polish", type=int, metavar="ROUNDS", help="rounds of local search after NSGA-II (default: the preset's)")
     ap.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: all cores)")
     ap.add_argument("--verify", action="store_true", help="re-run the front's points on the preset's fresh seeds")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "optimise", help="parent of the new search's folder")
@@ -694,12 +789,15 @@ def main(argv: list[str] | None = None) -> int:
         preset, base = preset_from(stored["preset"]), tuple(stored["base"])
         if args.trials is not None:
             preset.trials = args.trials
+        if args.polish is not None:
+            preset.polish_rounds = args.polish
     else:
         preset = load_preset(args.preset)
         if args.budget is not None:
             preset.budget_usd = args.budget
         preset.trials = args.trials or preset.trials
         preset.population = args.population or preset.population
+        preset.polish_rounds = preset.polish_rounds if args.polish is None else args.polish
         check_preset(preset, "options")
         base = tuple(overrides + ([f"scenario.n_youth={args.n_youth}"] if args.n_youth else []))
         try:
@@ -725,6 +823,7 @@ def main(argv: list[str] | None = None) -> int:
           f"candidates, {preset.population} per generation, seeds {preset.seeds} ({' '.join(base) or 'defaults'}) "
           f"into {folder}", flush=True)
     search(study, preset, evaluate, preset.trials, after_batch=lambda: write_outputs(study, preset, base, folder))
+    polish(study, preset, evaluate, after_batch=lambda: write_outputs(study, preset, base, folder))
     frame = write_outputs(study, preset, base, folder)
     if args.verify:
         verified = verify(frame, preset, evaluate)
