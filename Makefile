@@ -83,6 +83,10 @@ sensitivity: $(VENV)/.installed-studies
 discover: $(VENV)/.installed-studies
 	$(PY) -m experiments.discover $(ARGS)
 
+# the best package for a budget (NSGA-II, configs/optimise/budget_500k.yaml); --resume FOLDER continues it
+optimise: $(VENV)/.installed-studies
+	$(PY) -m experiments.optimise $(ARGS)
+
 # the Bayesian calibration (ABC-SMC, experiments.posterior); resumes after a kill when run again
 posterior: $(VENV)/.installed-studies
 	$(PY) -m experiments.posterior $(ARGS)
