@@ -559,7 +559,7 @@ WORDS = {  # stored outcome -> (words, unit)
 }
 
 
-UNIT_SHORT = {"counts.employed": "persons at the end of the run", "counts.employed_completers": "persons at the end of the run"}
+UNIT_SHORT = {"counts.employed": "persons", "counts.employed_completers": "persons"}
 ONE = {"counts.completed": "completer", "counts.employed": "person employed at home", "counts.enrolled": "enrolee",
        "counts.certified": "certified completer", "counts.employed_completers": "employed completer"}
 
@@ -683,13 +683,17 @@ def figure(frame: pd.DataFrame, preset: Preset, path: Path) -> None:
         ax.axhline(0, color="black", lw=0.6)
         ax.set_xlabel(f"{words(cost)} (thousand USD over the run)")
         ax.set_ylabel(f"extra {words(key)} over no package ({UNIT_SHORT.get(key, 'persons')})")
-        ax.set_xlim(left=-0.02 * max(frame[cost].max() / k, preset.budget_usd / k))
+        right = min(frame[cost].max() / k, 2 * preset.budget_usd / k) * 1.03  # the region a budget holder reads
+        ax.set_xlim(-0.02 * right, right)
+        seen = frame.loc[frame[cost] / k <= right, y + ".high"].fillna(frame[y])
+        ax.set_ylim(top=1.08 * max(float(seen.max()), 1.0))
         ax.grid(alpha=0.3)
         ax.set_title(f"extra {words(key)} against cost")
-        ax.legend(fontsize=8, loc="lower right")
+        ax.legend(fontsize=8, loc="best", framealpha=0.9)
     fig.suptitle(f"Packages searched for a {preset.budget_usd / k:,.0f} thousand USD budget: {len(frame)} candidates "
-                 f"(NSGA-II); differences from no package, mean over n = {len(preset.seeds)} seeds "
-                 f"(common random numbers) with {100 * preset.confidence:g}% t intervals", fontsize=10)
+                 f"(NSGA-II), shown up to twice the budget\ndifferences from no package, mean over n = "
+                 f"{len(preset.seeds)} seeds (common random numbers) with {100 * preset.confidence:g}% t intervals",
+                 fontsize=10)
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, dpi=130, format="png"))
     plt.close(fig)
