@@ -116,9 +116,9 @@ def test_every_config_option_composes_and_runs_a_tiny_instance():
     from tests.conftest import run_model
 
     groups = {p.name: sorted(f.stem for f in p.glob("*.yaml")) for p in CONFIG_DIR.iterdir()
-              if p.is_dir() and p.name not in ("experiment", "targets", "dashboard", "hydra")}
-    # not run-config groups: presets (test_report), evidence data (test_validate), dashboard levers
-    # (test_dashboard) and launcher configs (test_launchers)
+              if p.is_dir() and p.name not in ("experiment", "optimise", "targets", "dashboard", "hydra")}
+    # not run-config groups: study presets (test_report), budget-search presets (test_optimise),
+    # evidence data (test_validate), dashboard levers (test_dashboard) and launcher configs (test_launchers)
     assert {"baseline", "mali_returnees", "lebanon_bml", "timbuktu_youth"} <= set(groups["scenario"])
     for group, options in groups.items():
         for option in options:
