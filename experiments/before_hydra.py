@@ -21,6 +21,8 @@ from experiments.errors import explain, fail
 from experiments.overrides import PROJECT_GROUPS, CommandLine, Override, check_no_duplicates
 from simulation.memory import check_fits_in_memory
 
+TABLE_GROUPS = ("scenario", "calibration", "policy")  # config groups a rows table may choose per row
+
 KNOWN_TARGETS = {  # the only launchers and sweepers a run may instantiate
     "launcher": ("hydra._internal.core_plugins.basic_launcher.BasicLauncher",
                  "hydra_plugins.hydra_joblib_launcher.joblib_launcher.JoblibLauncher",
@@ -121,11 +123,13 @@ def rows_of_table(cfg: DictConfig) -> list[list[str]]:
         rows = read_rows(str(table))
     except Exception as exc:  # noqa: BLE001 - a missing or unreadable table
         fail(f"hydra.sweeper.table: {table} cannot be read ({str(exc).splitlines()[0]})")
-    for text in rows[0] if rows else []:
-        column = text.partition("=")[0].lstrip("+~")
-        if column.startswith("hydra") or column in PROJECT_GROUPS:
-            fail(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets the model's own keys")
-        parse_one(text)  # no '+' or '~', no code
+    for row in rows:
+        for text in row:
+            column = text.partition("=")[0].lstrip("+~")
+            if column.startswith("hydra") or "/" in column or column == "experiment":
+                fail(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets the model's own "
+                     f"keys and the groups {', '.join(TABLE_GROUPS)}")
+            parse_one(text)  # no '+' or '~', no code
     # rows may repeat (a Morris design revisits grid points): the analysis needs a result per row
     return rows
 
@@ -155,23 +159,34 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
         combos = [tuple(o.values[0] for o in plain)]
         combos += [tuple(v if j == i else p.values[0] for j, p in enumerate(plain))
                    for i, o in enumerate(plain) for v in o.values[1:]]
+    # the rows by the config groups they choose (a table's ``policy`` column): each set on its own composition
+    row_sets: dict[tuple[tuple[str, str], ...], list] = {}
+    for row in rows:
+        pairs = [tuple(text.split("=", 1)) for text in row]
+        chosen_by_row = tuple((k, v) for k, v in pairs if k in TABLE_GROUPS)
+        row_sets.setdefault(chosen_by_row, []).append([(k, v) for k, v in pairs if k not in TABLE_GROUPS])
     for arm in itertools.product(*[o.values for o in groups]):
-        chosen = dict(zip((o.key for o in groups), arm))
-        overrides = [f"{o.key}={chosen[o.key]}" if o.key in chosen else o.first for o in line.overrides]
-        overrides += [f"{key}={value}" for key, value in chosen.items() if line.get(key) is None]  # a preset's
-        base = compose(overrides) if chosen else cfg
-        task = base.copy()
-        with open_dict(task):
-            del task["hydra"]
         # the combinations all set the same keys, and so do the rows: one copy of the arm's config serves each set
-        for jobs in ([list(zip((o.key for o in plain), combo)) for combo in combos],
-                     [[tuple(text.split("=", 1)) for text in row] for row in rows]):
+        sets = [({}, [list(zip((o.key for o in plain), combo)) for combo in combos])]
+        sets += [(dict(by_row), jobs) for by_row, jobs in row_sets.items()]
+        for by_row, jobs in sets:
+            chosen = dict(zip((o.key for o in groups), arm)) | by_row
+            overrides = [f"{o.key}={chosen[o.key]}" if o.key in chosen else o.first for o in line.overrides]
+            overrides += [f"{key}={value}" for key, value in chosen.items() if line.get(key) is None]  # a preset's
+            task = (compose(overrides) if chosen else cfg).copy()
+            with open_dict(task):
+                del task["hydra"]
             variant = task.copy()
             for job in jobs:
                 try:
                     if not all(isinstance(typed(key, text), PLAIN) for key, text in job):
                         variant = task.copy()  # a list or dict value is merged into what the previous job set
                     for key, text in job:
+                        owner = ".".join(key.split(".")[:2])
+                        if key.startswith("policy.") and OmegaConf.select(variant, owner) is None:
+                            where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
+                            fail(f"{key}: policy {key.split('.')[1]!r} is not switched on in the job {where}; select "
+                                 "it (a table's policy column) or leave the cell empty")
                         OmegaConf.update(variant, key, typed(key, text), merge=True)
                     run_cfg = to_run_config(variant)
                     check_fits_in_memory(run_cfg, run_cfg.engine)

@@ -699,13 +699,32 @@ def figure(frame: pd.DataFrame, preset: Preset, path: Path) -> None:
     plt.close(fig)
 
 
+def current_verification(folder: Path, candidates: int) -> pd.DataFrame | None:
+    """``verify.csv`` if it verified the front of ``candidates`` candidates; one of an earlier front (the
+    search has grown since) is kept, renamed ``verify_<n>_candidates.csv``, so it cannot be read as this one's."""
+    path = folder / "verify.csv"
+    if not path.exists():
+        return None
+    verified = pd.read_csv(path)
+    n = int(verified["candidates"].iloc[0]) if "candidates" in verified and len(verified) else None
+    if n == candidates:
+        return verified
+    kept = folder / (f"verify_{n}_candidates.csv" if n is not None else "verify_earlier.csv")
+    path.rename(kept)
+    print(f"verify.csv checked an earlier front ({n or 'unknown number of'} candidates, now {candidates}): kept as "
+          f"{kept.name} (run --verify to check this front)", flush=True)
+    return None
+
+
 def verify(frame: pd.DataFrame, preset: Preset, evaluate: Evaluate) -> pd.DataFrame:
     """Re-run every front point from its printed overrides on the preset's fresh seeds: per (point, outcome)
     the search's mean and interval, the fresh mean and interval, and whether the fresh mean is inside."""
     front = frame[frame["on_front"]].sort_values(preset.budget_key)
     settings = [shlex.split(text) for text in front["overrides"]]  # the printed overrides, base included
     if isinstance(evaluate, LauncherRuns):  # the launcher's command line carries the base overrides
-        results = evaluate([s[len(evaluate.base):] for s in settings], preset.verify_seeds, name="verify")
+        # a sweep folder per state of the search: a later front is never read from an earlier front's jobs
+        results = evaluate([s[len(evaluate.base):] for s in settings], preset.verify_seeds,
+                           name=f"verify_{len(frame)}_candidates")
     else:
         results = LocalRuns((), evaluate.jobs)(settings, preset.verify_seeds) if isinstance(evaluate, LocalRuns) \
             else evaluate(settings, preset.verify_seeds)
@@ -713,7 +732,7 @@ def verify(frame: pd.DataFrame, preset: Preset, evaluate: Evaluate) -> pd.DataFr
     for (_, point), per_seed in zip(front.iterrows(), results):
         for o in preset.objectives:
             m, lo, hi = interval([run[o.key] for run in per_seed], preset.confidence)
-            rows.append({"trial": point["trial"], "package": point["package"], "outcome": o.key,
+            rows.append({"candidates": len(frame), "trial": point["trial"], "package": point["package"], "outcome": o.key,
                          "search": point[o.key], "search.low": point[o.key + ".low"],
                          "search.high": point[o.key + ".high"], "fresh": m, "fresh.low": lo, "fresh.high": hi,
                          "inside": bool(point[o.key + ".low"] <= m <= point[o.key + ".high"]),
@@ -829,6 +848,9 @@ def main(argv: list[str] | None = None) -> int:
     search(study, preset, evaluate, preset.trials, after_batch=lambda: write_outputs(study, preset, base, folder))
     polish(study, preset, evaluate, after_batch=lambda: write_outputs(study, preset, base, folder))
     frame = write_outputs(study, preset, base, folder)
+    verified = current_verification(folder, len(frame))
+    if verified is not None:  # an earlier --verify of this very front: pareto.md keeps reporting it
+        frame = write_outputs(study, preset, base, folder, verified)
     if args.verify:
         verified = verify(frame, preset, evaluate)
         atomic_write(folder / "verify.csv", lambda tmp: verified.to_csv(tmp, index=False))

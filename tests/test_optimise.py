@@ -160,7 +160,7 @@ def small_search(tmp_path_factory):
     """The real model: 300 youth, 6 packages of the preset budget_500k with a 20,000 USD budget."""
     out = tmp_path_factory.mktemp("optimise")
     proc = run_module("experiments.optimise", "--n-youth", "300", "--trials", "6", "--population", "3",
-                      "--budget", "20000", "--jobs", "2", "--out", str(out), "--verify")
+                      "--budget", "20000", "--polish", "0", "--jobs", "2", "--out", str(out), "--verify")
     assert proc.returncode == 0, proc.stderr[-3000:]
     (folder,) = [p for p in out.iterdir() if p.is_dir()]
     return folder
@@ -197,14 +197,35 @@ def test_the_printed_overrides_reproduce_a_point_exactly(small_search, tmp_path)
         assert values[key] == stored[key][1]  # seed 2 is the second of the preset's seeds
 
 
+def test_a_search_on_a_hydra_launcher_gives_the_local_search_exactly(small_search, tmp_path):
+    """The same search with each generation (and the verification) as a rows sweep on hydra/launcher=basic."""
+    proc = run_module("experiments.optimise", "--n-youth", "300", "--trials", "6", "--population", "3",
+                      "--budget", "20000", "--polish", "0", "--out", str(tmp_path), "--verify", "hydra/launcher=basic")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    (folder,) = [p for p in tmp_path.iterdir() if p.is_dir()]
+    assert list((folder / "runs").glob("trials_*/0/summary.json"))  # the runs went through the sweeps
+    launched, local = pd.read_csv(folder / "trials.csv"), pd.read_csv(small_search / "trials.csv")
+    cols = ["trial", "package", "within_budget", "cost.policies", "counts.completed", "counts.employed",
+            "extra.counts.completed", "overrides"]
+    pd.testing.assert_frame_equal(launched[cols], local[cols].head(len(launched)))  # (resume may extend local)
+    n = len(launched)
+    local_verify = next(p for p in (small_search / "verify.csv", small_search / f"verify_{n}_candidates.csv")
+                        if p.exists() and pd.read_csv(p)["candidates"].iloc[0] == n)
+    pd.testing.assert_frame_equal(pd.read_csv(folder / "verify.csv"), pd.read_csv(local_verify))
+
+
 def test_resume_extends_a_finished_search_and_keeps_its_candidates(small_search):
     before = pd.read_csv(small_search / "trials.csv")
-    proc = run_module("experiments.optimise", "--resume", str(small_search), "--trials", "8", "--jobs", "2")
+    proc = run_module("experiments.optimise", "--resume", str(small_search), "--trials", "9", "--jobs", "2")
     assert proc.returncode == 0, proc.stderr[-3000:]
     after = pd.read_csv(small_search / "trials.csv")
-    assert 8 <= len(after) <= 8 + 3 - 1  # whole generations of 3 until 8 packages have run
+    assert 9 <= len(after) <= 9 + 3 - 1  # whole generations of 3 until 9 packages have run (the first had <= 8)
     cols = ["trial", "package", "cost.policies", "counts.completed"]
-    pd.testing.assert_frame_equal(after[cols].head(6), before[cols])
+    pd.testing.assert_frame_equal(after[cols].head(len(before)), before[cols])
+    # the first search's verification checked a front the search has since grown past: kept under its own name
+    assert not (small_search / "verify.csv").exists()
+    kept = pd.read_csv(small_search / f"verify_{len(before)}_candidates.csv")
+    assert (kept["candidates"] == len(before)).all() and "Re-run on fresh seeds" not in (small_search / "pareto.md").read_text()
 
 
 @pytest.mark.parametrize("args, key", [

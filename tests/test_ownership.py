@@ -304,6 +304,35 @@ def test_a_rows_table_is_checked_like_the_command_line(tmp_path):
         assert not folder.exists()
 
 
+def test_a_rows_table_may_choose_the_policies_of_each_row(tmp_path):
+    """A ``policy`` list column (parquet): each row composes its own policies (experiments.optimise's packages),
+    a lever of a policy the row does not select is refused, and an empty cell sets nothing."""
+    import json
+
+    import pandas as pd
+
+    bad = [("unknown", {"policy": [["stipend"], ["nope"]], "seed": [1, 2]}, "policy: unknown option 'nope'"),
+           ("unselected", {"policy": [["stipend"], ["childcare"]], "policy.stipend.monthly_amount": [30.0, 30.0],
+                           "seed": [1, 2]}, "policy.stipend.monthly_amount: policy 'stipend' is not switched on"),
+           ("group", {"experiment": ["stipend_stress_test"], "seed": [1]}, "column 'experiment' is not a model key")]
+    for name, columns, says in bad:
+        table = tmp_path / f"{name}.parquet"
+        pd.DataFrame(columns).to_parquet(table)
+        line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY,
+                                  f"hydra.sweep.dir={tmp_path / name}"))
+        assert says in line, line
+        assert not (tmp_path / name).exists()
+    table = tmp_path / "mixed.parquet"
+    pd.DataFrame({"policy": [["stipend"], ["childcare"], []],
+                  "policy.stipend.monthly_amount": [30.0, float("nan"), float("nan")], "seed": [1, 1, 1]}).to_parquet(table)
+    proc = cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY, "figures=false",
+               f"hydra.sweep.dir={tmp_path / 'mixed'}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    costs = [json.loads((tmp_path / "mixed" / str(i) / "summary.json").read_text())["cost"] for i in range(3)]
+    assert costs[0]["by_policy"].keys() == {"stipend"} and costs[1]["by_policy"].keys() == {"childcare"}
+    assert costs[2]["policies"] == 0 and costs[0]["policies"] > 0
+
+
 def test_resume_with_the_swept_keys_in_another_order_is_refused(tmp_path):
     """Hydra numbers jobs by the order of the swept keys: another order would put jobs in each other's folders."""
     folder = tmp_path / "order"
