@@ -641,17 +641,28 @@ def markdown(frame: pd.DataFrame, preset: Preset, base: tuple[str, ...], verifie
               for _, r in front.iterrows()]
     lines += ["```", ""]
     if verified is not None and len(verified):
-        inside = verified["inside"].mean()
         lines += ["## Re-run on fresh seeds", "",
                   f"Each front point re-run from the overrides above with the fresh seeds "
-                  f"{', '.join(map(str, preset.verify_seeds))}: the fresh mean is inside the search's {level} interval "
-                  f"for {100 * inside:.0f}% of {len(verified)} (point, outcome) pairs. (The fresh mean has its own "
-                  "noise, and a front is chosen for looking good on the search's seeds, so a fresh mean a little "
-                  "below the search's is expected.)", "",
-                  "| trial | outcome | search | fresh seeds | inside |", "|---|---|---|---|---|"]
+                  f"{', '.join(map(str, preset.verify_seeds))}. Per outcome: how often the fresh mean is inside the "
+                  f"search's {level} interval, how often the difference between the two means is consistent with "
+                  f"zero (Welch's {level} interval), and the largest difference relative to the search's mean.", "",
+                  "| outcome | pairs | fresh mean inside the search's interval | difference consistent with zero "
+                  "| largest relative difference |", "|---|---|---|---|---|"]
+        for key, g in verified.groupby("outcome", sort=False):
+            lines.append(f"| {words(key)} | {len(g)} | {100 * g['inside'].mean():.0f}% | "
+                         f"{100 * g['consistent'].mean():.0f}% | {100 * g['relative_difference'].max():.1f}% |")
+        lines += ["", "Both means have their own seed noise, so the fresh mean falls inside the search's interval "
+                  "less often than the interval's level even when nothing is wrong; and because all points share "
+                  "the same seeds, their differences move together (one draw of the seeds, not independent checks). "
+                  "A front is also chosen for looking good on the search's seeds, so fresh means a little below the "
+                  "search's are expected.", "",
+                  "| trial | outcome | search | fresh seeds | fresh − search | inside | consistent |",
+                  "|---|---|---|---|---|---|---|"]
         for _, v in verified.iterrows():
             lines.append(f"| {v['trial']} | {words(v['outcome'])} | {shown(v['outcome'], v['search'], v['search.low'], v['search.high'])} "
-                         f"| {shown(v['outcome'], v['fresh'], v['fresh.low'], v['fresh.high'])} | {'yes' if v['inside'] else 'no'} |")
+                         f"| {shown(v['outcome'], v['fresh'], v['fresh.low'], v['fresh.high'])} "
+                         f"| {shown(v['outcome'], v['difference'], v['difference.low'], v['difference.high'], True)} "
+                         f"| {'yes' if v['inside'] else 'no'} | {'yes' if v['consistent'] else 'no'} |")
         lines.append("")
     return "\n".join(lines)
 
@@ -729,15 +740,34 @@ def verify(frame: pd.DataFrame, preset: Preset, evaluate: Evaluate) -> pd.DataFr
         results = LocalRuns((), evaluate.jobs)(settings, preset.verify_seeds) if isinstance(evaluate, LocalRuns) \
             else evaluate(settings, preset.verify_seeds)
     rows = []
+    n, t = len(preset.seeds), float(stdtrit(len(preset.seeds) - 1, (1 + preset.confidence) / 2))
     for (_, point), per_seed in zip(front.iterrows(), results):
         for o in preset.objectives:
-            m, lo, hi = interval([run[o.key] for run in per_seed], preset.confidence)
+            fresh = np.array([run[o.key] for run in per_seed], dtype=float)
+            m, lo, hi = interval(fresh, preset.confidence)
+            search_sd = (point[o.key + ".high"] - point[o.key]) * math.sqrt(n) / t  # the search's interval, undone
+            d, d_lo, d_hi = welch(m, float(fresh.std(ddof=1)), len(fresh), point[o.key], search_sd, n, preset.confidence)
             rows.append({"candidates": len(frame), "trial": point["trial"], "package": point["package"], "outcome": o.key,
                          "search": point[o.key], "search.low": point[o.key + ".low"],
                          "search.high": point[o.key + ".high"], "fresh": m, "fresh.low": lo, "fresh.high": hi,
                          "inside": bool(point[o.key + ".low"] <= m <= point[o.key + ".high"]),
+                         "difference": d, "difference.low": d_lo, "difference.high": d_hi,
+                         "consistent": bool(d_lo <= 0 <= d_hi),
+                         "relative_difference": abs(d) / abs(point[o.key]) if point[o.key] else abs(d),
                          "within_budget_fresh": max(run[preset.budget_key] for run in per_seed) <= preset.budget_usd})
     return pd.DataFrame(rows)
+
+
+def welch(m1: float, s1: float, n1: int, m2: float, s2: float, n2: int, confidence: float) -> tuple[float, float, float]:
+    """Difference of two independent means, m1 - m2, with Welch's t interval:
+    (m1 - m2) +- t_nu sqrt(s1^2/n1 + s2^2/n2), nu by Welch-Satterthwaite. Zero spread: the point itself."""
+    a, b = s1 ** 2 / n1, s2 ** 2 / n2
+    d = m1 - m2
+    if a + b == 0:
+        return d, d, d
+    nu = (a + b) ** 2 / (a ** 2 / (n1 - 1) + b ** 2 / (n2 - 1))
+    half = float(stdtrit(nu, (1 + confidence) / 2)) * math.sqrt(a + b)
+    return d, d - half, d + half
 
 
 # --- the command line ----------------------------------------------------------------------------------
@@ -855,8 +885,10 @@ def main(argv: list[str] | None = None) -> int:
         verified = verify(frame, preset, evaluate)
         atomic_write(folder / "verify.csv", lambda tmp: verified.to_csv(tmp, index=False))
         frame = write_outputs(study, preset, base, folder, verified)
-        print(f"verify: fresh-seed means inside the search's intervals for {100 * verified['inside'].mean():.0f}% "
-              f"of {len(verified)} (point, outcome) pairs", flush=True)
+        print(f"verify: of {len(verified)} (point, outcome) pairs, the fresh-seed mean is inside the search's "
+              f"interval for {100 * verified['inside'].mean():.0f}% and consistent with it (Welch) for "
+              f"{100 * verified['consistent'].mean():.0f}%; largest relative difference "
+              f"{100 * verified['relative_difference'].max():.1f}%", flush=True)
     front = frame[frame["on_front"]]
     print(f"{len(frame)} candidates, {int(frame['within_budget'].sum())} within budget, {len(front)} on the front; "
           f"wrote {', '.join(sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith('.')))} "

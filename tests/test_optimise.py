@@ -139,6 +139,17 @@ def test_package_overrides_and_words():
     assert op.package_overrides({n: 0 for n in LEVERS}, LEVERS) == ["policy=[]"]
 
 
+def test_welch_interval_is_scipys():
+    from scipy import stats
+
+    rng = np.random.default_rng(4)
+    a, b = rng.normal(10, 2, 5), rng.normal(11, 5, 7)
+    d, lo, hi = op.welch(a.mean(), a.std(ddof=1), 5, b.mean(), b.std(ddof=1), 7, 0.95)
+    ci = stats.ttest_ind(a, b, equal_var=False).confidence_interval(0.95)
+    assert d == pytest.approx(a.mean() - b.mean()) and (lo, hi) == pytest.approx((ci.low, ci.high))
+    assert op.welch(3.0, 0.0, 5, 3.0, 0.0, 5, 0.95) == (0.0, 0.0, 0.0)  # no spread (no package's cost)
+
+
 def test_rows_sweeper_reads_list_cells_and_leaves_empty_cells_out(tmp_path):
     from hydra_plugins.livelihoods_sweepers.rows_sweeper import read_rows
 
@@ -177,6 +188,9 @@ def test_a_real_search_writes_its_front_within_budget(small_search):
     verified = pd.read_csv(small_search / "verify.csv")
     assert set(verified["trial"]) == set(front["trial"])
     assert set(verified["outcome"]) == {"cost.policies", "counts.completed", "counts.employed"}
+    assert (verified["consistent"] == ((verified["difference.low"] <= 0) & (verified["difference.high"] >= 0))).all()
+    assert np.allclose(verified["difference"], verified["fresh"] - verified["search"])
+    assert "difference consistent with zero" in text
     assert (small_search / "pareto.png").stat().st_size > 20_000
 
 
