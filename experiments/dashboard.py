@@ -153,10 +153,6 @@ def comparison_table(model: PairedRun) -> str:
             ("completion_rate", "{:.1%}", "{:+.1f} pp"), ("employment_rate", "{:.1%}", "{:+.1f} pp"),
             ("migration_intent_rate", "{:.1%}", "{:+.1f} pp"), ("migration_rate", "{:.2%}", "{:+.2f} pp")]
     lines = [f"**Paired comparison, month {model.month} of {model.months} (same population and seed)**", "",
-             settings_line(model), "",
-             f"Package: {' '.join(model.package) or 'none'}", "",
-             f"Parameters: {' '.join(o for o in model.base if o.startswith(('calibration=', 'posterior=', 'draw=')))}",
-             "",
              "| | with package | without | difference |", "|---|---|---|---|"]
     for key, fmt, diff_fmt in rows:
         a, b = s["package"]["indicators"][key], s["no package"]["indicators"][key]
@@ -168,7 +164,7 @@ def comparison_table(model: PairedRun) -> str:
     diff = "" if a is None or b is None or a != a or b != b else f"{100 * (a - b):+.1f} pp"
     lines.append(f"| employment of completers | {_fmt('{:.1%}', a)} | {_fmt('{:.1%}', b)} | {diff} |")
     for key, label in (("total", "cost so far (USD)"),
-                       ("average_per_completer", "average cost per completer (USD; cost / completers)")):
+                       ("average_per_completer", "average cost per completer (USD)")):
         a, b = s["package"]["cost"][key], s["no package"]["cost"][key]
         diff = "" if key != "total" else _fmt('{:,.0f}', a - b)  # a difference of averages is no marginal cost
         lines.append(f"| {label} | {_fmt('{:,.0f}', a)} | {_fmt('{:,.0f}', b)} | {diff} |")
@@ -184,12 +180,19 @@ def incremental_line(s: dict) -> str:
     """
     extra_cost = s["package"]["cost"]["total"] - s["no package"]["cost"]["total"]
     extra = s["package"]["counts"]["completed"] - s["no package"]["counts"]["completed"]
-    head = "**Incremental cost per extra completer** (package vs none, this seed): "
+    head = "**Incremental cost per extra completer** (this seed): "
     if extra <= 0:
         return head + (f"no extra completers so far ({extra:+,d}) for {extra_cost:+,.0f} USD." if extra_cost
                        else "no package cost and no extra completers so far.")
-    return head + (f"{extra_cost:,.0f} USD / {extra:,d} extra completers = **{extra_cost / extra:,.0f} USD** each "
-                   "(one seed, no interval: run the exported settings over seeds for one).")
+    return head + (f"{extra_cost:,.0f} USD / {extra:,d} = **{extra_cost / extra:,.0f} USD** each "
+                   "(one seed: no interval; export and run over seeds for one).")
+
+
+def settings_text(model: "PairedRun") -> str:
+    """Markdown: the levers in words and units, the package's overrides and the parameters in use."""
+    parameters = " ".join(o for o in model.base if o.startswith(("calibration=", "posterior=", "draw=")))
+    return "\n\n".join([settings_line(model), f"Package: `{' '.join(model.package) or 'none'}`",
+                         f"Parameters: {parameters}"])
 
 
 def settings_line(model: "PairedRun") -> str:
@@ -251,27 +254,28 @@ CURVE_AXES = {"dropout_rate": "dropout\n(% of enrolees)", "employment_rate": "em
               "migration_intent_rate": "migration intent\n(% of persons at home)"}
 
 
-def curves_figure(model: PairedRun):
-    """The monthly curves of both arms: month of the programme on x, each rate in % from 0 on y."""
+def curve_figure(model: PairedRun, curve: str):
+    """One monthly curve of both arms: month of the programme on x, the rate in % from 0 on y
+    (one figure per card, so that each fits the card SolaraViz gives it)."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator, PercentFormatter
 
     df = model.datacollector.get_model_vars_dataframe()
-    fig = Figure(figsize=(6, 6.6))
-    axes = fig.subplots(len(CURVES), 1, sharex=True)
-    for ax, curve in zip(axes, CURVES):
-        top = 0.0
-        for arm, colour in zip(ARMS, ("tab:green", "tab:gray")):
-            y = df[f"{curve} ({arm})"].astype(float)
-            ax.plot(range(len(y)), y, color=colour, label=arm)
-            top = max(top, float(y.max()) if y.notna().any() else 0.0)
-        ax.set_ylim(0, max(0.05, 1.15 * top))  # from 0: a small difference is not drawn as a large one
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
-        ax.set_ylabel(CURVE_AXES[curve], fontsize=8)
-        ax.legend(fontsize=7, loc="lower right")
-    axes[-1].set_xlabel("month of the programme (after the burn-in)")
-    axes[-1].xaxis.set_major_locator(MaxNLocator(integer=True))
-    fig.suptitle("Monthly indicators, package vs none (one seed)", fontsize=9)
+    fig = Figure(figsize=(6, 3.4))
+    ax = fig.subplots()
+    top = 0.0
+    for arm, colour in zip(ARMS, ("tab:green", "tab:gray")):
+        y = df[f"{curve} ({arm})"].astype(float)
+        ax.plot(range(len(y)), y, color=colour, label=arm)
+        top = max(top, float(y.max()) if y.notna().any() else 0.0)
+    ax.set_ylim(0, max(0.05, 1.15 * top))  # from 0: a small difference is not drawn as a large one
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_ylabel(CURVE_AXES[curve], fontsize=8)
+    ax.set_xlabel("month of the programme (after the burn-in)", fontsize=8)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(alpha=0.3)
+    ax.set_title(f"{CURVE_AXES[curve].splitlines()[0].capitalize()} by month, package vs none (one seed)", fontsize=9)
     fig.tight_layout()
     return fig
 
@@ -331,19 +335,27 @@ def make_page():
         solara.FigureMatplotlib(funnel_figure(model), dependencies=[model.month, id(model)])
 
     @solara.component
-    def Export(model):
+    def Settings(model):  # the sliders show their value only while dragged: here all of them, in units
+        update_counter.get()
         written = solara.use_reactive("")
+        solara.Markdown(settings_text(model))
         solara.Button("Export config", color="primary", on_click=lambda: written.set(str(model.export())))
         if written.value:
             solara.Markdown(f"Wrote `{written.value}`. Run it with:\n\n"
                             f"`python -m experiments.run $(cat {written.value})`")
 
-    @solara.component
-    def Curves(model):
-        update_counter.get()
-        solara.FigureMatplotlib(curves_figure(model), dependencies=[model.month, id(model)])
+    def curve(name):
+        @solara.component
+        def Curve(model):
+            update_counter.get()
+            solara.FigureMatplotlib(curve_figure(model, name), dependencies=[model.month, id(model)])
+        return Curve
 
-    return SolaraViz(PairedRun(), components=[(Comparison, 0), (Breakdown, 0), (Curves, 0), (Funnel, 0), (Export, 0)],
+    # SolaraViz lays cards out two by two, each of one fixed height: comparison | settings and export,
+    # dropout | employment, migration intent | groups, funnel
+    dropout, employment, intent = (curve(name) for name in CURVES)
+    return SolaraViz(PairedRun(), components=[(Comparison, 0), (Settings, 0), (dropout, 0), (employment, 0),
+                                              (intent, 0), (Breakdown, 0), (Funnel, 0)],
                      model_params=model_params(), name="Training, work and migration: a package vs none")
 
 

@@ -114,6 +114,7 @@ def build_dose_response(table, target, posterior: bool = False, level: float = 0
 def build_cost_per_extra_completer(table, incremental, steps, posterior: bool = False, level: float = 0.95):
     """Cost per extra completer against the reference and level by level, with the average for comparison."""
     fig, ax = plt.subplots(figsize=(8, 4.5))
+    low = []
     for rows, label, marker in ((incremental, "against no stipend", "o"), (steps, "against the level below", "s")):
         rows = rows[(rows["outcome"] == "completer") & (rows["status"] == "ratio")] if len(rows) else rows
         if not len(rows):
@@ -121,12 +122,21 @@ def build_cost_per_extra_completer(table, incremental, steps, posterior: bool = 
         rows = _by_stipend(rows.rename(columns={"icer": "mean"}))
         ax.errorbar(rows["stipend"], rows["mean"], yerr=[rows["mean"] - rows["icer_low"], rows["icer_high"] - rows["mean"]],
                     fmt=f"-{marker}", ms=4, capsize=3, label=label)
+        low += list(rows["icer_low"])
     average = _by_stipend(_rows(table, "cost_average_per_completer"))
     ax.plot(average["stipend"], average["mean"], ls="--", color="grey", label="average cost per completer")
     ax.set_xlabel(STIPEND)
-    ax.set_ylabel("USD per extra completer")
+    # level-by-level costs climb by orders of magnitude where the dose-response flattens: a log axis keeps
+    # the cheap levels readable (when every plotted bound is positive)
+    log = len(low) > 0 and min(low + list(average["mean"].dropna())) > 0
+    if log:
+        ax.set_yscale("log")
+        ax.set_ylabel("USD per extra completer (log scale)")
+    else:
+        ax.set_ylabel("USD per extra completer")
+        ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
-    ax.set_ylim(bottom=0)
+    ax.grid(alpha=0.3, which="major")
     ax.legend(frameon=False, fontsize=8)
     ax.set_title("Cost per extra completer (missing points: no extra completers beyond the interval's noise)\n"
                  + basis(_rows(table, "dropout_rate"), posterior, level), fontsize=10)

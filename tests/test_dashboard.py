@@ -21,6 +21,7 @@ import sys
 import time
 import urllib.request
 
+import numpy as np
 import pytest
 
 from tests.conftest import ROOT
@@ -93,11 +94,11 @@ def test_the_parameters_lever_runs_a_point_calibration_or_a_posterior_draw_in_bo
 
     point = board.PairedRun(n_youth=500, months=2, parameters="literature")
     assert {arm.cfg.behaviour.name for arm in point.arms.values()} == {"literature"}
-    assert "Parameters: calibration=literature" in board.comparison_table(point)
+    assert "Parameters: calibration=literature" in board.settings_text(point)
     drawn = board.PairedRun(n_youth=500, months=2, parameters="toy (posterior)", draw=2)
     expected = draws.draw_values("toy", 2)["behaviour.labour.separation_rate"]
     assert {arm.cfg.behaviour.labour.separation_rate for arm in drawn.arms.values()} == {expected}
-    assert "Parameters: posterior=toy draw=2" in board.comparison_table(drawn)
+    assert "Parameters: posterior=toy draw=2" in board.settings_text(drawn)
     assert {"posterior=toy", "draw=2"} <= set(drawn.overrides())  # the export reruns the same draw
     beyond = board.PairedRun(n_youth=500, months=2, parameters="toy (posterior)", draw=7)
     assert "draw=2" in beyond.overrides()  # a draw past this posterior's last is its last
@@ -275,12 +276,13 @@ def test_the_paired_view_gives_the_incremental_cost_per_extra_completer_and_labe
     assert extra > 0 and extra_cost > 0  # a 60 USD stipend keeps trainees and costs money
     table = board.comparison_table(run)
     assert f"= **{extra_cost / extra:,.0f} USD** each" in table
-    assert "Stipend: 60 USD/month" in table and "Childcare: 0% of trainee mothers" in table  # values in units
+    settings = board.settings_text(run)
+    assert "Stipend: 60 USD/month" in settings and "Childcare: 0% of trainee mothers" in settings  # values in units
     assert "average cost per completer" in table and "employment of completers" in table
-    fig = board.curves_figure(run)
-    axes = fig.axes
-    assert axes[-1].get_xlabel().startswith("month of the programme")
-    assert all("%" in ax.get_ylabel() for ax in axes) and all(ax.get_ylim()[0] == 0 for ax in axes)
+    for curve in board.CURVES:
+        (ax,) = board.curve_figure(run, curve).axes
+        assert ax.get_xlabel().startswith("month of the programme") and "%" in ax.get_ylabel()
+        assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= np.nanmax([line.get_ydata() for line in ax.lines])
     assert board.model_params()["stipend"]["label"] == "Stipend (USD/month)"
     none = board.PairedRun(n_youth=500, months=1)
     assert "no package cost and no extra completers" in board.incremental_line(
