@@ -381,7 +381,8 @@ def search(study, preset: Preset, evaluate: Evaluate, trials: int, after_batch: 
         if after_batch:
             after_batch()
     if not study.get_trials(deepcopy=False):
-        study.enqueue_trial({name: 0 for name in preset.levers})  # the reference of every "extra"
+        for package in first_packages(preset.levers):
+            study.enqueue_trial(package)
     barren = 0
     while (done := len(evaluated(study))) < trials and barren < 3:
         # a sampler seeded from the trials so far: the next generation depends on the stored trials alone,
@@ -395,6 +396,15 @@ def search(study, preset: Preset, evaluate: Evaluate, trials: int, after_batch: 
     if barren:
         print(f"the search converged: {barren} generations proposed no new package ({len(evaluated(study))} run)")
     return study
+
+
+def first_packages(levers: dict[str, Lever]) -> list[dict[str, float]]:
+    """The start of every search: "no package" (the reference of every "extra"), then each policy alone at
+    its smallest step. Random packages of eight levers are rarely cheap, so without these the cheap end of
+    the front (what the first dollars buy) goes unexplored; the rest of the first generation is NSGA-II's."""
+    none = {name: 0 for name in levers}
+    alone = [none | {name: (lever.step if lever.key else 1)} for name, lever in levers.items()]
+    return [none, *alone]
 
 
 def neighbours(package: dict[str, float], levers: dict[str, Lever]) -> list[dict[str, float]]:
