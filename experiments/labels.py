@@ -26,6 +26,8 @@ LEVERS = {
     "scenario.n_youth": ("youth", "persons"),
 }
 
+POLICY_WORDS = {"startup_kit": "start-up kit"}  # a policy's name in words where "_" -> " " is not enough
+
 # indicator -> (words, unit); shares are 0-1 in the data
 INDICATORS = {
     "dropout_rate": ("dropout", "share of enrolees"),
@@ -65,7 +67,7 @@ def _part(part: str) -> str:
             return "no package"
         if sorted(chosen) == POLICIES:
             return "full package"
-        return " + ".join(c.replace("_", " ") for c in chosen)
+        return " + ".join(POLICY_WORDS.get(c, c.replace("_", " ")) for c in chosen)
     if key == "scenario":
         return value
     if key in LEVERS:
@@ -129,9 +131,14 @@ def value(name: str, x: float, difference: bool = False) -> str:
         return "–"
     unit = indicator(name)[1]
     if unit.startswith("share"):
-        return f"{100 * x:+.1f}" if difference else f"{100 * x:.1f}%"
+        return _signed(f"{100 * x:+.1f}") if difference else f"{100 * x:.1f}%"
     if unit == "USD":
-        return ("+" if difference and x > 0 else "") + money(x)
+        return _signed(("+" if difference and x > 0 else "") + money(x))
     if unit == "persons":
-        return f"{x:+,.0f}" if difference else f"{x:,.0f}"
-    return f"{x:+,.1f}" if difference else f"{x:,.1f}"
+        return _signed(f"{x:+,.0f}") if difference else f"{x:,.0f}"
+    return _signed(f"{x:+,.1f}") if difference else f"{x:,.1f}"
+
+
+def _signed(text: str) -> str:
+    """A difference that rounds to zero has no sign: "0" and "0.0", not "-0" or "+0.0"."""
+    return text.lstrip("+-") if not text.strip("+-0.,") else text

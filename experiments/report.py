@@ -126,14 +126,19 @@ def _settings_from(args: list[str], defaults: dict) -> dict[str, float]:
 
 
 def _setting_order(setting: str):
-    """Settings in numeric order of each swept value (stipend 15 before 105), text values alphabetically."""
+    """Settings in numeric order of each swept value (stipend 15 before 105); lists of policies by their
+    length (no package, each policy alone, pairs ..., the full package last), then alphabetically; other
+    text values alphabetically, the baseline first."""
     key = []
     for part in setting.split(" "):
         value = part.split("=", 1)[-1]
         try:
             key.append((0, float(value), ""))
         except ValueError:
-            key.append((1 if value not in ("[]", "baseline") else -1, 0.0, value))
+            if value.startswith("["):
+                key.append((1, float(len([v for v in value.strip("[]").split(",") if v.strip()])), value))
+            else:
+                key.append((1 if value != "baseline" else -1, 0.0, value))
     return tuple(key)
 
 

@@ -68,3 +68,15 @@ def test_arms_are_named_in_words(setting, words):
     from experiments.labels import arm
 
     assert arm(setting) == words
+
+
+def test_packages_are_ordered_by_size_and_tiny_differences_carry_no_sign():
+    from experiments.labels import arm, value
+    from experiments.report import _setting_order
+
+    full = "policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,apprenticeship,job_referral]"
+    settings = [full, "policy=[transport]", "policy=[stipend,childcare]", "policy=[]", "policy=[startup_kit]"]
+    assert [arm(s) for s in sorted(settings, key=_setting_order)] == [
+        "no package", "start-up kit", "transport", "stipend + childcare", "full package"]
+    assert value("enrolled", -0.3, True) == "0" and value("enrolled", -3, True) == "-3"
+    assert value("dropout_rate", -0.0004, True) == "0.0" and value("dropout_rate", 0.02, True) == "+2.0"
