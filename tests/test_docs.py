@@ -42,3 +42,25 @@ def test_every_test_named_in_the_folder_and_concurrency_table_exists():
         defined[f"tests/{path.name}"] = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
     for file, name in named:
         assert name in defined[file or "tests/test_ownership.py"], f"{file or 'tests/test_ownership.py'}::{name}"
+
+
+def test_the_stored_example_report_is_what_its_tables_say():
+    """docs/examples/intervention_comparison: every figure it shows is there, and its cost per extra completer
+    and per extra employed person are the stored incremental.csv's, rounded as the report rounds money."""
+    import re
+
+    import pandas as pd
+
+    from experiments.labels import arm, money
+
+    folder = ROOT / "docs" / "examples" / "intervention_comparison"
+    text = (folder / "report.md").read_text()
+    for image in re.findall(r"!\[[^]]*\]\(([^)]+)\)", text):
+        assert (folder / image).exists(), image
+    incremental = pd.read_csv(folder / "incremental.csv")
+    section = text.split("## Incremental cost-effectiveness", 1)[1].split("\n## ", 1)[0]
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in section.splitlines() if line.startswith("| ")}
+    for outcome in ("completer", "employed"):
+        for r in incremental[(incremental["outcome"] == outcome) & (incremental["status"] == "ratio")].itertuples():
+            cell = f"{money(r.icer)} [{money(r.icer_low)}, {money(r.icer_high)}]"
+            assert cell in rows[arm(r.setting)], (r.setting, outcome, cell)
