@@ -8,6 +8,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import PercentFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 
 
@@ -46,17 +47,17 @@ def plot_monthly(path: Path, summary: dict, ts: pd.DataFrame) -> Path:
     course.bar(range(1, len(by_month) + 1), [n / enrolled for n in by_month], color="#b5442c")
     course.set_xticks(range(1, len(by_month) + 1))
     course.set_xlabel("month of the course")
-    course.set_ylabel("dropouts (share of enrolees)")
-    calendar.set_ylabel("dropouts / trainees exposed that month")
-    employment.set_ylabel("share of persons at home")
-    intent.set_ylabel("share of persons at home (intent) / of the population (migrated)")
-    course.set_title("Dropout by month of course (share of enrolees)")
+    course.set_ylabel("dropouts (% of enrolees)")
+    calendar.set_ylabel("dropouts (% of trainees\nexposed that month)")
+    employment.set_ylabel("% of persons at home")
+    intent.set_ylabel("intent: % of persons at home\nmigrated: % of the population")
+    course.set_title("Dropout by month of course")
     calendar.plot(ts["month"], ts["monthly_dropout_hazard"], color="#b5442c")
     calendar.set_title("Monthly dropout hazard (cohorts start each intake)")
     employment.plot(ts["month"], ts["employment_rate"], label="employed", color="#3b6ea5")
     employment.plot(ts["month"], ts["wage_employment_rate"], label="wage", ls="--", color="#3b6ea5")
     employment.plot(ts["month"], ts["self_employment_rate"], label="self", ls=":", color="#3b6ea5")
-    employment.set_title("Employment (share of persons at home)")
+    employment.set_title("Employment")
     employment.legend(frameon=False)
     intent.plot(ts["month"], ts["migration_intent_rate"], label="intends to migrate", color="#6a4c93")
     intent.plot(ts["month"], ts["migration_rate"], label="has migrated", color="#6a4c93", ls="--")
@@ -66,8 +67,9 @@ def plot_monthly(path: Path, summary: dict, ts: pd.DataFrame) -> Path:
         ax.set_xlabel("month of the programme")
     for ax in axes.flat:
         ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     meta = summary["meta"]
-    fig.suptitle(f"{meta['scenario']}, seed {meta['seed']}, engine {meta['engine']}")
+    fig.suptitle(f"{meta['scenario']}, seed {meta['seed']}: one run, no interval (engine {meta['engine']})")
     fig.tight_layout()
     return _save(fig, path)
 

@@ -3,6 +3,8 @@ a title stating the interval's level and the number of seeds (and draws) it rest
 
 from __future__ import annotations
 
+import itertools
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -80,3 +82,26 @@ def test_packages_are_ordered_by_size_and_tiny_differences_carry_no_sign():
         "no package", "start-up kit", "transport", "stipend + childcare", "full package"]
     assert value("enrolled", -0.3, True) == "0" and value("enrolled", -3, True) == "-3"
     assert value("dropout_rate", -0.0004, True) == "0.0" and value("dropout_rate", 0.02, True) == "+2.0"
+
+
+def test_a_runs_figures_label_their_axes_in_units_and_no_label_runs_into_another_panel(monkeypatch, tmp_path):
+    import livelihoods
+    from experiments import figures as run_figures
+
+    run = livelihoods.simulate({"scenario.n_youth": 1000, "burn_in_months": 12}, seed=1, months=12)
+    captured = {}
+    monkeypatch.setattr(run_figures, "_save", lambda fig, path: captured.setdefault(path.name, fig) and path)
+    run_figures.plot_monthly(tmp_path / "monthly.png", run.summary, run.timeseries)
+    run_figures.plot_funnel(tmp_path / "funnel.png", run.summary)
+    for name, fig in captured.items():
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        boxes = [ax.get_tightbbox(renderer) for ax in fig.axes]
+        for i, j in itertools.combinations(range(len(boxes)), 2):
+            assert not boxes[i].overlaps(boxes[j]), (name, fig.axes[i].get_title(), fig.axes[j].get_title())
+        for ax in fig.axes:
+            assert ax.get_xlabel(), (name, ax.get_title())
+            if name == "monthly.png":
+                assert "%" in ax.get_ylabel(), ax.get_title()
+    assert "no interval" in captured["monthly.png"]._suptitle.get_text()
+    plt.close("all")
