@@ -18,7 +18,6 @@ per stipend level P(dropout < target) over the draws, the answer being the lowes
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 from pathlib import Path
 
