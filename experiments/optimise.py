@@ -91,7 +91,9 @@ class Preset:
     trials: int = 192
     sampler_seed: int = 1
     confidence: float = 0.95
-    polish_rounds: int = 0  # after NSGA-II: rounds of local search around the best package within budget
+    polish_rounds: int = 0  # after NSGA-II: rounds of local search around the best packages within budget
+    polish_starts: int = 1  # ... around this many of the best within budget per objective (one local optimum
+    #                         is not a search)
     levers: dict[str, Lever] = field(default_factory=dict)
 
 
@@ -139,6 +141,8 @@ def check_preset(p: Preset, where: str) -> None:
         fail(f"{where}: population: must be an integer >= 2, got {p.population}")
     if p.polish_rounds < 0:
         fail(f"{where}: polish_rounds: must be an integer >= 0, got {p.polish_rounds}")
+    if p.polish_starts < 1:
+        fail(f"{where}: polish_starts: must be an integer >= 1, got {p.polish_starts}")
     if p.trials < 1:
         fail(f"{where}: trials: must be an integer >= 1, got {p.trials}")
     if not 0.5 <= p.confidence < 1:
@@ -425,25 +429,29 @@ def neighbours(package: dict[str, float], levers: dict[str, Lever]) -> list[dict
     return [p for p in (moved(m) for m in moves) if p is not None]
 
 
-def best_within_budget(study, preset: Preset, objective: Objective):
+def best_within_budget(study, preset: Preset, objective: Objective, k: int | None = None):
+    """The best package within budget for ``objective`` (ties: the cheaper), or with ``k`` the best k, best first."""
     sign = 1 if objective.direction == "maximize" else -1
     ok = [t for t in evaluated(study).values() if t.constraints.get("budget", 0.0) <= 0]
-    return max(ok, key=lambda t: (sign * np.mean(t.user_attrs["values"][objective.key]),
-                                  -np.mean(t.user_attrs["values"][preset.budget_key])), default=None)
+    ranked = sorted(ok, key=lambda t: (-sign * np.mean(t.user_attrs["values"][objective.key]),
+                                       np.mean(t.user_attrs["values"][preset.budget_key]), t.number))
+    if k is not None:
+        return ranked[:k]
+    return ranked[0] if ranked else None
 
 
 def polish(study, preset: Preset, evaluate: Evaluate, after_batch: Callable[[], None] | None = None) -> None:
-    """``preset.polish_rounds`` rounds of local search: for each objective, every neighbour of the best
-    package within budget that has not run yet is run (as enqueued Optuna trials, stored like the others);
-    stops when a round improves no objective."""
+    """``preset.polish_rounds`` rounds of local search: for each objective, every neighbour of the
+    ``preset.polish_starts`` best packages within budget that has not run yet is run (as enqueued Optuna
+    trials, stored like the others); stops when a round changes none of those best packages."""
     for r in range(preset.polish_rounds):
         improved = False
         for objective in preset.objectives[1:]:
-            best = best_within_budget(study, preset, objective)
-            if best is None:
+            best = best_within_budget(study, preset, objective, preset.polish_starts)
+            if not best:
                 continue
             known = evaluated(study)
-            todo = {package_key(p): p for p in neighbours(best.user_attrs["package"], preset.levers)}
+            todo = {package_key(p): p for t in best for p in neighbours(t.user_attrs["package"], preset.levers)}
             todo = [p for key, p in todo.items() if key not in known]
             if not todo:
                 continue
@@ -451,7 +459,8 @@ def polish(study, preset: Preset, evaluate: Evaluate, after_batch: Callable[[], 
                 study.enqueue_trial({n: (int(v) if preset.levers[n].key is None else v) for n, v in p.items()})
             batch = [study.ask() for _ in todo]
             run_batch(study, batch, preset, evaluate, f"polish round {r + 1}, {words(objective.key)}")
-            improved |= best_within_budget(study, preset, objective).number != best.number
+            after = best_within_budget(study, preset, objective, preset.polish_starts)
+            improved |= [t.number for t in after] != [t.number for t in best]
             if after_batch:
                 after_batch()
         if not improved:

@@ -93,6 +93,35 @@ def test_the_search_finds_the_planted_best_package_within_the_budget(sampler_see
     assert best["extra.counts.completed.low"] == pytest.approx(best["extra.counts.completed"])
 
 
+def test_the_polish_from_several_starts_leaves_a_local_optimum_that_one_start_is_stuck_on():
+    """Two levers 0..4. (4, 0) is a local peak (10 completers; every neighbour gives 1); the climb
+    (0, 2) -> (0, 3) -> (0, 4) leads to 20. The search has run (0, 0), (4, 0) and (0, 2)."""
+    levers = {"stipend": op.Lever("policy.stipend.monthly_amount", 4, 1, "USD/month"),
+              "startup_kit": op.Lever("policy.startup_kit.kit_value", 4, 1, "USD per kit")}
+    value = {(0, 4): 20, (0, 3): 15, (4, 0): 10, (0, 2): 8}
+
+    def evaluate(settings, seeds):
+        out = []
+        for s in settings:
+            given = dict(o.split("=", 1) for o in s)
+            a, b = (int(float(given.get(lever.key, 0))) for lever in levers.values())
+            out.append([{"cost.policies": 0.0, "counts.completed": float(value.get((a, b), 1)) + seed,
+                         "counts.employed": 0.0} for seed in seeds])
+        return out
+
+    best = {}
+    for starts in (1, 2):
+        p = preset(levers=levers, population=3, polish_rounds=5, polish_starts=starts)
+        study = op.open_study("sqlite:///:memory:", p, False)
+        for a, b in ((0, 0), (4, 0), (0, 2)):
+            study.enqueue_trial({"stipend": float(a), "startup_kit": float(b)})
+        op.search(study, p, evaluate, 3)
+        op.polish(study, p, evaluate)
+        top = op.best_within_budget(study, p, p.objectives[1])
+        best[starts] = tuple(int(top.user_attrs["package"][n]) for n in levers)
+    assert best == {1: (4, 0), 2: (0, 4)}
+
+
 def test_a_search_interrupted_mid_generation_resumes_into_the_uninterrupted_search(tmp_path):
     p = preset(trials=30, polish_rounds=0)
     whole = op.open_study(f"sqlite:///{tmp_path / 'whole.db'}", p, False)
