@@ -178,20 +178,18 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
                 del task["hydra"]
             variant = task.copy()
             for job in jobs:
+                where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
                 try:
                     if not all(isinstance(typed(key, text), PLAIN) for key, text in job):
                         variant = task.copy()  # a list or dict value is merged into what the previous job set
                     for key, text in job:
-                        owner = ".".join(key.split(".")[:2])
-                        if key.startswith("policy.") and OmegaConf.select(variant, owner) is None:
-                            where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
+                        if key.startswith("policy.") and OmegaConf.select(variant, ".".join(key.split(".")[:2])) is None:
                             fail(f"{key}: policy {key.split('.')[1]!r} is not switched on in the job {where}; select "
                                  "it (a table's policy column) or leave the cell empty")
                         OmegaConf.update(variant, key, typed(key, text), merge=True)
                     run_cfg = to_run_config(variant)
                     check_fits_in_memory(run_cfg, run_cfg.engine)
                 except Exception as exc:  # noqa: BLE001 - the job's first bad value, in one line
-                    where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
                     fail(f"{explain(exc)} (in the job {where})" if where else explain(exc))
 
 

@@ -334,8 +334,9 @@ def run_batch(study, trials: list, preset: Preset, evaluate: Evaluate, label: st
     already run (NSGA-II proposes some again, a discrete space has few) is told the stored outcomes
     (``duplicate_of``) instead of being run again. Returns the number of new packages run."""
     packages = [suggest(t, preset.levers) for t in trials]
-    known = {key: t.user_attrs["values"] for key, t in evaluated(study).items()}
-    known_trial = {key: t.number for key, t in evaluated(study).items()}
+    ran_before = evaluated(study)
+    known = {key: t.user_attrs["values"] for key, t in ran_before.items()}
+    known_trial = {key: t.number for key, t in ran_before.items()}
     new: dict[tuple, int] = {}
     for i, package in enumerate(packages):
         key = package_key(package)
@@ -397,7 +398,7 @@ def search(study, preset: Preset, evaluate: Evaluate, trials: int, after_batch: 
         barren = 0 if ran else barren + 1
         if after_batch:
             after_batch()
-    if barren:
+    if barren >= 3:
         print(f"the search converged: {barren} generations proposed no new package ({len(evaluated(study))} run)")
     return study
 
@@ -896,10 +897,9 @@ def main(argv: list[str] | None = None) -> int:
           f"into {folder}", flush=True)
     search(study, preset, evaluate, preset.trials, after_batch=lambda: write_outputs(study, preset, base, folder))
     polish(study, preset, evaluate, after_batch=lambda: write_outputs(study, preset, base, folder))
-    frame = write_outputs(study, preset, base, folder)
-    verified = current_verification(folder, len(frame))
-    if verified is not None:  # an earlier --verify of this very front: pareto.md keeps reporting it
-        frame = write_outputs(study, preset, base, folder, verified)
+    # an earlier --verify of this very front (as many candidates as trials.csv has): pareto.md keeps reporting it
+    verified = current_verification(folder, len(evaluated(study)))
+    frame = write_outputs(study, preset, base, folder, verified)
     if args.verify:
         verified = verify(frame, preset, evaluate)
         atomic_write(folder / "verify.csv", lambda tmp: verified.to_csv(tmp, index=False))
