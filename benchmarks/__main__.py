@@ -65,7 +65,7 @@ def machine() -> str:
 def measure_engines(persons: int, months: int, seed: int) -> dict:
     from benchmarks.engines import timed_run
     from benchmarks.scaling import ALL_POLICIES
-    from experiments.configuration import load_config
+    from livelihoods.compose import load_config
     from simulation.state import PERSON_FIELDS
 
     cfg = load_config(f"scenario.n_youth={persons}", f"months={months}", f"seed={seed}", "progress=false",

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 
-from experiments.configuration import load_config
+from livelihoods.compose import load_config
 from simulation.runner import simulate
 from simulation.state import PERSON_FIELDS
 

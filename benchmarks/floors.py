@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
 
 KERNELS = """
-from experiments.configuration import load_config
+from livelihoods.compose import load_config
 from simulation.model import LivelihoodsModel
 model = LivelihoodsModel(load_config("scenario.n_youth=200", "months=1", "progress=false", "threads=1"))
 model.step()
@@ -46,7 +46,7 @@ import tempfile
 from pathlib import Path
 import numpy as np
 import pandas as pd
-from experiments import report_figures
+from experiments.studies import report_figures
 levels = [0, 15, 30, 45, 60, 75, 90, 105, 120, 130]
 rows = [dict(setting=f"policy.stipend.monthly_amount={s}", group=g, indicator=i, mean=m, std=0.01,
              ci_low=m - 0.02, ci_high=m + 0.02, n=30)
@@ -68,10 +68,10 @@ PARTS = {  # name -> (what it is, Python source run with -c)
     "matplotlib": ("import matplotlib.pyplot", "import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot"),
     "required": ("import mesa, numba, hydra, omegaconf: what every run imports", "import mesa, numba, hydra, omegaconf"),
     "parent": ("a sweep's parent: experiments.run imported, one config composed",
-               "import experiments.run\nfrom experiments.configuration import load_config\nload_config()"),
+               "import experiments.run\nfrom livelihoods.compose import load_config\nload_config()"),
     "single_run": ("one run's floor: entry point and model imported, one config, kernels loaded",
-                   "import experiments.run, experiments.outputs\n" + KERNELS),
-    "worker": ("a sweep worker's floor: the model imported, kernels loaded", "import experiments.outputs\n" + KERNELS),
+                   "import experiments.run, experiments.records.runs\n" + KERNELS),
+    "worker": ("a sweep worker's floor: the model imported, kernels loaded", "import experiments.records.runs\n" + KERNELS),
     "report": ("the report's floor: its imports and its four figures", REPORT),
 }
 
@@ -89,7 +89,7 @@ def best_of(code: str, repeats: int) -> float:
 
 def stress_person_months() -> int:
     """Person-months of the stress test's 300 jobs: 300 x those of one 5,000-person, 36-month run (seed 1)."""
-    from experiments.configuration import load_config
+    from livelihoods.compose import load_config
     from simulation.runner import simulate
 
     summary = simulate(load_config("scenario.n_youth=5000", "months=36", "progress=false", "threads=1")).summary

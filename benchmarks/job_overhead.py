@@ -1,7 +1,7 @@
 """What a sweep job's bookkeeping costs, step by step: ``python -m benchmarks.job_overhead [--jobs 50]``.
 
 Derives ``--jobs`` jobs of the stipend stress test from their template as a
-sweep's worker does (``experiments.job_configs.ComposeOnce``) and times each
+sweep's worker does (``hydra_plugins.livelihoods_sweepers.compose_once.ComposeOnce``) and times each
 step a chunked joblib job takes besides the simulation: deriving the job's
 config and task config, setting Hydra's global config, dumping the three
 ``.hydra`` records, converting the task config into the run config, and writing
@@ -29,9 +29,10 @@ def main(argv: list[str] | None = None) -> None:
     from hydra.core.utils import setup_globals
     from hydra.types import RunMode
 
-    from experiments import job_configs
-    from experiments.configuration import CONFIG_DIR, load_config, register_configs, to_run_config
-    from experiments.outputs import write_run
+    from experiments.records.runs import write_run
+    from hydra_plugins.livelihoods_sweepers import compose_once as job_configs
+    from livelihoods.compose import load_config, register_configs, to_run_config
+    from livelihoods.paths import CONFIG_DIR
     from simulation.runner import simulate
 
     setup_globals()
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> None:
             "dump .hydra/overrides.yaml": lambda k: job_configs.to_yaml(cfg.hydra.overrides.task),
             "the run config from the task config": lambda k: to_run_config(task),
             "write timeseries.parquet and summary.json": lambda k: write_run(Path(tmp) / f"run{k}", result.summary,
-                                                                              result.timeseries, figures=False),
+                                                                              result.timeseries),
         }
         ms = {}
         for name, step in steps.items():

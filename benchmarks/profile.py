@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
 
     from benchmarks.scaling import ALL_POLICIES
-    from experiments.configuration import load_config
+    from livelihoods.compose import load_config
     from simulation.model import LivelihoodsModel
 
     model = LivelihoodsModel(load_config(f"scenario.n_youth={args.persons}", f"months={args.months + 1}",

@@ -23,8 +23,9 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
 
-ALL_POLICIES = ("policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,"
-                "apprenticeship,job_referral]")
+from simulation.policies import all_policies
+
+ALL_POLICIES = all_policies()  # every registered policy (simulation/policies/)
 
 
 def resident_bytes() -> int:
@@ -44,7 +45,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args(argv)
 
-    from experiments.configuration import load_config
+    from livelihoods.compose import load_config
     from simulation.model import LivelihoodsModel
 
     imported = time.perf_counter()

@@ -17,29 +17,27 @@
 The same config and seed give the same numbers, here and on the command line. docs/API.md has the details.
 """
 
-from livelihoods.api import (
-    DEFAULT_SEEDS,
-    ConfigurationError,
-    Result,
-    flat_values,
-    load_config,
-    run_config,
-    run_study,
-    simulate,
-    to_overrides,
-)
-from simulation.config import ConfigError, RunConfig
+# The public names, loaded on first use: the config layer's own modules (livelihoods.compose, .errors, ...)
+# are imported by every command and worker, which need not pay for the API's imports.
+_PUBLIC = {
+    "DEFAULT_SEEDS": "livelihoods.api", "Result": "livelihoods.api", "flat_values": "livelihoods.api",
+    "load_config": "livelihoods.api", "run_config": "livelihoods.api", "run_study": "livelihoods.api",
+    "simulate": "livelihoods.api", "to_overrides": "livelihoods.api", "POLICY_NAMES": "livelihoods.api",
+    "ConfigurationError": "livelihoods.errors", "LivelihoodsError": "livelihoods.errors",
+    "ConfigError": "simulation.config", "RunConfig": "simulation.config",
+}
+__all__ = sorted(_PUBLIC)
 
-__all__ = [
-    "DEFAULT_SEEDS",
-    "ConfigError",
-    "ConfigurationError",
-    "Result",
-    "RunConfig",
-    "flat_values",
-    "load_config",
-    "run_config",
-    "run_study",
-    "simulate",
-    "to_overrides",
-]
+
+def __getattr__(name: str):
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'livelihoods' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -15,50 +15,25 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import io
 import math
 import numbers
 import re
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
 import pandas as pd
 
-from simulation.config import ConfigError, PolicyConfigs, RunConfig, validate
+from livelihoods.errors import ConfigurationError, as_configuration_error
+from simulation.config import ConfigError, RunConfig, validate
+from simulation.policies import POLICIES
 
 Overrides = Union[Sequence[str], Mapping[str, Any], str, None]
 """What selects a config: Hydra override strings, a mapping ``{key: value}``, one override string, or None."""
 
 DEFAULT_SEEDS = (1, 2, 3, 4, 5)
-POLICY_NAMES = tuple(f.name for f in dataclasses.fields(PolicyConfigs))
+POLICY_NAMES = tuple(POLICIES)  # every registered policy (simulation/policies/), in their order
 _GROUPS = ("scenario", "calibration", "policy", "experiment")  # config groups: their choices come first
-
-
-class ConfigurationError(ConfigError):
-    """A key or value the model does not accept; nothing was run.
-
-    ``str(error)`` is the one line the command line prints after ``error:``, e.g.
-    ``scenario.n_yuoth: unknown key, allowed keys: name, n_youth, ...``; ``key`` is
-    the key it names (None when the line names no key, e.g. a malformed override).
-    A subclass of ``simulation.config.ConfigError`` and of ``ValueError``.
-    """
-
-    def __init__(self, message: str, key: str | None = None):
-        ValueError.__init__(self, message)
-        self.message, self.key, self.allowed, self.got = message, key, None, None
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self):  # picklable: a worker process can send it back to run_study's caller
-        return (type(self), (self.message, self.key))
-
-    @classmethod
-    def from_line(cls, message: str) -> ConfigurationError:
-        head = message.partition(":")[0]
-        return cls(message, head if head and re.fullmatch(r"[\w.\[\]/*-]+", head) else None)
 
 
 # --------------------------------------------------------------------------- overrides
@@ -125,34 +100,12 @@ def _mapping_overrides(mapping: Mapping[str, Any]) -> list[str]:
 
 
 @contextlib.contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """Turn the project's refusals (one line on stderr + SystemExit, Hydra's and OmegaConf's exceptions,
-    ConfigError) into ``ConfigurationError`` with the same line; pass any other stderr output through."""
-    from hydra.errors import HydraException
-    from omegaconf.errors import OmegaConfBaseException
-    from yaml import YAMLError
-
-    from experiments.errors import explain
-
-    captured = io.StringIO()
+def _configuration_errors() -> Iterator[None]:
+    """The schema's ``ConfigError`` (a config changed in Python and checked again) as ``ConfigurationError``."""
     try:
-        with contextlib.redirect_stderr(captured):
-            yield
-    except SystemExit as exc:  # experiments.errors.fail: the line is on (captured) stderr
-        lines = [line for line in captured.getvalue().splitlines() if line.startswith("error: ")]
-        message = lines[-1].removeprefix("error: ") if lines else f"refused (exit code {exc.code})"
-        raise ConfigurationError.from_line(message) from None
-    except ConfigurationError:
-        raise
+        yield
     except ConfigError as exc:
-        raise ConfigurationError(str(exc), exc.key) from exc
-    except (HydraException, OmegaConfBaseException, YAMLError) as exc:
-        raise ConfigurationError.from_line(explain(exc)) from exc
-    finally:
-        rest = "".join(line for line in captured.getvalue().splitlines(keepends=True)
-                       if not line.startswith("error: "))
-        if rest:
-            sys.stderr.write(rest)
+        raise as_configuration_error(exc) from exc
 
 
 def load_config(*overrides: Overrides, seed: int | None = None, engine: str | None = None,
@@ -161,13 +114,13 @@ def load_config(*overrides: Overrides, seed: int | None = None, engine: str | No
 
     Each positional argument is one override string (``"scenario=mali_returnees"``), a list of them or a
     mapping (see ``to_overrides``); ``seed``, ``engine`` and keyword ``values`` (``months=24``,
-    ``scenario__n_youth=2000``) are applied last. The progress bar is off unless ``progress=True`` is set.
+    ``scenario__n_youth=2000``) are applied last.
 
     Raises ``ConfigurationError`` (a ``ValueError``) with one line naming the key and what is allowed.
     """
-    from experiments.configuration import load_config as compose
+    from livelihoods.compose import load_config as compose
 
-    texts = ["progress=false"]
+    texts: list[str] = []
     for item in overrides:
         texts += to_overrides(item)
     extra = dict(values)
@@ -176,8 +129,7 @@ def load_config(*overrides: Overrides, seed: int | None = None, engine: str | No
     if engine is not None:
         extra["engine"] = engine
     texts += to_overrides(None, **extra)
-    with _one_line_errors():
-        return compose(*texts)
+    return compose(*texts)
 
 
 # --------------------------------------------------------------------------- results
@@ -283,10 +235,11 @@ def flat_values(summary: dict) -> dict[str, float]:
 # --------------------------------------------------------------------------- runs
 
 
-def run_config(cfg: RunConfig, *, seed: int | None = None) -> Result:
+def run_config(cfg: RunConfig, *, seed: int | None = None, progress: bool = False) -> Result:
     """Run one validated ``RunConfig`` (from ``load_config``) for ``cfg.months`` months after its burn-in.
 
-    This is the command line's own path (``experiments.run`` calls it). ``seed`` replaces ``cfg.seed``.
+    This is the command line's own path (``experiments.run`` calls it). ``seed`` replaces ``cfg.seed``;
+    ``progress`` shows a progress bar on runs longer than two seconds.
     The config is checked again (a config changed with ``dataclasses.replace`` is refused like a bad
     override: ``ConfigurationError``), as is the memory the population needs. Same config + seed:
     same numbers.
@@ -295,13 +248,9 @@ def run_config(cfg: RunConfig, *, seed: int | None = None) -> Result:
 
     if seed is not None:
         cfg = dataclasses.replace(cfg, seed=seed)
-    try:
+    with _configuration_errors():  # e.g. a population too large for this machine's memory
         validate(cfg)
-        result = run(cfg)
-    except ConfigurationError:
-        raise
-    except ConfigError as exc:  # e.g. a population too large for this machine's memory
-        raise ConfigurationError(str(exc), exc.key) from exc
+        result = run(cfg, progress=progress)
     return Result(cfg, result.summary, result.timeseries, dict(result.summary["indicators"]), result.model)
 
 
@@ -338,7 +287,7 @@ def _settings(settings: Iterable) -> list[RunConfig]:
     cfgs = []
     for item in settings:
         if isinstance(item, RunConfig):
-            with _one_line_errors():
+            with _configuration_errors():
                 validate(item)
             cfgs.append(item)
         else:
@@ -371,9 +320,7 @@ def run_study(configs_or_overrides: list, *, seeds: Iterable[int] = DEFAULT_SEED
     Raises:
         ConfigurationError: a setting the model does not accept (before anything runs).
     """
-    from tqdm import tqdm
-
-    from experiments.study import default_jobs
+    from livelihoods.parallel import run_parallel
 
     cfgs = _settings(configs_or_overrides)
     seeds = [int(s) for s in seeds]
@@ -382,30 +329,11 @@ def run_study(configs_or_overrides: list, *, seeds: Iterable[int] = DEFAULT_SEED
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds: lists a seed twice: {seeds}")
     tasks = [(i, s) for i in range(len(cfgs)) for s in seeds]
-    with _one_line_errors():
-        runs = [dataclasses.replace(cfgs[i], seed=s, progress=False) for i, s in tasks]
+    with _configuration_errors():
+        runs = [dataclasses.replace(cfgs[i], seed=s) for i, s in tasks]
         for cfg in runs:
             validate(cfg)  # a seed outside the allowed range: refused before anything runs
-    jobs = default_jobs() if jobs is None else max(1, int(jobs))
-    jobs = min(jobs, len(runs))
-    bar = tqdm(total=len(runs), desc="runs", unit="run", disable=not progress, leave=False)
-    rows = []
-    try:
-        if jobs == 1:
-            for cfg in runs:
-                rows.append(_study_values(cfg))
-                bar.update()
-        else:
-            from joblib import Parallel, delayed
-
-            # the workers use the cores: one kernel thread each unless a config asks for more (results never
-            # depend on it)
-            runs = [dataclasses.replace(c, threads=1) if c.threads == 0 else c for c in runs]
-            for values in Parallel(n_jobs=jobs, return_as="generator")(delayed(_study_values)(c) for c in runs):
-                rows.append(values)
-                bar.update()
-    finally:
-        bar.close()
+    rows = run_parallel(_study_values, runs, jobs=jobs, progress=progress)
     frame = pd.DataFrame(rows)
     frame.insert(0, "seed", [s for _, s in tasks])
     frame.insert(0, "setting", [i for i, _ in tasks])

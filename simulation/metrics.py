@@ -183,7 +183,7 @@ def cost_summary(people: PersonState, mask: np.ndarray, policies: dict, training
     """Spending of the programme (USD over the run): training (centres) plus each policy, and three averages.
 
     The averages divide the *whole* spending by a count; they are not the cost of one more outcome (that is
-    the incremental cost, from a comparison of two arms: ``experiments.aggregate.incremental``):
+    the incremental cost, from a comparison of two arms: ``experiments.studies.aggregate.incremental``):
 
         average_per_enrolee            = total / enrolees
         average_per_completer          = total / completers

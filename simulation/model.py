@@ -24,9 +24,9 @@ from simulation.params import build_rules
 from simulation.phases import SCRATCH
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
+from simulation.reached import Reached
 from simulation.rng import Streams
 from simulation.state import ABROAD, FLOAT, INT, NO_INDEX, PERSON_FIELDS, WAGE_EMPLOYED
-from simulation.reached import Reached
 from simulation.trial import Trial
 
 

@@ -54,13 +54,13 @@ def git_commit() -> str | None:
         return None
 
 
-def simulate(cfg: RunConfig, engine: str | None = None) -> RunResult:
-    """Build the model, step it ``cfg.months`` times (with a progress bar past 2 s), summarise."""
+def simulate(cfg: RunConfig, engine: str | None = None, progress: bool = False) -> RunResult:
+    """Build the model, step it ``cfg.months`` times (with ``progress``, a progress bar past 2 s), summarise."""
     start = time.perf_counter()
     model = LivelihoodsModel(cfg, engine=engine)
     setup_seconds = time.perf_counter() - start
     with tqdm(total=cfg.months, desc=f"{cfg.scenario.name} seed {cfg.seed}", unit="month",
-              disable=not cfg.progress, delay=2.0, leave=False) as bar:
+              disable=not progress, delay=2.0, leave=False) as bar:
         for _ in range(cfg.months):
             model.step()
             bar.update()

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from experiments.configuration import CONFIG_DIR, load_config  # noqa: F401 - CONFIG_DIR re-exported to the tests
+from livelihoods.compose import load_config
+from livelihoods.errors import ConfigurationError
+from livelihoods.paths import CONFIG_DIR  # noqa: F401 - re-exported to the tests
 from simulation.model import LivelihoodsModel
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,12 +36,17 @@ def run_model(cfg, engine: str | None = None, months: int | None = None) -> Live
 
 
 def assert_refused(capsys, call, message: str) -> None:
-    """``call()`` exits with code 2 and one line on stderr (progress bars aside) that contains ``message``."""
-    with pytest.raises(SystemExit) as exit_:
-        call()
-    assert exit_.value.code == 2
+    """``call()`` is refused with one line that contains ``message``: a function raises a ``ConfigurationError``
+    (exit code 2 at an entry point) with that line; an entry point's ``main`` prints it on stderr (progress bars
+    aside) as ``error: <line>`` and returns 2."""
+    try:
+        code = call()
+    except ConfigurationError as error:
+        assert error.exit_code == 2 and message in str(error), str(error)
+        return
+    assert code == 2, f"not refused: returned {code!r}"
     err = [line for line in capsys.readouterr().err.splitlines() if line.strip() and not PROGRESS.search(line)]
-    assert len(err) == 1 and message in err[0], err
+    assert len(err) == 1 and err[0].startswith("error: ") and message in err[0], err
 
 
 @pytest.fixture(scope="session")

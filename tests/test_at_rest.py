@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy.special import stdtrit
 
-from experiments.configuration import load_config
+from livelihoods.compose import load_config
 from tests.conftest import run_model
 
 HEADLINE = ("employment_rate", "wage_employment_rate", "self_employment_rate", "migration_intent_rate")

@@ -143,9 +143,12 @@ def test_a_run_with_several_policies_reports_their_cost(tmp_path):
 @pytest.mark.parametrize("experiment", ["stipend_stress_test", "intervention_comparison", "scenario_comparison"])
 def test_an_experiment_preset_overrides_the_primary_config(experiment):
     """The presets turn per-run figures and progress bars off; config.yaml's defaults must not win over them."""
-    cfg = make_config(f"experiment={experiment}", "progress=true")  # the command line still wins over the preset
-    assert cfg.figures is False and cfg.progress is True
-    assert make_config().figures is True
+    from livelihoods.compose import load_settings
+
+    settings = load_settings(f"experiment={experiment}", "progress=true")  # the command line still wins
+    assert settings.figures is False and settings.progress is True
+    assert load_settings().figures is True
+    assert not hasattr(make_config(f"experiment={experiment}"), "figures")  # the run's config holds the run only
 
 
 def test_threads_setting_does_not_change_results():

@@ -11,9 +11,9 @@ import pytest
 import yaml
 from scipy import stats
 
-from experiments import aggregate as agg
-from experiments import cost_effectiveness as cea
-from experiments.report import write_report
+from experiments.studies import aggregate as agg
+from experiments.studies import cost_effectiveness as cea
+from experiments.studies.report import write_report
 
 LEVEL = "policy.stipend.monthly_amount"
 

@@ -78,8 +78,8 @@ def comparison(page) -> dict[str, list[str]]:
 def test_the_parameters_lever_runs_a_point_calibration_or_a_posterior_draw_in_both_arms(tmp_path, monkeypatch):
     import pandas as pd
 
-    from experiments import dashboard as board
-    from experiments import draws
+    from experiments.dashboard import app as board
+    from livelihoods import draws
 
     monkeypatch.setattr(draws, "POSTERIOR_DIR", tmp_path)
     assert board.parameter_choices()[0] == board.DEFAULT_CALIBRATION and "literature" in board.parameter_choices()
@@ -241,7 +241,7 @@ def test_the_dashboard_connects_nowhere_outside_and_stopping_its_pid_frees_the_p
         if proc.poll() is None:
             proc.kill()
     server = [line for line in log.read_text().splitlines() if line.startswith(f"{proc.pid} ")]
-    assert any("started" in line and "experiments.dashboard_app" in line for line in server), server  # in the server
+    assert any("started" in line and "experiments.dashboard.page" in line for line in server), server  # in the server
     assert outside_connections(log) == []
     assert port_is_free(port)  # the server was this PID: nothing is left listening
 
@@ -265,7 +265,7 @@ def test_binding_every_interface_is_warned_about(tmp_path):
 
 
 def test_the_paired_view_gives_the_incremental_cost_per_extra_completer_and_labelled_curves_from_zero():
-    from experiments import dashboard as board
+    from experiments.dashboard import app as board
 
     run = board.PairedRun(n_youth=2000, months=8, stipend=60)
     for _ in range(8):

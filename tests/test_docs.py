@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from experiments.study import get_value
+from livelihoods.values import get_value
 from tests.conftest import ROOT, make_config
 
 ROW = re.compile(r"^\| `((?:behaviour|scenario)\.[\w.]+)` \| ([^|]+) \|")
@@ -51,7 +51,7 @@ def test_the_stored_example_report_is_what_its_tables_say():
 
     import pandas as pd
 
-    from experiments.labels import arm, money
+    from experiments.studies.labels import arm, money
 
     folder = ROOT / "docs" / "examples" / "intervention_comparison"
     text = (folder / "report.md").read_text()

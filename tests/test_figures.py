@@ -9,9 +9,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 
-from experiments import aggregate as agg
-from experiments import cost_effectiveness as cea
-from experiments import report_figures as rf
+from experiments.studies import aggregate as agg
+from experiments.studies import cost_effectiveness as cea
+from experiments.studies import report_figures as rf
 from tests.test_cost_effectiveness import LEVEL, sweep  # noqa: F401  (the fixture: stipend 0, 30, 105 x 3 seeds)
 
 
@@ -67,18 +67,17 @@ def test_every_figure_has_labelled_axes_a_caption_with_level_and_n_and_numeric_o
     ("scenario=mali_returnees policy.stipend.monthly_amount=0", "mali_returnees, stipend 0 USD/month"),
 ])
 def test_arms_are_named_in_words(setting, words):
-    from experiments.labels import arm
+    from experiments.studies.labels import arm
 
     assert arm(setting) == words
 
 
 def test_packages_are_ordered_by_size_and_tiny_differences_carry_no_sign():
-    from experiments.labels import arm, value
-    from experiments.report import _setting_order
+    from experiments.studies.labels import arm, setting_order, value
 
     full = "policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,apprenticeship,job_referral]"
     settings = [full, "policy=[transport]", "policy=[stipend,childcare]", "policy=[]", "policy=[startup_kit]"]
-    assert [arm(s) for s in sorted(settings, key=_setting_order)] == [
+    assert [arm(s) for s in sorted(settings, key=setting_order)] == [
         "no package", "start-up kit", "transport", "stipend + childcare", "full package"]
     assert value("enrolled", -0.3, True) == "0" and value("enrolled", -3, True) == "-3"
     assert value("dropout_rate", -0.0004, True) == "0.0" and value("dropout_rate", 0.02, True) == "+2.0"
@@ -86,7 +85,7 @@ def test_packages_are_ordered_by_size_and_tiny_differences_carry_no_sign():
 
 def test_a_runs_figures_label_their_axes_in_units_and_no_label_runs_into_another_panel(monkeypatch, tmp_path):
     import livelihoods
-    from experiments import figures as run_figures
+    from experiments.studies import run_figures
 
     run = livelihoods.simulate({"scenario.n_youth": 1000, "burn_in_months": 12}, seed=1, months=12)
     captured = {}

@@ -12,8 +12,8 @@ import time
 
 import pandas as pd
 
-from experiments.aggregate import aggregate, read_sweep, records
-from experiments.outputs import INCOMPLETE, SUMMARY
+from experiments.records.runs import INCOMPLETE, SUMMARY
+from experiments.studies.aggregate import aggregate, read_sweep, records
 from tests.conftest import ROOT
 
 

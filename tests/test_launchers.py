@@ -16,7 +16,7 @@ import json
 import pandas as pd
 import pytest
 
-from experiments.outputs import SUMMARY
+from experiments.records.runs import SUMMARY
 from tests.test_hardening import job_results, run_module, sweep_aggregate
 
 SWEEP = ("-m", "seed=range(1,4)", "policy=[stipend]", "policy.stipend.monthly_amount=0,60",
@@ -88,8 +88,8 @@ def test_a_sweep_on_the_launcher_equals_the_basic_launcher(basic, tmp_path, laun
 def test_launcher_configs_size_each_job_from_the_population():
     from hydra import compose, initialize_config_dir
 
-    from experiments.configuration import CONFIG_DIR
-    from experiments.configuration import job_memory_gb, job_minutes, register_configs
+    from livelihoods.compose import job_memory_gb, job_minutes, register_configs
+    from livelihoods.paths import CONFIG_DIR
 
     register_configs()
     with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):
@@ -106,7 +106,7 @@ def test_launcher_configs_size_each_job_from_the_population():
 
 @pytest.mark.parametrize("launcher", ["basic", "ray"])
 def test_the_sensitivity_study_runs_on_a_hydra_launcher_with_the_same_indices(tmp_path, launcher):
-    from experiments import sensitivity
+    from experiments.evidence import sensitivity
 
     if launcher != "basic" and missing(EXTRAS[launcher][0]):
         pytest.skip(f"hydra/launcher={launcher} needs the [{EXTRAS[launcher][1]}] extra")

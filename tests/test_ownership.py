@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from experiments.outputs import SUMMARY
+from experiments.records.runs import SUMMARY
 from tests.conftest import ROOT
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -111,7 +111,7 @@ def test_runs_started_together_get_their_own_default_folders_named_for_what_they
 
 
 def test_a_taken_default_folder_name_gets_the_next_number(tmp_path):
-    from experiments.folders import claim_new
+    from experiments.records.folders import claim_new
 
     base = tmp_path / "2026-01-01_00-00-00_baseline_no-policy_seed1"
     base.mkdir()
@@ -256,11 +256,12 @@ def test_a_read_only_folder_gives_one_line_and_exit_2(tmp_path):
 
 def test_a_claimed_folder_is_refused_to_another_process_until_released(tmp_path):
     """The lock is the operating system's: another process is refused while it is held, and gets it after."""
-    from experiments.folders import claim, release
+    from experiments.records.folders import claim, release
 
     folder = tmp_path / "job"
-    other = [sys.executable, "-c", f"from experiments.folders import claim; claim(__import__('pathlib').Path("
-                                   f"{str(folder)!r}), 'job 3')"]
+    other = [sys.executable, "-c", "import sys, pathlib\nfrom experiments.records.folders import claim\n"
+             "from livelihoods.errors import entry_point\n"
+             f"sys.exit(entry_point(lambda: claim(pathlib.Path({str(folder)!r}), 'job 3') and None)())"]
     assert claim(folder, "job 3") is True and claim(folder, "job 3") is False  # held once per process
     refused = subprocess.run(other, cwd=ROOT, env=ENV, capture_output=True, text=True, timeout=120)
     line = one_error_line(refused)

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments import draws
-from experiments.posterior import at_face_if_uniform, particle_seed, range_distance
-from experiments.validate import load_targets
+from experiments.evidence.posterior import at_face_if_uniform, particle_seed, range_distance
+from experiments.evidence.validate import load_targets
+from livelihoods import draws
 from tests.conftest import ROOT
 
 SMALL = ["--population", "4", "--n-youth", "300", "--draws", "1", "--predictive-seeds", "1", "--jobs", "1"]
@@ -112,7 +112,7 @@ def test_a_killed_calibration_resumes_from_its_last_generation(tmp_path):
 
 
 def test_a_stored_posterior_keeps_its_history_and_another_clone_continues_it(tmp_path, capsys):
-    from experiments import posterior
+    from experiments.evidence import posterior
 
     into, first, second = tmp_path / "calibration", tmp_path / "results-here", tmp_path / "results-elsewhere"
     into.mkdir()
@@ -128,8 +128,7 @@ def test_a_stored_posterior_keeps_its_history_and_another_clone_continues_it(tmp
     # the first generation is the stored one, not a new one
     assert pd.read_csv(into / "toy2" / "diagnostics.csv")["epsilon"].iloc[0] == pytest.approx(
         pd.read_csv(into / "toy" / "diagnostics.csv")["epsilon"].iloc[0])
-    with pytest.raises(SystemExit):
-        posterior.main(["--name", "toy3", "--continue-from", "nothing", "--out", str(second), *argv])
+    assert posterior.main(["--name", "toy3", "--continue-from", "nothing", "--out", str(second), *argv]) == 2
     assert "--continue-from: must be a posterior stored with its history (toy, toy2), got 'nothing'" in \
         capsys.readouterr().err
 
@@ -188,7 +187,7 @@ def test_an_unknown_posterior_or_draw_is_one_line(tmp_path):
 
 
 def test_a_report_over_a_posterior_says_how_far_its_calibration_got(tmp_path, monkeypatch):
-    from experiments.report import posterior_status
+    from experiments.studies.report import posterior_status
 
     (tmp_path / "toy").mkdir()
     (tmp_path / "toy" / "manifest.json").write_text(json.dumps({"generations_run": 4, "final_epsilon": 0.5748}))

@@ -13,8 +13,8 @@ import pytest
 import yaml
 from scipy import stats
 
-from experiments import aggregate as agg
-from experiments.report import write_report
+from experiments.studies import aggregate as agg
+from experiments.studies.report import write_report
 from tests.conftest import CONFIG_DIR, ROOT
 
 INDICATOR_NAMES = ("dropout_rate", "completion_rate", "employment_rate", "migration_intent_rate")

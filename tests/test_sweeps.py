@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from omegaconf import OmegaConf, open_dict
 
-from experiments import job_configs
-from experiments.configuration import CONFIG_DIR, register_configs
+from hydra_plugins.livelihoods_sweepers import compose_once as job_configs
+from livelihoods.compose import register_configs
+from livelihoods.paths import CONFIG_DIR
 
 JOBS = [  # (config groups, plain values) as a sweep's jobs would be: several jobs per combination of groups
     ["policy.stipend.monthly_amount=0", "seed=1", "experiment=stipend_stress_test", "scenario.n_youth=5000"],

@@ -79,8 +79,8 @@ def points(x: float, digits: int = 1) -> str:
 
 def compute(jobs: int = 2) -> dict:
     """Every number, formatted, with the design and the calibration that made them."""
-    from experiments.configuration import load_config
-    from experiments.study import run_many
+    from experiments.evidence.outcomes import run_many
+    from livelihoods.compose import load_config
 
     runs = {}
     for section, d in DESIGN.items():
@@ -146,10 +146,10 @@ def compute(jobs: int = 2) -> dict:
     levels = sorted(int(a.split("_")[1]) for a in s["arms"])
     upper = {}
     for a in levels:
-        values = np.array([r[("all", "dropout_rate")] for r in runs["stress"][f"stipend_{a}"]])
-        from scipy.special import stdtrit
+        from experiments.studies.stats import t_interval
 
-        upper[a] = values.mean() + stdtrit(values.size - 1, 0.975) * values.std(ddof=1) / math.sqrt(values.size)
+        values = np.array([r[("all", "dropout_rate")] for r in runs["stress"][f"stipend_{a}"]])
+        upper[a] = t_interval(values, 0.95)[2]
     answer = next((a for a in levels if upper[a] < s["target"]), None)
     n |= {
         "stress.design": f"{len(levels)} levels × {s['seeds']} seeds, {s['n_youth']:,} youth × {s['months']} months",
@@ -184,7 +184,7 @@ def posterior_numbers(name: str = POSTERIOR) -> dict[str, str]:
     interval (over its systematically resampled draws), and how the ABC-SMC went (from its own files)."""
     import pandas as pd
 
-    from experiments import draws
+    from livelihoods import draws
 
     folder = draws.POSTERIOR_DIR / name
     if not (folder / "posterior.csv").exists():

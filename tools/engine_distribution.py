@@ -19,12 +19,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from simulation.policies import all_policies
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 OUT = ROOT / "tests" / "data" / "engine_distribution.json"
-ALL_POLICIES = ("policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,"
-                "apprenticeship,job_referral]")
+ALL_POLICIES = all_policies()  # every registered policy (simulation/policies/)
 CASE = ["scenario=baseline", "scenario.n_youth=5000", "months=24", ALL_POLICIES]
 SEEDS = list(range(1, 31))
 
@@ -38,7 +39,7 @@ AS_RECORDED = ["calibration=evidence", "burn_in_months=0", "behaviour.migration.
 
 def indicators(seed: int) -> dict[str, float]:
     """End-of-run indicators (overall) and training outcomes of one numba run."""
-    from experiments.configuration import load_config
+    from livelihoods.compose import load_config
     from simulation.model import LivelihoodsModel
 
     model = LivelihoodsModel(load_config("progress=false", *CASE, *AS_RECORDED, f"seed={seed}"), engine="numba")

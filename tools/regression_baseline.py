@@ -19,12 +19,13 @@ import math
 import sys
 from pathlib import Path
 
+from simulation.policies import all_policies
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 BASELINE = ROOT / "tests" / "data" / "regression.json"
-ALL_POLICIES = ("policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,"
-                "apprenticeship,job_referral]")
+ALL_POLICIES = all_policies()  # every registered policy (simulation/policies/)
 CASES = {
     "baseline_all_policies": ["scenario=baseline", "scenario.n_youth=4000", "months=24", "seed=3", ALL_POLICIES],
     "mali_returnees_no_policy": ["scenario=mali_returnees", "scenario.n_youth=3000", "months=18", "seed=5"],
@@ -34,7 +35,7 @@ REL_TOL = 1e-12  # floats may differ in the last bits across CPUs (SIMD exp/log)
 
 def results(overrides: list[str]) -> dict:
     """Monthly time series and end-of-run summary (without run metadata) of one numba run."""
-    from experiments.configuration import load_config
+    from livelihoods.compose import load_config
     from simulation.model import LivelihoodsModel
 
     model = LivelihoodsModel(load_config("progress=false", *overrides), engine="numba")

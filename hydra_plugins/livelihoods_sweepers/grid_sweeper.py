@@ -1,5 +1,5 @@
 """``hydra/sweeper=grid`` (the project's default): Hydra's basic sweeper, composing each job's config once per
-combination of config groups (``experiments.job_configs.ComposeOnce``).
+combination of config groups (``hydra_plugins.livelihoods_sweepers.compose_once.ComposeOnce``).
 
 The jobs, their order and numbering, the batches and what each launcher receives
 are the basic sweeper's; only the composition of a job's config is cheaper. (No
@@ -28,7 +28,7 @@ ConfigStore.instance().store(group="hydra/sweeper", name="grid", node=GridSweepe
 
 def compose_once(hydra_context: HydraContext) -> HydraContext:
     """``hydra_context`` whose config loader composes once per combination of config groups."""
-    from experiments.job_configs import ComposeOnce
+    from hydra_plugins.livelihoods_sweepers.compose_once import ComposeOnce
 
     loader = hydra_context.config_loader
     if not isinstance(loader, ComposeOnce):

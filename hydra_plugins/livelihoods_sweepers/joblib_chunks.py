@@ -6,7 +6,7 @@ re-scans Hydra's plugins and composes its config from scratch, which cost more
 than a 5,000-person run itself. This launcher sends a few chunks of jobs per
 worker instead (``chunks_per_worker``, for balance); a worker sets up Hydra's
 state once per chunk and composes its jobs' configs with the sweep's config
-loader (``experiments.job_configs.ComposeOnce``), then runs each job as
+loader (``hydra_plugins.livelihoods_sweepers.compose_once.ComposeOnce``), then runs each job as
 Hydra's ``run_job`` does (``run_one``), copying configs by pickling rather than
 ``copy.deepcopy``: the same job folders, records and return values as Hydra's
 launcher, job by job, in order (``tests/test_launchers.py`` compares them).
@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
 from hydra.core.utils import JobReturn
+
 from hydra_plugins.hydra_joblib_launcher.joblib_launcher import JoblibLauncher
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def run_chunk(first_idx: int, chunk: Sequence[Sequence[str]], token: str, state:
     returns = []
     loader = hydra_context.config_loader
     for idx, overrides in enumerate(chunk, start=first_idx):
-        if hasattr(loader, "load_job_configs"):  # experiments.job_configs.ComposeOnce
+        if hasattr(loader, "load_job_configs"):  # hydra_plugins.livelihoods_sweepers.compose_once.ComposeOnce
             sweep_config, task_config = loader.load_job_configs(config, list(overrides))
         else:
             sweep_config, task_config = loader.load_sweep_config(config, list(overrides)), None
@@ -95,17 +96,18 @@ def run_one(hydra_context: Any, config: Any, task_function: Any, task_cfg: Any =
 
     The differences, for speed: Hydra's global config is set once, not twice; the
     job's task config (``task_cfg``: its config without ``hydra``) comes from the
-    sweep's config loader or is copied by pickling (``experiments.job_configs``), the
+    sweep's config loader or is copied by pickling (``hydra_plugins.livelihoods_sweepers.compose_once``), the
     same object as ``copy.deepcopy`` gives; the Hydra config returned is the copy made
     for this job by ``set_config`` (Hydra copies it once more); the records are
     written with libyaml (``job_configs.to_yaml``: the same text).
     """
     import os
 
-    from experiments.job_configs import frozen, thawed, to_yaml
     from hydra.core.hydra_config import HydraConfig
     from hydra.core.utils import JobReturn, JobRuntime, JobStatus, _flush_loggers, configure_log, env_override
     from omegaconf import OmegaConf, open_dict, read_write
+
+    from hydra_plugins.livelihoods_sweepers.compose_once import frozen, thawed, to_yaml
 
     callbacks = hydra_context.callbacks
     old_cwd = os.getcwd()
@@ -167,8 +169,9 @@ class ChunkedJoblibLauncher(JoblibLauncher):
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
         from hydra.core.singleton import Singleton
         from hydra.core.utils import configure_log, filter_overrides, setup_globals
-        from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
         from joblib import Parallel, delayed, effective_n_jobs
+
+        from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
 
         setup_globals()
         configure_log(self.config.hydra.hydra_logging, self.config.hydra.verbose)

@@ -1,8 +1,8 @@
 """Interventions (stipends, childcare, transport, mobility schemes, start-up kits, ...).
 
-Each intervention is a module with a ``Policy`` subclass and a config file
-``configs/policy/<name>.yaml``; several can be selected at once
-(``policy=[stipend,childcare]``). Policies act on the model at fixed points of
+Each intervention is a module with a ``Policy`` subclass, which declares it (``base.py``), and a config
+file ``configs/policy/<name>.yaml``; the registry (``POLICIES``, ``registry.py``) finds them all. Several
+can be selected at once (``policy=[stipend,childcare]``). Policies act on the model at fixed points of
 ``LivelihoodsModel.step()`` (see ``base.py``), never inside the kernels: they set
 the decision-input fields of the person state (``stipend``,
 ``transport_covered_share``, ``childcare_access``, ``startup_capital``) or other
@@ -13,19 +13,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.policies.apprenticeship import Apprenticeship
-from simulation.policies.base import Policy
-from simulation.policies.certification import Certification
-from simulation.policies.childcare import Childcare
-from simulation.policies.job_referral import JobReferral
-from simulation.policies.mobility_scheme import MobilityScheme
-from simulation.policies.startup_kit import StartupKit
-from simulation.policies.stipend import Stipend
-from simulation.policies.transport import Transport
+from simulation.policies.base import Lever, Outcome, Policy
+from simulation.policies.registry import POLICIES
 from simulation.state import TRAINING
 
-POLICIES: dict[str, type[Policy]] = {cls.name: cls for cls in (
-    Stipend, Childcare, Transport, MobilityScheme, StartupKit, Certification, Apprenticeship, JobReferral)}
+__all__ = ["POLICIES", "Lever", "Outcome", "Policy", "PolicySet", "all_policies"]
+
+
+def all_policies() -> str:
+    """The override that switches every policy on: ``policy=[stipend,childcare,...]``."""
+    return f"policy=[{','.join(POLICIES)}]"
 
 
 class PolicySet:

@@ -9,12 +9,30 @@ round the employer receives ``wage_subsidy_share`` of the wage for
 
 from __future__ import annotations
 
-from simulation.policies.base import Policy
+from dataclasses import dataclass
+
+from simulation.policies.base import Lever, Outcome, Policy
+from simulation.schema import PolicyConfig, months, nonneg, share
 from simulation.state import UNEMPLOYED
+
+
+@dataclass
+class ApprenticeshipConfig(PolicyConfig):
+    wage_subsidy_share: float = share()
+    subsidy_months: int = months(1)
+    extra_vacancies_per_host: float = nonneg(1000)
 
 
 class Apprenticeship(Policy):
     name = "apprenticeship"
+    config = ApprenticeshipConfig
+    order = 70
+    words = "apprenticeship"
+    label = "Apprenticeships with a wage subsidy"
+    lever = Lever(None)  # on or off at its configured settings
+    outcomes = (Outcome("completers", "wage_employment_rate_12m_after_course", "completers in wage jobs, 12 months after"),)
+    # its matching round's hires (phase accept_offer)
+    person_fields = ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired")
 
     def __init__(self, cfg, model):
         super().__init__(cfg, model)

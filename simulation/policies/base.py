@@ -1,4 +1,22 @@
-"""The common base of interventions: lifecycle, targeting, own random stream, budget and ledger.
+"""The common base of interventions: the declaration, lifecycle, targeting, own random stream, budget and ledger.
+
+**A policy is declared once**, in its own module ``simulation/policies/<name>.py`` (with its config file
+``configs/policy/<name>.yaml``): a ``Policy`` subclass whose class attributes say everything the rest of
+the project needs to know about it, read from the registry (``simulation.policies.POLICIES``) by Hydra's
+schema (``PolicyConfigs``), the public API, the report, the labels, the dashboard, the optimiser, the
+intervention comparison and the tools:
+
+==================  ==========================================================
+``name``            its key: ``policy=[<name>]``, ``policy.<name>.*``, ``cost.<name>``
+``config``          its config schema (a ``PolicyConfig`` dataclass; values in ``configs/policy/<name>.yaml``)
+``order``           its place among the policies acting at the same point of the step (lower first)
+``words``           its name in a sentence ("start-up kit")
+``label``           its name on a control ("Start-up kit for completers")
+``lever``           the number a programme chooses (``Lever``: config field, unit, range), or ``Lever(None)``
+``settings``        on/off settings shown beside the lever: (config field, label)
+``outcomes``        the outcomes it exists for (``Outcome``: group, indicator, words)
+``person_fields``   the person fields its hooks set (directly or through the phases it applies)
+==================  ==========================================================
 
 Lifecycle: the model calls every selected policy at fixed points of the
 monthly step (``docs/ODD.md``, schedule):
@@ -20,17 +38,55 @@ bit-identical to the run without it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import ClassVar
+
 import numpy as np
 
-from simulation.config import PolicyConfig
 from simulation.metrics import is_far
+from simulation.schema import PolicyConfig
 from simulation.state import ABROAD
 
 
-class Policy:
-    """Base class; subclasses set ``name`` and override the hooks they need."""
+@dataclass(frozen=True)
+class Lever:
+    """The number a programme chooses for a policy: config field ``policy.<name>.<field>`` (None: the policy is
+    on or off at its configured settings), shown with ``unit``; the values a programme would consider are
+    0, step, 2 step, ..., high, where 0 leaves the policy out (the dashboard's slider, the optimiser's grid).
+    A unit starting with "share" is a share in [0, 1], shown as a percentage."""
 
-    name = "policy"
+    field: str | None
+    unit: str = ""
+    high: float = 1.0
+    step: float = 1.0
+
+    def key(self, policy: str) -> str | None:
+        """The dotted config key: ``policy.<policy>.<field>``."""
+        return None if self.field is None else f"policy.{policy}.{self.field}"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """An outcome a policy exists for: ``indicator`` of ``group`` (``all``, a group of summary.json's
+    ``by_group``, or the people reached: ``completers``, ``enrolees``), named ``words`` in a report."""
+
+    group: str
+    indicator: str
+    words: str
+
+
+class Policy:
+    """Base class; a subclass declares itself (see the module docstring) and overrides the hooks it needs."""
+
+    name: ClassVar[str] = "policy"
+    config: ClassVar[type[PolicyConfig]] = PolicyConfig
+    order: ClassVar[int] = 0
+    words: ClassVar[str] = ""
+    label: ClassVar[str] = ""
+    lever: ClassVar[Lever] = Lever(None)
+    settings: ClassVar[tuple[tuple[str, str], ...]] = ()
+    outcomes: ClassVar[tuple[Outcome, ...]] = ()
+    person_fields: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self, cfg: PolicyConfig, model):
         self.cfg = cfg

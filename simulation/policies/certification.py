@@ -9,14 +9,31 @@ are routed to training (they join the waiting list) if ``route_to_training``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from simulation.policies.base import Policy
+from simulation.policies.base import Lever, Outcome, Policy
+from simulation.schema import MISSING, PolicyConfig, share, usd
 from simulation.state import IDLE, UNEMPLOYED
+
+
+@dataclass
+class CertificationConfig(PolicyConfig):
+    pass_threshold: float = share()
+    route_to_training: bool = MISSING
+    cost_per_assessment: float = usd()
 
 
 class Certification(Policy):
     name = "certification"
+    config = CertificationConfig
+    order = 60
+    words = "certification"
+    label = "Certify returnees' skills"
+    lever = Lever(None)  # on or off at its configured settings
+    outcomes = (Outcome("all", "dismissal_rate", "dismissals, of those hired"),)
+    person_fields = ("claimed_skill", "certified", "applied")
 
     def __init__(self, cfg, model):
         super().__init__(cfg, model)

@@ -8,11 +8,27 @@ a place; each month, targeted mothers in training who were offered one get
 
 from __future__ import annotations
 
-from simulation.policies.base import Policy
+from dataclasses import dataclass
+
+from simulation.policies.base import Lever, Outcome, Policy
+from simulation.schema import PolicyConfig, share, usd
+
+
+@dataclass
+class ChildcareConfig(PolicyConfig):
+    coverage_share: float = share()
+    cost_per_child_month: float = usd()
 
 
 class Childcare(Policy):
     name = "childcare"
+    config = ChildcareConfig
+    order = 20
+    words = "childcare"
+    label = "Childcare"
+    lever = Lever("coverage_share", "share of trainee mothers offered a place", high=1.0, step=0.25)  # 1: all
+    outcomes = (Outcome("mothers", "dropout_rate", "dropout of mothers"),)
+    person_fields = ("childcare_access",)
 
     def __init__(self, cfg, model):
         super().__init__(cfg, model)

@@ -7,14 +7,31 @@ referred (``cost_per_referral`` each per month) and make
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from simulation.policies.base import Policy
+from simulation.policies.base import Lever, Outcome, Policy
+from simulation.schema import PolicyConfig, count, usd
 from simulation.state import UNEMPLOYED
+
+
+@dataclass
+class JobReferralConfig(PolicyConfig):
+    extra_applications: int = count(1, 20)  # each is a matching round
+    cost_per_referral: float = usd()
 
 
 class JobReferral(Policy):
     name = "job_referral"
+    config = JobReferralConfig
+    order = 80
+    words = "job referral"
+    label = "Job referral for completers"
+    lever = Lever(None)  # on or off at its configured settings
+    outcomes = (Outcome("completers", "wage_employment_rate_12m_after_course", "completers in wage jobs, 12 months after"),)
+    # its matching rounds' hires (phase accept_offer)
+    person_fields = ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired")
 
     def after_matching(self, searchers):
         m, P = self.model, self.model.people

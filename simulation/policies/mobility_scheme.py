@@ -14,14 +14,44 @@ Departures and returns happen just before the irregular migration decision.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from simulation.policies.base import Policy
+from simulation.policies.base import Lever, Outcome, Policy
+from simulation.schema import MISSING, PolicyConfig, bounded, months, require, share, usd
 from simulation.state import ABROAD, TRAINING
+
+
+@dataclass
+class MobilitySchemeConfig(PolicyConfig):
+    slots_per_1000_youth_per_year: float = bounded(0, 1000)  # no more slots a year than people
+    min_age: float = bounded(10, 60)
+    max_age: float = bounded(10, 60)
+    requires_completed_training: bool = MISSING
+    pre_departure_months: int = months(0)
+    placement_probability: float = share()
+    contract_months: int = months(1)
+    saved_share_of_wage_abroad: float = share()
+    cost_per_participant: float = usd()
+
+    def check(self, path: str) -> None:
+        require(self.min_age <= self.max_age, f"{path}.max_age", f">= min_age ({self.min_age})", self.max_age)
 
 
 class MobilityScheme(Policy):
     name = "mobility_scheme"
+    config = MobilitySchemeConfig
+    order = 40
+    words = "mobility scheme"
+    label = "Mobility scheme"
+    # places per 1,000 youth a year; 4x the default of 5 (assumption)
+    lever = Lever("slots_per_1000_youth_per_year", "places per 1,000 youth a year", high=20, step=1)
+    outcomes = (Outcome("all", "regular_migration_rate", "regular migration, of the population"),
+                Outcome("all", "irregular_migration_rate", "irregular migration, of the population"))
+    # registration, and the phases depart_regular and return_home it applies to those it places or brings back
+    person_fields = ("awaiting_regular_route", "status", "savings", "migrated", "employer", "earnings",
+                     "abroad_regular")
 
     def __init__(self, cfg, model):
         super().__init__(cfg, model)

@@ -7,11 +7,27 @@ In the month a targeted person completes a course (and, with
 
 from __future__ import annotations
 
-from simulation.policies.base import Policy
+from dataclasses import dataclass
+
+from simulation.policies.base import Lever, Outcome, Policy
+from simulation.schema import MISSING, PolicyConfig, usd
+
+
+@dataclass
+class StartupKitConfig(PolicyConfig):
+    kit_value: float = usd()
+    certified_only: bool = MISSING
 
 
 class StartupKit(Policy):
     name = "startup_kit"
+    config = StartupKitConfig
+    order = 50
+    words = "start-up kit"
+    label = "Start-up kit for completers"
+    lever = Lever("kit_value", "USD per kit", high=1000, step=50)  # about 3x the default 300 USD kit (assumption)
+    outcomes = (Outcome("completers", "self_employment_rate_12m_after_course", "completers self-employed, 12 months after"),)
+    person_fields = ("startup_capital",)
 
     def after_training(self, trainees):
         if self.cfg.kit_value <= 0:

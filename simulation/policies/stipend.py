@@ -9,13 +9,31 @@ not paid (refunded to the budget).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from simulation.policies.base import Policy
+from simulation.policies.base import Lever, Outcome, Policy
+from simulation.schema import MISSING, PolicyConfig, months, usd
+
+
+@dataclass
+class StipendConfig(PolicyConfig):
+    monthly_amount: float = usd()
+    conditional_on_attendance: bool = MISSING
+    max_months: int = months(1)
 
 
 class Stipend(Policy):
     name = "stipend"
+    config = StipendConfig
+    order = 10
+    words = "stipend"
+    label = "Stipend"
+    lever = Lever("monthly_amount", "USD/month", high=130, step=5)  # 2x the 65 USD minimum wage (seed 002)
+    settings = (("conditional_on_attendance", "Stipend only for months attended"),)
+    outcomes = (Outcome("all", "dropout_rate", "dropout"),)
+    person_fields = ("stipend",)
 
     def before_attendance(self, trainees):
         P, amount = self.model.people, self.cfg.monthly_amount

@@ -1,11 +1,11 @@
-"""What ``experiments.run`` checks and settles before Hydra runs or writes anything.
+"""Composing and checking every job of ``experiments.run`` before Hydra runs or writes anything.
 
-The command line has been parsed and checked (``experiments.overrides``). Here
+The command line has been parsed and checked (``livelihoods.overrides``). Here
 the first job's config is composed and validated, the config files' Hydra
 settings are checked (no callbacks, environment, unknown plugins or commands),
 every job of a sweep is validated, and the run's or sweep's folder is claimed
-(``experiments.folders``). Each failure ends with one line naming the key and
-what is allowed (``experiments.errors.fail``).
+(``experiments.records.folders``). Each problem is a ``ConfigurationError`` naming
+the key and what is allowed (``livelihoods.errors``).
 """
 
 from __future__ import annotations
@@ -15,10 +15,13 @@ from pathlib import Path
 from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
-from experiments import folders
-from experiments.configuration import CONFIG_DIR, to_run_config
-from experiments.errors import explain, fail
-from experiments.overrides import PROJECT_GROUPS, CommandLine, Override, check_no_duplicates
+from experiments.records import folders
+from livelihoods.compose import command_settings, to_run_config
+from livelihoods.errors import ConfigurationError, as_configuration_error, explain
+from livelihoods.overrides import PROJECT_GROUPS, CommandLine, Override, check_no_duplicates
+from livelihoods.paths import CONFIG_DIR
+from livelihoods.settings import CommandSettings
+from simulation.config import RunConfig
 from simulation.memory import check_fits_in_memory
 
 TABLE_GROUPS = ("scenario", "calibration", "policy")  # config groups a rows table may choose per row
@@ -36,45 +39,48 @@ KNOWN_TARGETS = {  # the only launchers and sweepers a run may instantiate
 }
 
 
-def compose_first(line: CommandLine) -> tuple[DictConfig, object]:
-    """The composed config (with ``hydra``) of the first job, and its validated RunConfig; one line on error."""
+def compose_first(line: CommandLine) -> tuple[DictConfig, RunConfig, CommandSettings]:
+    """The composed config (with ``hydra``) of the first job, its validated run and the command line's settings."""
     cfg = compose([o.first for o in line.overrides])
     try:
         HydraConfig.instance().set_config(cfg)  # resolves ${hydra:...} in the folder names
         task = cfg.copy()
         with open_dict(task):
             del task["hydra"]
-        return cfg, to_run_config(task)
+        return cfg, to_run_config(task), command_settings(task)
+    except ConfigurationError:
+        raise
     except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
-        fail(explain(exc))
+        raise as_configuration_error(exc) from exc
 
 
 def check_composed(cfg: DictConfig) -> None:
     """What config files (a searchpath) could add: no callbacks, no job environment, only known plugins."""
     h = cfg.hydra
     if h.callbacks:
-        fail(f"hydra.callbacks: {', '.join(h.callbacks)} set by a config file; callbacks run code and are not accepted")
+        raise ConfigurationError(f"hydra.callbacks: {', '.join(h.callbacks)} set by a config file; callbacks run code "
+                                 f"and are not accepted")
     if h.job.env_set:
-        fail(f"hydra.job.env_set: {', '.join(h.job.env_set)} set by a config file; a run's environment is not "
-             "changed by its config")
+        raise ConfigurationError(f"hydra.job.env_set: {', '.join(h.job.env_set)} set by a config file; a run's "
+                                 f"environment is not changed by its config")
     for kind, allowed in KNOWN_TARGETS.items():
         target = h[kind].get("_target_")
         if target not in allowed:
-            fail(f"hydra/{kind}: {target} is not one of the project's {kind}s")
+            raise ConfigurationError(f"hydra/{kind}: {target} is not one of the project's {kind}s")
     for logging_key in ("job_logging", "hydra_logging"):  # logging's "()" factories and classes call Python
         for path, key, value in _walk(OmegaConf.to_container(h[logging_key] or {}, resolve=False),
                                       f"hydra.{logging_key}"):
             if key == "()" or (key == "class" and not str(value).startswith("logging.")):
-                fail(f"{path}.{key}: {value} set by a config file; logging settings may only use logging's own "
-                     "handlers (logging.*), not call other Python")
+                raise ConfigurationError(f"{path}.{key}: {value} set by a config file; logging settings may only use "
+                                         f"logging's own handlers (logging.*), not call other Python")
     launcher = OmegaConf.to_container(h.launcher, resolve=False)
     for key in ("setup", "srun_args", "additional_parameters"):
         if launcher.get(key):
-            fail(f"hydra.launcher.{key}: set by a config file; commands run on a cluster node are not accepted "
-                 "from config (load modules in the job's environment instead)")
+            raise ConfigurationError(f"hydra.launcher.{key}: set by a config file; commands run on a cluster node are "
+                                     f"not accepted from config (load modules in the job's environment instead)")
     if (launcher.get("ray") or {}).get("init", {}).get("runtime_env"):
-        fail("hydra.launcher.ray.init.runtime_env: set by a config file; it installs software and runs setup "
-             "hooks, which are not accepted from config")
+        raise ConfigurationError("hydra.launcher.ray.init.runtime_env: set by a config file; it installs software and runs setup "
+                                 "hooks, which are not accepted from config")
 
 
 def _walk(node, path: str):
@@ -110,25 +116,24 @@ def sweep_arms(line: CommandLine, cfg: DictConfig) -> list[Override]:
 def rows_of_table(cfg: DictConfig) -> list[list[str]]:
     """The jobs of ``hydra/sweeper=rows``: each row's overrides, checked like the command line's."""
     from hydra_plugins.livelihoods_sweepers.rows_sweeper import read_rows
-
-    from experiments.overrides import parse_one
+    from livelihoods.overrides import parse_one
 
     table = cfg.hydra.sweeper.get("table")
     if not table:
-        fail("hydra.sweeper.table: must be set: the table (parquet or CSV) whose rows are the jobs")
+        raise ConfigurationError("hydra.sweeper.table: must be set: the table (parquet or CSV) whose rows are the jobs")
     batch = cfg.hydra.sweeper.get("max_batch_size")
     if batch is not None and batch < 1:
-        fail(f"hydra.sweeper.max_batch_size: must be an integer >= 1 or null, got {batch}")
+        raise ConfigurationError(f"hydra.sweeper.max_batch_size: must be an integer >= 1 or null, got {batch}")
     try:
         rows = read_rows(str(table))
     except Exception as exc:  # noqa: BLE001 - a missing or unreadable table
-        fail(f"hydra.sweeper.table: {table} cannot be read ({str(exc).splitlines()[0]})")
+        raise ConfigurationError(f"hydra.sweeper.table: {table} cannot be read ({str(exc).splitlines()[0]})")
     for row in rows:
         for text in row:
             column = text.partition("=")[0].lstrip("+~")
             if column.startswith("hydra") or "/" in column or column == "experiment":
-                fail(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets the model's own "
-                     f"keys and the groups {', '.join(TABLE_GROUPS)}")
+                raise ConfigurationError(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets "
+                                         f"the model's own keys and the groups {', '.join(TABLE_GROUPS)}")
             parse_one(text)  # no '+' or '~', no code
     # rows may repeat (a Morris design revisits grid points): the analysis needs a result per row
     return rows
@@ -144,7 +149,7 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
     """
     import itertools
 
-    from experiments.job_configs import PLAIN, parse_one
+    from hydra_plugins.livelihoods_sweepers.compose_once import PLAIN, parse_one
 
     sweeps = sweep_arms(line, cfg)
     groups = [o for o in sweeps if "/" in o.key or o.key in PROJECT_GROUPS]
@@ -184,13 +189,14 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
                         variant = task.copy()  # a list or dict value is merged into what the previous job set
                     for key, text in job:
                         if key.startswith("policy.") and OmegaConf.select(variant, ".".join(key.split(".")[:2])) is None:
-                            fail(f"{key}: policy {key.split('.')[1]!r} is not switched on in the job {where}; select "
-                                 "it (a table's policy column) or leave the cell empty")
+                            raise ConfigurationError(f"{key}: policy {key.split('.')[1]!r} is not switched on in the "
+                                                     f"job {where}; select "
+                                                     "it (a table's policy column) or leave the cell empty")
                         OmegaConf.update(variant, key, typed(key, text), merge=True)
                     run_cfg = to_run_config(variant)
                     check_fits_in_memory(run_cfg, run_cfg.engine)
                 except Exception as exc:  # noqa: BLE001 - the job's first bad value, in one line
-                    fail(f"{explain(exc)} (in the job {where})" if where else explain(exc))
+                    raise ConfigurationError(f"{explain(exc)} (in the job {where})" if where else explain(exc))
 
 
 def compose(overrides: list[str]) -> DictConfig:
@@ -202,17 +208,17 @@ def compose(overrides: list[str]) -> DictConfig:
         with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return hydra_compose(config_name="config", overrides=overrides, return_hydra_config=True)
     except Exception as exc:  # noqa: BLE001 - every composition error becomes one line
-        fail(explain(exc))
+        raise ConfigurationError(explain(exc))
 
 
-def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg) -> tuple[str, Path] | None:
+def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg: RunConfig, resume: bool) -> tuple[str, Path] | None:
     """Claim the run's or sweep's folder; (override key, folder), or None if a finished run is resumed."""
     if line.multirun:
         given = line.get("hydra.sweep.dir")
         if given is not None and not given.values[0].strip("'\" "):
-            fail("hydra.sweep.dir: must be a folder, got an empty value")
-        if given is None and run_cfg.resume:
-            fail("resume: give the sweep's folder to complete, hydra.sweep.dir=<folder>")
+            raise ConfigurationError("hydra.sweep.dir: must be a folder, got an empty value")
+        if given is None and resume:
+            raise ConfigurationError("resume: give the sweep's folder to complete, hydra.sweep.dir=<folder>")
         folder = Path(str(cfg.hydra.sweep.dir))
         if given is None:
             if cfg.hydra.runtime.choices.get("experiment") is None:
@@ -225,11 +231,11 @@ def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg) -> tuple[str, Pa
         params = cfg.hydra.sweeper.get("params")
         params = OmegaConf.to_container(params) if params else {}
         study = folders.study_definition(params, [o.text for o in line.overrides])
-        folders.check_sweep_folder(folder, run_cfg.resume, study)
+        folders.check_sweep_folder(folder, resume, study)
         return "hydra.sweep.dir", folder
     given = line.get("hydra.run.dir")
     if given is not None and not given.values[0].strip("'\" "):
-        fail("hydra.run.dir: must be a folder, got an empty value (results would go into the current folder)")
+        raise ConfigurationError("hydra.run.dir: must be a folder, got an empty value (results would go into the current folder)")
     folder = Path(str(cfg.hydra.run.dir))
     if given is None:
         policies = list(run_cfg.policy.selected())
@@ -240,7 +246,7 @@ def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg) -> tuple[str, Pa
         if not (folder / folders.SUMMARY).exists():
             folders.refuse_foreign_files(folder, "hydra.run.dir")  # before anything is written into it
         folders.claim(folder, "hydra.run.dir")
-    if folders.check_run_folder(folder, run_cfg.resume):
+    if folders.check_run_folder(folder, resume):
         print(f"resume: {folder} is complete, skipped")
         return None
     return "hydra.run.dir", folder
@@ -253,28 +259,3 @@ def quote(text: str) -> str:
     if re.fullmatch(r"[A-Za-z0-9_./+-]+", text):
         return text
     return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def load_kernels_before_parallel_sweep(line: CommandLine, launcher: str) -> None:
-    """Before a sweep on a parallel launcher, compile or load every kernel once, in this process.
-
-    The workers then find them in numba's on-disk cache (shared by every process
-    of this machine, and across nodes when the cache folder is on a shared file
-    system) instead of each compiling them at once on a cold cache. Skipped when
-    the cache folder of these sources is marked as holding every kernel.
-    """
-    from simulation.kernel_cache import cache_is_warm, mark_cache_warm
-
-    if not line.multirun or launcher == "basic" or cache_is_warm():
-        return
-    from experiments.configuration import load_config
-    from simulation.model import LivelihoodsModel
-    from simulation.policies import POLICIES
-
-    model = LivelihoodsModel(load_config("scenario.n_youth=200", "months=2", "progress=false",
-                                         f"policy=[{','.join(POLICIES)}]"))
-    for _ in range(2):
-        model.step()
-    mark_cache_warm()
-
-

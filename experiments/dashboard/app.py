@@ -31,12 +31,15 @@ from pathlib import Path
 import mesa
 import yaml
 
-from experiments.configuration import CONFIG_DIR, load_config
-from experiments.errors import fail, require
+from livelihoods.compose import load_config
+from livelihoods.errors import ConfigurationError, entry_point, require
+from livelihoods.paths import (
+    CONFIG_DIR,
+    ROOT,
+)
 from simulation.metrics import GROUPS
 from simulation.model import LivelihoodsModel
 
-ROOT = Path(__file__).resolve().parent.parent
 LEVERS = yaml.safe_load((CONFIG_DIR / "dashboard" / "levers.yaml").read_text())
 SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
 SWITCHES = [name for name, lever in LEVERS["policies"].items() if "min" not in lever and "policy" not in lever]
@@ -51,7 +54,7 @@ DEFAULT_CALIBRATION = next(d["calibration"] for d in yaml.safe_load((CONFIG_DIR 
 
 def parameter_choices() -> list[str]:
     """The Parameters lever: point calibrations (the default first), then stored posteriors."""
-    from experiments import draws
+    from livelihoods import draws
 
     points = sorted((p.stem for p in (CONFIG_DIR / "calibration").glob("*.yaml")),
                     key=lambda n: (n != DEFAULT_CALIBRATION, n))
@@ -61,7 +64,7 @@ def parameter_choices() -> list[str]:
 def parameter_overrides(parameters: str, draw: int) -> list[str]:
     """``calibration=<name>``, or ``posterior=<name> draw=<k>`` (over the default calibration) for a posterior."""
     if parameters.endswith(POSTERIOR):
-        from experiments import draws
+        from livelihoods import draws
 
         name = parameters.removesuffix(POSTERIOR)
         return [f"posterior={name}", f"draw={min(int(draw), draws.count(name) - 1)}"]
@@ -290,7 +293,7 @@ def model_params() -> dict:
                        "label": "Parameters"},
         "target": {"type": "Select", "value": "all", "values": LEVERS["targets"], "label": "Package reaches"},
     }
-    from experiments import draws
+    from livelihoods import draws
 
     most = max((draws.count(name) for name in draws.available()), default=0)
     if most:  # a posterior is stored: which of its draws (a draw beyond a smaller posterior's last is its last)
@@ -368,6 +371,7 @@ OFFLINE = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_ASSETS_CDN": "ht
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
+@entry_point
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--host", default="127.0.0.1",
@@ -382,15 +386,12 @@ def main(argv: list[str] | None = None) -> int:
               "--host 127.0.0.1 and put it behind an authenticating proxy or an SSH tunnel (README, Dashboard).",
               file=sys.stderr, flush=True)
     if not 0 < args.port < 65536:
-        fail(f"--port: must be an integer in [1, 65535], got {args.port}")
+        raise ConfigurationError(f"--port: must be an integer in [1, 65535], got {args.port}")
     env = {**os.environ, **OFFLINE,
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     print(f"dashboard: http://{args.host}:{args.port}  (Ctrl-C stops it)", flush=True)
     os.chdir(ROOT)
     # the server replaces this process: stopping this PID (Ctrl-C, kill, a service manager) stops the server
-    os.execve(sys.executable, [sys.executable, "-m", "solara", "run", "experiments.dashboard_app", "--host", args.host,
+    os.execve(sys.executable, [sys.executable, "-m", "solara", "run", "experiments.dashboard.page", "--host", args.host,
                                "--port", str(args.port), "--production", "--no-open", "--no-check-version"], env)
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -20,11 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
+from livelihoods.paths import CONFIG_DIR
 from simulation.config import ConfigError
 
 # where posteriors are stored; LIVELIHOODS_POSTERIORS points elsewhere (the tests' own posteriors)
-POSTERIOR_DIR = Path(os.environ.get("LIVELIHOODS_POSTERIORS",
-                                    Path(__file__).resolve().parent.parent / "configs" / "calibration"))
+POSTERIOR_DIR = Path(os.environ.get("LIVELIHOODS_POSTERIORS", CONFIG_DIR / "calibration"))
 
 
 def available() -> list[str]:

@@ -14,13 +14,13 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from experiments import cost_effectiveness as cea  # noqa: E402
-from experiments import labels  # noqa: E402
-from experiments.figures import _save  # noqa: E402
+from experiments.studies import cost_effectiveness as cea
+from experiments.studies import labels
+from experiments.studies.run_figures import _save
 
 MAIN = {"dropout_rate": "dropout", "completion_rate": "completion", "employment_rate": "employment",
         "migration_intent_rate": "migration intent"}
@@ -79,9 +79,7 @@ def _band(ax, rows, factor=1.0, label=None, color=None, parts=False):
 
 
 def _ordered(rows: pd.DataFrame) -> pd.DataFrame:
-    from experiments.report import _setting_order
-
-    return rows.iloc[sorted(range(len(rows)), key=lambda i: _setting_order(rows["setting"].iloc[i]))]
+    return rows.iloc[sorted(range(len(rows)), key=lambda i: labels.setting_order(rows["setting"].iloc[i]))]
 
 
 def _intervals(ax, rows, factor=1.0):

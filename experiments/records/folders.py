@@ -25,8 +25,8 @@ import shutil
 import socket
 from pathlib import Path
 
-from experiments.errors import fail
-from experiments.outputs import INCOMPLETE, SUMMARY
+from experiments.records.runs import INCOMPLETE, SUMMARY
+from livelihoods.errors import ConfigurationError
 
 LOCK = ".lock"
 RECORD = ".hydra"
@@ -55,11 +55,11 @@ def _oserror(key: str, folder: Path, exc: OSError) -> str:
 def make_folder(folder: Path, key: str) -> None:
     """Create ``folder`` (and parents); one line naming ``key`` if it cannot be."""
     if folder.exists() and not folder.is_dir():
-        fail(f"{key}: {folder} is a file, not a folder")
+        raise ConfigurationError(f"{key}: {folder} is a file, not a folder")
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        fail(_oserror(key, folder, exc))
+        raise ConfigurationError(_oserror(key, folder, exc))
 
 
 def claim(folder: Path, key: str) -> bool:
@@ -74,13 +74,14 @@ def claim(folder: Path, key: str) -> bool:
     try:
         fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
     except OSError as exc:
-        fail(_oserror(key, folder, exc))
+        raise ConfigurationError(_oserror(key, folder, exc))
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         holder = os.pread(fd, 200, 0).decode(errors="replace").strip() or "another process"
         os.close(fd)
-        fail(f"{key}: {folder} is in use by another run ({holder}); wait for it to finish or choose another folder")
+        raise ConfigurationError(f"{key}: {folder} is in use by another run ({holder}); wait for it to finish or "
+                                 f"choose another folder")
     os.ftruncate(fd, 0)
     os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}\n".encode(), 0)
     _held[real] = fd
@@ -104,10 +105,10 @@ def claim_new(base: Path, key: str) -> Path:
         except FileExistsError:
             continue
         except OSError as exc:
-            fail(_oserror(key, folder, exc))
+            raise ConfigurationError(_oserror(key, folder, exc))
         claim(folder, key)
         return folder
-    fail(f"{key}: no free folder name next to {base}")
+    raise ConfigurationError(f"{key}: no free folder name next to {base}")
 
 
 def safe_name(text: str) -> str:
@@ -132,15 +133,15 @@ def refuse_foreign_files(folder: Path, key: str, allowed=None) -> None:
         return
     other = foreign_files(folder) if allowed is None else sorted(p.name for p in folder.iterdir() if not allowed(p))
     if other:
-        fail(f"{key}: {folder} already holds other files ({', '.join(other[:3])}"
-             f"{', …' if len(other) > 3 else ''}); give a new or empty folder")
+        raise ConfigurationError(f"{key}: {folder} already holds other files ({', '.join(other[:3])}"
+                                 f"{', …' if len(other) > 3 else ''}); give a new or empty folder")
 
 
 def refuse_sweep_job_folder(folder: Path) -> None:
     """A single run never takes a sweep's job folder (the sweep would later skip it as its own finished job)."""
     if (folder.parent / MULTIRUN).exists():
-        fail(f"hydra.run.dir: {folder} is a job folder of the sweep in {folder.parent}; complete the sweep with "
-             "resume=true, or give a folder of its own")
+        raise ConfigurationError(f"hydra.run.dir: {folder} is a job folder of the sweep in {folder.parent}; complete "
+                                 f"the sweep with resume=true, or give a folder of its own")
 
 
 def check_run_folder(folder: Path, resume: bool) -> bool:
@@ -148,7 +149,8 @@ def check_run_folder(folder: Path, resume: bool) -> bool:
     if (folder / SUMMARY).exists():
         if resume:
             return True
-        fail(f"hydra.run.dir: {folder} already holds a complete run; choose a new folder (runs are never overwritten)")
+        raise ConfigurationError(f"hydra.run.dir: {folder} already holds a complete run; choose a new folder (runs "
+                                 f"are never overwritten)")
     refuse_foreign_files(folder, "hydra.run.dir")
     return False
 
@@ -184,7 +186,7 @@ def study_definition(params: dict | None, task: list[str]) -> dict[str, list[str
     """
     from hydra.core.override_parser.overrides_parser import OverridesParser
 
-    items = [f"{k}={v}" for k, v in (params or {}).items()] + list(task)
+    items = [f"{k}={_resolved(v)}" for k, v in (params or {}).items()] + list(task)
     study: dict[str, list[str]] = {}
     for o in OverridesParser.create().parse_overrides(items):
         key = o.key_or_group
@@ -192,6 +194,19 @@ def study_definition(params: dict | None, task: list[str]) -> dict[str, list[str
             continue
         study[key] = list(o.sweep_string_iterator()) if o.is_sweep_override() else [o.get_value_element_as_str()]
     return study
+
+
+def _resolved(value):
+    """A preset's swept values as its jobs ran them: the project's own resolvers (``${livelihoods.policy_arms:}``:
+    every registered policy) resolved; any other text as written."""
+    if isinstance(value, str) and value.strip().startswith("${livelihoods.") and value.strip().endswith("}"):
+        from omegaconf import OmegaConf
+
+        from livelihoods.compose import register_resolvers
+
+        register_resolvers()
+        return OmegaConf.create({"value": value.strip()})["value"]
+    return value
 
 
 def recorded_study(sweep_dir: Path) -> dict[str, list[str]] | None:
@@ -238,12 +253,12 @@ def check_sweep_folder(sweep_dir: Path, resume: bool, study: dict[str, list[str]
         refuse_foreign_sweep_files(sweep_dir)
         return
     if not resume:
-        fail(f"hydra.sweep.dir: {sweep_dir} already holds a sweep; add resume=true to run only its unfinished "
-             "jobs, or choose a new folder (finished jobs are never run again)")
+        raise ConfigurationError(f"hydra.sweep.dir: {sweep_dir} already holds a sweep; add resume=true to run only "
+                                 f"its unfinished jobs, or choose a new folder (finished jobs are never run again)")
     recorded = recorded_study(sweep_dir)
     if recorded is None:
-        fail(f"resume: {sweep_dir / MULTIRUN} is missing or unreadable, so this sweep cannot be checked to be the "
-             "same study; start a new folder")
+        raise ConfigurationError(f"resume: {sweep_dir / MULTIRUN} is missing or unreadable, so this sweep cannot be "
+                                 f"checked to be the same study; start a new folder")
     if list(recorded.items()) != list(study.items()):  # the order of the keys numbers the jobs
-        fail(f"resume: {sweep_dir} holds another study: {describe_difference(recorded, study)}; "
-             "resume with the original overrides, or start a new folder")
+        raise ConfigurationError(f"resume: {sweep_dir} holds another study: {describe_difference(recorded, study)}; "
+                                 "resume with the original overrides, or start a new folder")

@@ -7,14 +7,14 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import PercentFormatter  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.ticker import PercentFormatter
 
 
 def _save(fig, path: Path) -> Path:
     """Save as PNG through a temporary file of this process (never a half-written or shared name)."""
-    from experiments.outputs import atomic_write
+    from experiments.records.files import atomic_write
 
     try:
         atomic_write(path, lambda tmp: fig.savefig(tmp, format="png", dpi=120, bbox_inches="tight"))

@@ -31,10 +31,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from scipy.special import stdtrit  # the t quantile (what scipy.stats.t.ppf calls), without importing scipy.stats (~1 s)
 
-from experiments.errors import fail
-from experiments.outputs import SUMMARY
+from experiments.records.runs import SUMMARY
+from experiments.studies.stats import t_half_width
+from livelihoods.errors import ConfigurationError
 
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader where PyYAML has it: the same data
 
@@ -59,7 +59,7 @@ class Sweep:
 
 def _swept_overrides(folder: Path) -> list[tuple[str, list[str]]]:
     """(key, values) of every sweep override of the multirun (command line and sweeper params)."""
-    from experiments.folders import recorded_study
+    from experiments.records.folders import recorded_study
 
     study = recorded_study(folder)
     if study is None:
@@ -132,8 +132,8 @@ def read_sweep(folder: Path) -> Sweep:
             sweep.unreadable.append(f"job {job.name}: .hydra/overrides.yaml: seed or draw is not an integer")
             continue
         if (setting, draw, seed) in seen:
-            fail(f"{folder}: jobs {seen[setting, draw, seed]} and {job.name} are the same setting "
-                 f"({setting or 'none'}), draw and seed {seed}; a replicate must have its own seed")
+            raise ConfigurationError(f"{folder}: jobs {seen[setting, draw, seed]} and {job.name} are the same setting "
+                                     f"({setting or 'none'}), draw and seed {seed}; a replicate must have its own seed")
         seen[setting, draw, seed] = job.name
         sweep.complete.append({"job": job.name, "setting": setting, "seed": seed, "draw": draw, "summary": summary,
                                "posterior": meta.get("posterior")})
@@ -162,7 +162,6 @@ def records(sweep: Sweep) -> pd.DataFrame:
         if isinstance(s.get("reached"), dict):
             rows += [(job["setting"], d, job["seed"], g, k, v) for (g, k), v in reached_values(s["reached"]).items()]
         if isinstance(s.get("trial"), dict):
-            from experiments.study import trial_values
 
             try:
                 values = trial_values(s["trial"])
@@ -234,10 +233,8 @@ def aggregate(frame: pd.DataFrame, confidence: float = 0.95) -> pd.DataFrame:
     out = (frame.groupby(["setting", "group", "indicator"], sort=True)["value"]
            .agg(mean="mean", std="std", n="size").reset_index())
     n = out["n"].to_numpy()
-    several = n > 1
-    half = np.full(n.size, np.nan)
-    half[several] = stdtrit(n[several] - 1, (1 + confidence) / 2) * out["std"].to_numpy()[several] / np.sqrt(n[several])
-    out["std"] = out["std"].where(several)
+    half = t_half_width(out["std"].to_numpy(), n, confidence)
+    out["std"] = out["std"].where(n > 1)
     out["ci_low"], out["ci_high"] = out["mean"] - half, out["mean"] + half
     out["n"] = out["n"].astype(int)
     return out[["setting", "group", "indicator", "mean", "std", "ci_low", "ci_high", "n"]]
@@ -281,3 +278,18 @@ def lowest_stipend_meeting_target(table: pd.DataFrame, target: float) -> float |
     rows["stipend"] = rows["setting"].str.split("=", n=1).str[1].astype(float)
     meeting = rows[rows["ci_high"] < target].sort_values("stipend")
     return float(meeting["stipend"].iloc[0]) if len(meeting) else None
+
+
+def trial_values(trial: dict) -> dict[tuple[str, str], float]:
+    """The virtual trial's effects as indicators: (group, trial_<itt|tot>_<outcome>_<h>m) for all, women, men,
+    and the comparison group's level (trial_control_<outcome>_<h>m: mean among lottery losers)."""
+    out = {}
+    for h, groups in trial.get("horizons", {}).items():
+        for group, effects in groups.items():
+            for outcome, e in effects.items():
+                if isinstance(e, dict):
+                    for kind in ("itt", "tot"):
+                        out[(group, f"trial_{kind}_{outcome}_{h}m")] = e[kind]
+                    out[(group, f"trial_control_{outcome}_{h}m")] = e.get("control_mean")
+            out[(group, f"trial_first_stage_{h}m")] = effects["first_stage"]
+    return out

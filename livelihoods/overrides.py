@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from experiments.errors import fail, group_options, schema_keys
+from livelihoods.errors import ConfigurationError
+from livelihoods.paths import group_options
+from livelihoods.schema import schema_keys
 
 PROJECT_GROUPS = ("scenario", "calibration", "policy", "experiment")
 HYDRA_GROUPS = {  # group -> allowed options (None: whatever Hydra finds; it names the options itself)
@@ -107,9 +109,9 @@ def split_args(args: list[str]) -> tuple[list[str], list[str]]:
             continue
         name, eq, value = arg.partition("=")
         if name in REFUSED_FLAGS:
-            fail(f"{name}: not accepted here: it {REFUSED_FLAGS[name]}")
+            raise ConfigurationError(f"{name}: not accepted here: it {REFUSED_FLAGS[name]}")
         if name not in FLAGS:
-            fail(f"{name}: unknown flag (flags are not abbreviated); allowed: {', '.join(FLAGS)}")
+            raise ConfigurationError(f"{name}: unknown flag (flags are not abbreviated); allowed: {', '.join(FLAGS)}")
         allowed = FLAGS[name]
         if allowed is not None and not eq:
             nxt = args[i + 1] if i + 1 < len(args) else None
@@ -117,16 +119,17 @@ def split_args(args: list[str]) -> tuple[list[str], list[str]]:
                 value, eq = nxt, "="
                 i += 1
             elif name not in OPTIONAL_VALUE:
-                fail(f"{name}: needs a value" + (f", one of {', '.join(allowed)}" if allowed else ""))
+                raise ConfigurationError(f"{name}: needs a "
+                                         f"value" + (f", one of {', '.join(allowed)}" if allowed else ""))
         if eq and allowed is None:
-            fail(f"{name}: takes no value, got {value!r}")
+            raise ConfigurationError(f"{name}: takes no value, got {value!r}")
         if eq and allowed and value not in allowed:
-            fail(f"{name}: must be one of {', '.join(allowed)}, got {value!r}")
+            raise ConfigurationError(f"{name}: must be one of {', '.join(allowed)}, got {value!r}")
         flags += [name, value] if eq else [name]
         i += 1
     modes = [group[0] for group in MODES if set(group) & set(flags)]
     if len(modes) > 1:
-        fail(f"{modes[1]}: cannot be combined with {modes[0]}; give one of -m, --cfg, --info")
+        raise ConfigurationError(f"{modes[1]}: cannot be combined with {modes[0]}; give one of -m, --cfg, --info")
     return flags, overrides
 
 
@@ -146,24 +149,24 @@ def parse_one(text: str) -> Override:
     try:
         (o,) = OverridesParser.create().parse_overrides([text])
     except HydraException as exc:
-        fail(f"malformed override {text!r}: {str(exc).splitlines()[0]}")
+        raise ConfigurationError(f"malformed override {text!r}: {str(exc).splitlines()[0]}")
     key = o.key_or_group
     if o.package is not None:
-        fail(f"{text}: package overrides ('@') are not supported; set {key.split('@')[0]} as usual")
+        raise ConfigurationError(f"{text}: package overrides ('@') are not supported; set {key.split('@')[0]} as usual")
     check_key(o, key, text)
     if not o.is_sweep_override():
         return Override(text, key, [text.split("=", 1)[1] if "=" in text else ""], False)
     try:
         return Override(text, key, list(o.sweep_string_iterator()), True)
     except Exception:  # noqa: BLE001 - interval() and other non-discrete sweeps
-        fail(f"{key}: only lists (a,b,c), range(...) and choice(...) can be swept, got {text!r}")
+        raise ConfigurationError(f"{key}: only lists (a,b,c), range(...) and choice(...) can be swept, got {text!r}")
 
 
 def check_config_overrides(texts: list[str]) -> None:
     """The overrides a study or a script passes to ``load_config``: the same keys as the command line, no sweeps."""
     line = CommandLine([], [parse_one(text) for text in texts])
     for o in line.sweeps():
-        fail(f"{o.key}: one value is needed here, got {','.join(o.values)}")
+        raise ConfigurationError(f"{o.key}: one value is needed here, got {','.join(o.values)}")
     check_policy_selection(line)
 
 
@@ -175,24 +178,25 @@ def check_key(o, key: str, text: str) -> None:
     """One override's key: a project key set without '+'/'~', or one of the Hydra keys a run may set."""
     parts = key.replace("/", ".").split(".")
     if any(part in CODE_KEYS for part in parts):
-        fail(f"{key}: cannot be set from the command line: '{parts[-1]}' makes Hydra run code; "
-             f"allowed Hydra keys: {_allowed_hydra()}")
+        raise ConfigurationError(f"{key}: cannot be set from the command line: '{parts[-1]}' makes Hydra run code; "
+                                 f"allowed Hydra keys: {_allowed_hydra()}")
     if parts[0] == "hydra":
         check_hydra_key(o, key)
         return
     if parts[0] == "policy" and len(parts) == 2:
-        fail(f"{key}: policies are switched on and off with policy=[...] (e.g. policy=[{parts[1]}]), "
-             f"and set with their own keys, e.g. {key}.budget=...")
+        raise ConfigurationError(f"{key}: policies are switched on and off with policy=[...] (e.g. "
+                                 f"policy=[{parts[1]}]), and set with their own keys, e.g. {key}.budget=...")
     if o.is_delete():
-        fail(f"{text}: keys cannot be deleted ('~'): every key of the schema is needed; set a value instead")
+        raise ConfigurationError(f"{text}: keys cannot be deleted ('~'): every key of the schema is needed; set a "
+                                 f"value instead")
     if o.is_add() or o.is_force_add():
         plain = text.lstrip("+")
         parent = key.rpartition(".")[0]
         allowed = schema_keys(parent) if "." in key else None
         if key in PROJECT_GROUPS or _in_schema(key):
-            fail(f"{text}: keys are not added with '+' (the schema holds every key); write {plain}")
+            raise ConfigurationError(f"{text}: keys are not added with '+' (the schema holds every key); write {plain}")
         hint = f", allowed keys: {', '.join(allowed)}" if allowed else ""
-        fail(f"{key}: unknown key{hint} (keys cannot be added with '+')")
+        raise ConfigurationError(f"{key}: unknown key{hint} (keys cannot be added with '+')")
 
 
 def _in_schema(key: str) -> bool:
@@ -203,15 +207,16 @@ def _in_schema(key: str) -> bool:
 
 def check_hydra_key(o, key: str) -> None:
     if not (key in HYDRA_GROUPS or key in HYDRA_KEYS or key.startswith("hydra.launcher.")):
-        fail(f"{key}: cannot be set from the command line; allowed Hydra keys: {_allowed_hydra()}")
+        raise ConfigurationError(f"{key}: cannot be set from the command line; allowed Hydra keys: {_allowed_hydra()}")
     if key == "hydra.searchpath":
         paths = o.value() if isinstance(o.value(), list) else [o.value()]
         for path in paths:
             if not str(path).startswith("file://"):
-                fail(f"hydra.searchpath: only folders (file://DIR) may be searched for config files, got {path!r} "
-                     "(pkg:// imports a Python module)")
+                raise ConfigurationError(f"hydra.searchpath: only folders (file://DIR) may be searched for config "
+                                         f"files, got {path!r} (pkg:// imports a Python module)")
     if o.is_delete() or o.is_add() or o.is_force_add():
-        fail(f"{key}: Hydra keys cannot be added or deleted from the command line; set it without '+' or '~'")
+        raise ConfigurationError(f"{key}: Hydra keys cannot be added or deleted from the command line; set it without "
+                                 f"'+' or '~'")
     # group options are checked in check_options, launcher settings in check_launcher_keys
 
 
@@ -224,8 +229,9 @@ def check_launcher_keys(line: CommandLine, launcher: str) -> str:
         setting = o.key[len("hydra.launcher."):]
         if allowed is None or setting not in allowed:
             what = ", ".join(allowed) if allowed else f"none (choose hydra/launcher={'|'.join(LAUNCHER_KEYS)} first)"
-            fail(f"{o.key}: not a setting of hydra/launcher={launcher} that may be set from the command line "
-                 f"(commands and environments go in a launcher config file); allowed: {what}")
+            raise ConfigurationError(f"{o.key}: not a setting of hydra/launcher={launcher} that may be set from the "
+                                     f"command line "
+                                     f"(commands and environments go in a launcher config file); allowed: {what}")
     return launcher
 
 
@@ -233,9 +239,10 @@ def check_sweeps(line: CommandLine) -> None:
     """A list of values needs -m; each value once; ``resume`` and Hydra's own keys are not swept."""
     for o in line.sweeps():
         if not line.multirun and not line.info_only:
-            fail(f"{o.key}: a list of values ({','.join(o.values)}) runs a sweep; add -m to run one job per value")
+            raise ConfigurationError(f"{o.key}: a list of values ({','.join(o.values)}) runs a sweep; add -m to run "
+                                     f"one job per value")
         if o.key == "resume" or o.key.startswith("hydra"):
-            fail(f"{o.key}: cannot be swept; give one value")
+            raise ConfigurationError(f"{o.key}: cannot be swept; give one value")
         check_no_duplicates(o.key, o.values)
 
 
@@ -261,8 +268,8 @@ def check_no_duplicates(key: str, values: list[str]) -> None:
     for text in values:
         value = comparable(text)
         if value in seen:
-            fail(f"{key}: the sweep lists {text} more than once; give each value once "
-                 "(a repeated seed is not a replicate: it reruns the same numbers)")
+            raise ConfigurationError(f"{key}: the sweep lists {text} more than once; give each value once "
+                                     "(a repeated seed is not a replicate: it reruns the same numbers)")
         seen.add(value)
 
 
@@ -272,26 +279,27 @@ BOOLEAN_TEXT = ("true", "false", "yes", "no", "on", "off")
 def check_options(line: CommandLine) -> None:
     """Options of the groups the project owns must exist (Hydra skips a missing optional ``experiment``);
     true/false keys take true or false (OmegaConf would read 2 as true)."""
-    from experiments.errors import schema_field
+    from livelihoods.schema import schema_field
 
     for o in line.overrides:
         if o.key in ("scenario", "calibration", "policy") and any(v.strip() in ("", "null") for v in o.values):
             hint = "policy=[] for none" if o.key == "policy" else f"one of {', '.join(group_options(o.key))}"
-            fail(f"{o.key}: must be {hint}, got {o.values[0] or 'nothing'}")
+            raise ConfigurationError(f"{o.key}: must be {hint}, got {o.values[0] or 'nothing'}")
         field = schema_field(o.key) if "/" not in o.key and not o.key.startswith("hydra") else None
         if field is not None and field[0] is bool:
             for value in o.values:
                 if value.strip().lower() not in BOOLEAN_TEXT:
-                    fail(f"{o.key}: must be true or false, got {value!r}")
+                    raise ConfigurationError(f"{o.key}: must be true or false, got {value!r}")
         if o.key == "experiment":
             allowed = group_options("experiment")
             for name in o.values if o.sweep else [o.values[0]]:
                 if name not in ("", "null") and name not in allowed:
-                    fail(f"experiment: unknown option {name!r}, allowed: {', '.join(allowed)}")
+                    raise ConfigurationError(f"experiment: unknown option {name!r}, allowed: {', '.join(allowed)}")
         if o.key in HYDRA_GROUPS:
             value = o.values[0]
             if value not in HYDRA_GROUPS[o.key]:
-                fail(f"{o.key}: unknown option {value!r}, allowed: {', '.join(HYDRA_GROUPS[o.key])}")
+                raise ConfigurationError(f"{o.key}: unknown option {value!r}, allowed: "
+                                         f"{', '.join(HYDRA_GROUPS[o.key])}")
 
 
 def check_policy_selection(line: CommandLine) -> None:
@@ -303,14 +311,16 @@ def check_policy_selection(line: CommandLine) -> None:
         for value in chosen.values:
             arm = {v.strip() for v in value.strip("[]").split(",") if v.strip()}
             for name in sorted(params - arm):
-                fail(f"policy.{name}: is set but not switched on in the arm policy={value}; set it in every arm "
-                     f"(e.g. policy=[{','.join(sorted(arm | {name}))}] with a zero amount) or sweep one arm per run")
+                raise ConfigurationError(f"policy.{name}: is set but not switched on in the arm policy={value}; set "
+                                         f"it in every arm "
+                                         f"(e.g. policy=[{','.join(sorted(arm | {name}))}] with a zero amount) or "
+                                         f"sweep one arm per run")
     if chosen is not None:
         for value in chosen.values:
             names = [v.strip() for v in value.strip("[]").split(",") if v.strip()]
             twice = sorted({name for name in names if names.count(name) > 1})
             if twice:
-                fail(f"policy: lists {', '.join(twice)} more than once; name each policy once")
+                raise ConfigurationError(f"policy: lists {', '.join(twice)} more than once; name each policy once")
             selected |= set(names)
     preset = line.get("experiment")
     if preset is not None:  # a study preset may switch policies on itself
@@ -318,8 +328,8 @@ def check_policy_selection(line: CommandLine) -> None:
     for o in line.overrides:
         parts = o.key.split(".")
         if len(parts) > 2 and parts[0] == "policy" and parts[1] not in selected:
-            fail(f"{o.key}: policy {parts[1]!r} is not switched on; select it with "
-                 f"policy=[{','.join(sorted(selected | {parts[1]}))}]")
+            raise ConfigurationError(f"{o.key}: policy {parts[1]!r} is not switched on; select it with "
+                                     f"policy=[{','.join(sorted(selected | {parts[1]}))}]")
 
 
 
@@ -327,7 +337,7 @@ def _preset_policies(name: str) -> set[str]:
     """Policies a study preset switches on in its defaults (``override /policy: [...]``)."""
     import yaml
 
-    from experiments.configuration import CONFIG_DIR
+    from livelihoods.paths import CONFIG_DIR
 
     path = CONFIG_DIR / "experiment" / f"{name}.yaml"
     if not path.exists():

@@ -8,25 +8,39 @@ unit; levels of shares print as percentages and differences of shares as percent
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
-CONFIG_DIR = Path(__file__).resolve().parent.parent / "configs"
-POLICIES = sorted(p.stem for p in (CONFIG_DIR / "policy").glob("*.yaml"))
+from simulation.policies import POLICIES
 
-# dotted key of a swept lever -> (words, unit)
-LEVERS = {
-    "policy.stipend.monthly_amount": ("stipend", "USD/month"),
-    "policy.childcare.coverage_share": ("childcare coverage", "share"),
-    "policy.transport.covered_share": ("transport covered", "share"),
-    "policy.startup_kit.kit_value": ("start-up kit", "USD"),
-    "policy.mobility_scheme.slots_per_1000_youth_per_year": ("mobility places", "per 1,000 youth/year"),
-    "policy.apprenticeship.wage_subsidy_share": ("apprenticeship wage subsidy", "share"),
+# dotted keys that are no policy's lever -> (words, unit); a policy's lever is worded by its declaration
+OTHER_KEYS = {
+    "policy.apprenticeship.wage_subsidy_share": ("apprenticeship wage subsidy", "share of the wage"),
     "policy.job_referral.extra_applications": ("referral applications", "per month"),
     "policy.certification.pass_threshold": ("certification threshold", "skill index"),
     "scenario.n_youth": ("youth", "persons"),
 }
 
-POLICY_WORDS = {"startup_kit": "start-up kit"}  # a policy's name in words where "_" -> " " is not enough
+
+def policy_words(name: str) -> str:
+    """A policy's name in a sentence ("start-up kit"), from its declaration."""
+    policy = POLICIES.get(name)
+    return policy.words if policy is not None else name.replace("_", " ")
+
+
+def levers() -> dict[str, tuple[str, str]]:
+    """Dotted key of each policy's lever -> (the policy's words, the lever's unit)."""
+    return {policy.lever.key(name): (policy.words, policy.lever.unit)
+            for name, policy in POLICIES.items() if policy.lever.field is not None}
+
+
+def lever_value(words: str, unit: str, value: float | str) -> str:
+    """A lever at a value: "stipend 45 USD/month", "childcare 25% (of trainee mothers)" for a share."""
+    if unit.startswith("share"):
+        try:
+            return f"{words} {100 * float(value):.0f}% ({unit.removeprefix('share ')})"
+        except ValueError:
+            return f"{words} {value}"
+    return f"{words} {_number(value)} {unit}"
+
 
 # indicator -> (words, unit); shares are 0-1 in the data
 INDICATORS = {
@@ -48,7 +62,6 @@ INDICATORS = {
     "cost_average_per_completer": ("average cost per completer", "USD"),
     "cost_average_per_employed_completer": ("average cost per employed completer", "USD"),
 }
-SHARE_UNITS = {unit for _, unit in INDICATORS.values() if unit.startswith("share")}
 
 
 def arm(setting: str) -> str:
@@ -65,14 +78,14 @@ def _part(part: str) -> str:
         chosen = [v.strip() for v in value.strip("[]").split(",") if v.strip()]
         if not chosen:
             return "no package"
-        if sorted(chosen) == POLICIES:
+        if sorted(chosen) == sorted(POLICIES):
             return "full package"
-        return " + ".join(POLICY_WORDS.get(c, c.replace("_", " ")) for c in chosen)
+        return " + ".join(policy_words(c) for c in chosen)
     if key == "scenario":
         return value
-    if key in LEVERS:
-        words, unit = LEVERS[key]
-        return f"{words} {_number(value)} {unit}"
+    named = levers() | OTHER_KEYS
+    if key in named:
+        return lever_value(*named[key], value)
     return f"{key.rsplit('.', 1)[-1].replace('_', ' ')} {value}"
 
 
@@ -110,10 +123,6 @@ def indicator(name: str) -> tuple[str, str]:
     return name.replace("_", " "), ""
 
 
-def is_share(name: str) -> bool:
-    return indicator(name)[1].startswith("share")
-
-
 def money(x: float) -> str:
     """USD rounded to whole dollars with thousands separators (3 significant figures above 10,000)."""
     if x is None or not math.isfinite(x):
@@ -142,3 +151,20 @@ def value(name: str, x: float, difference: bool = False) -> str:
 def _signed(text: str) -> str:
     """A difference that rounds to zero has no sign: "0" and "0.0", not "-0" or "+0.0"."""
     return text.lstrip("+-") if not text.strip("+-0.,") else text
+
+
+def setting_order(setting: str):
+    """Settings in numeric order of each swept value (stipend 15 before 105); lists of policies by their
+    length (no package, each policy alone, pairs ..., the full package last), then alphabetically; other
+    text values alphabetically, the baseline first."""
+    key = []
+    for part in setting.split(" "):
+        value = part.split("=", 1)[-1]
+        try:
+            key.append((0, float(value), ""))
+        except ValueError:
+            if value.startswith("["):
+                key.append((1, float(len([v for v in value.strip("[]").split(",") if v.strip()])), value))
+            else:
+                key.append((1 if value != "baseline" else -1, 0.0, value))
+    return tuple(key)

@@ -23,7 +23,8 @@ Intervals:
   their quantiles. No ratio when the effect's credible interval (quantiles of all runs' dE) includes zero or
   when some draw's mean effect has the other sign.
 
-``status``: "ratio" (a ratio with its interval), "no extra outcomes" (none in any run), "effect CI includes zero", "effect changes sign across
+``status``: "ratio" (a ratio with its interval), "
+                  ""no extra outcomes" (none in any run), "effect CI includes zero", "effect changes sign across
 draws", "cheaper and more effective" (dC < 0 < dE: dominant), "fewer outcomes" (dE < 0 with an interval
 excluding zero).
 
@@ -37,7 +38,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy.special import stdtrit
+
+from experiments.studies.stats import t_quantile
 
 # outcome -> (indicator of the records, sign, unit label): an extra outcome is sign * (A - B)
 EFFECTS = {
@@ -120,7 +122,7 @@ def one(pairs: pd.DataFrame, confidence: float) -> dict:
     else:  # seeds: t intervals and Fieller
         if n < 2:
             return out | {"status": "one seed: no interval", "icer": math.nan}
-        t = float(stdtrit(n - 1, (1 + confidence) / 2))
+        t = float(t_quantile(n - 1, confidence))
         cov = np.cov(pairs["dC"].to_numpy(), pairs["dE"].to_numpy()) / n
         vCC, vEE, vCE = float(cov[0, 0]), float(cov[1, 1]), float(cov[0, 1])
         out["cost_low"], out["cost_high"] = mC - t * math.sqrt(vCC), mC + t * math.sqrt(vCC)
@@ -137,7 +139,7 @@ def one(pairs: pd.DataFrame, confidence: float) -> dict:
 def incremental(frame: pd.DataFrame, comparisons: list[tuple[str, str]], confidence: float = 0.95) -> pd.DataFrame:
     """One row per (setting, comparator) in ``comparisons`` and outcome of ``EFFECTS``: the incremental cost,
     effect and cost per extra outcome with their intervals and status (module docstring). ``frame``: the long
-    table of ``experiments.aggregate.records``."""
+    table of ``experiments.studies.aggregate.records``."""
     if "draw" not in frame:
         frame = frame.assign(draw=-1)
     rows = []

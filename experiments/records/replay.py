@@ -1,0 +1,130 @@
+"""Replay a finished run and confirm it gives the same numbers: ``python -m experiments.replay RUN_DIR``.
+
+A run folder records everything needed: the resolved config (``.hydra/config.yaml``,
+written by Hydra before the run), and in ``summary.json`` the seed, engine,
+package versions and git commit. The replay rebuilds the typed config from the
+recorded file (not from today's ``configs/``, which may have changed), runs it in
+this process and compares the end-of-run summary and the monthly time series with
+the recorded ones, value for value. It writes nothing into RUN_DIR.
+
+Exit 0: identical. Exit 1: numbers differ (each difference is listed). Exit 2: RUN_DIR
+is not a complete run, one of its records cannot be read, or its config no longer fits the
+schema. Runs record their config resolved (``${oc.env:...}``, ``${now:...}`` as the run saw
+them), so a replay never depends on today's environment. Differing package
+versions or git commit are reported, since they are the usual reason for a difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from experiments.records.files import _jsonable
+from experiments.records.runs import SUMMARY
+from livelihoods.compose import register_configs
+from livelihoods.errors import ConfigurationError, entry_point, explain
+from simulation.config import ENGINES, ConfigError
+
+RECORDED_CONFIG = Path(".hydra") / "config.yaml"
+
+
+def recorded_config(run_dir: Path):
+    """The typed, validated RunConfig of the recorded ``.hydra/config.yaml``."""
+    from omegaconf import OmegaConf
+
+    from livelihoods.compose import to_run_config
+
+    register_configs()
+    from hydra.core.config_store import ConfigStore
+
+    schema = ConfigStore.instance().load("base_config.yaml").node
+    recorded = OmegaConf.load(run_dir / RECORDED_CONFIG)
+    recorded.pop("hydra", None)
+    merged = OmegaConf.merge(schema, recorded)
+    return to_run_config(merged)
+
+
+def differences(expected, actual, path: str = "") -> list[str]:
+    """Every value of ``actual`` that is not exactly the recorded one (JSON-normalised: NaN recorded as null)."""
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        out = [f"{path}.{k}: missing in the replay" for k in expected.keys() - actual.keys()]
+        out += [f"{path}.{k}: not in the recorded run" for k in actual.keys() - expected.keys()]
+        for k in sorted(expected.keys() & actual.keys()):
+            out += differences(expected[k], actual[k], f"{path}.{k}")
+        return out
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        return [d for i, (e, a) in enumerate(zip(expected, actual)) for d in differences(e, a, f"{path}[{i}]")]
+    return [] if expected == actual else [f"{path}: replay {actual!r}, recorded {expected!r}"]
+
+
+def read_recorded(run_dir: Path) -> tuple[dict, pd.DataFrame]:
+    """The recorded summary and monthly series; one line (exit 2) if either cannot be read."""
+    try:
+        recorded = json.loads((run_dir / SUMMARY).read_text())
+        if not isinstance(recorded, dict) or not isinstance(recorded.get("meta"), dict):
+            raise ValueError("not a run summary")
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"run_dir: {run_dir / SUMMARY} cannot be read ({str(exc).splitlines()[0]}); it is "
+                                 f"not a complete run")
+    try:
+        series = pd.read_parquet(run_dir / "timeseries.parquet")
+    except Exception as exc:  # noqa: BLE001 - pyarrow raises its own error types
+        raise ConfigurationError(f"run_dir: {run_dir / 'timeseries.parquet'} cannot be read "
+                                 f"({str(exc).splitlines()[0]})")
+    return recorded, series
+
+
+def replay(run_dir: Path) -> tuple[list[str], list[str]]:
+    """(differences of numbers, differences of environment) between RUN_DIR and its replay."""
+    from simulation.runner import git_commit, package_versions, simulate
+
+    recorded, series = read_recorded(run_dir)
+    meta = recorded.pop("meta")
+    try:
+        cfg = recorded_config(run_dir)
+    except Exception as exc:  # noqa: BLE001 - a damaged or foreign record is one line, not a traceback
+        raise ConfigurationError(f"{run_dir / RECORDED_CONFIG}: cannot be replayed: {explain(exc)}")
+    engine = meta.get("engine")
+    if engine not in ENGINES:
+        raise ConfigurationError(f"run_dir: {run_dir / SUMMARY} records engine {engine!r}, not one of "
+                                 f"{', '.join(ENGINES)}")
+    try:
+        result = simulate(cfg, engine=engine)
+    except ConfigError as exc:  # e.g. a population too large for this machine's memory
+        raise ConfigurationError(f"{run_dir / RECORDED_CONFIG}: cannot be replayed here: {explain(exc)}")
+    replayed = _jsonable({k: v for k, v in result.summary.items() if k != "meta"})
+    diffs = differences(recorded, replayed)
+    if not series.equals(result.timeseries):
+        diffs.append("timeseries.parquet: the monthly series differs")
+    versions = meta.get("versions") if isinstance(meta.get("versions"), dict) else {}
+    environment = [f"{name}: recorded {versions.get(name)}, now {version}"
+                   for name, version in package_versions().items() if versions.get(name) != version]
+    if meta.get("git_commit") != (now := git_commit()):
+        environment.append(f"git commit: recorded {meta.get('git_commit')}, now {now}")
+    return diffs, environment
+
+
+@entry_point
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("run_dir", type=Path, help="a run folder (or one job folder of a sweep)")
+    args = ap.parse_args(argv)
+    run_dir = args.run_dir
+    for needed in (SUMMARY, RECORDED_CONFIG, Path("timeseries.parquet")):
+        if not (run_dir / needed).exists():
+            raise ConfigurationError(f"run_dir: {run_dir} is not a complete run (no {needed}); give a folder written "
+                                     f"by experiments.run")
+    diffs, environment = replay(run_dir)
+    for line in environment:
+        print(f"note: {line}")
+    if diffs:
+        for line in diffs[:50]:
+            print(f"differs: {line}")
+        print(f"replay of {run_dir}: {len(diffs)} values differ")
+        return 1
+    print(f"replay of {run_dir}: identical (every indicator, group, cost and monthly value)")
+    return 0
+
