@@ -1,8 +1,8 @@
-"""Model-level allocation of contested resources: training seats and vacancies.
+"""Model-level allocation of contested resources, restated with whole-array NumPy: training seats and places.
 
-Both engines call these functions, so seats and vacancies are shared out
-identically. Each uses a documented, seeded priority rule and never hands out
-more than the capacity.
+The NumPy twins of the model-level kernels (``kernels/numpy_twins.py``) call these functions; the numba
+kernels (``kernels/numba_kernels.py``) state the same rules with loops, and the tests hold them equal.
+Each uses a documented, seeded priority rule and never hands out more than the capacity.
 """
 
 from __future__ import annotations
@@ -33,36 +33,16 @@ def allocate_seats(waiting: np.ndarray, centre: np.ndarray, seats: np.ndarray, l
     return np.sort(chosen[rank < seats[centre[chosen]]])
 
 
-def perceived_skill(skill, claimed_skill, is_returnee, certified):
-    """What an employer sees: actual skill, except the claim of an uncertified returnee."""
-    return np.where(is_returnee & ~certified, claimed_skill, skill)
+def offer_places(applied_employer: np.ndarray, score: np.ndarray, open_places: np.ndarray) -> np.ndarray:
+    """Employer offering a job to each applicant (-1: none), given the employer each applied to (-1: none).
 
-
-def match_jobs(searching, district, perceived, bonus, employer_district, employer_threshold, vacancies,
-               u_choice, u_priority, priority_noise) -> np.ndarray:
-    """Employer offering a job to each person (-1: no offer this month).
-
-    Rule: each searcher applies to one employer of the home district, chosen
-    uniformly (``job_choice`` stream). An employer considers applicants whose
-    perceived skill reaches its threshold and ranks them by
-    perceived skill + certificate bonus + noise * u (``hiring_priority`` stream),
-    highest first, making offers up to its vacancies of the month.
+    Rule: an employer offers its ``open_places`` to its applicants of highest ``score``
+    (``rules.hiring_score``), ties going to the earlier applicant.
     """
-    offer = np.full(searching.size, NO_INDEX, dtype=INT)
-    n_districts = int(max(district.max(initial=0), employer_district.max(initial=0))) + 1
-    by_district = np.argsort(employer_district, kind="stable")
-    count = np.bincount(employer_district, minlength=n_districts)
-    first = np.cumsum(count) - count
-
-    idx = np.flatnonzero(searching)
-    idx = idx[count[district[idx]] > 0]
-    d = district[idx]
-    pick = np.minimum(np.floor(u_choice[idx] * count[d]).astype(np.int64), count[d] - 1)
-    chosen = by_district[first[d] + pick]
-    ok = perceived[idx] >= employer_threshold[chosen]
-    idx, chosen = idx[ok], chosen[ok]
-    score = perceived[idx] + bonus[idx] + priority_noise * u_priority[idx]
-    order, rank = rank_within_groups(chosen, -score)
-    hired = order[rank < vacancies[chosen[order]]]
+    offer = np.full(applied_employer.size, NO_INDEX, dtype=INT)
+    idx = np.flatnonzero(applied_employer != NO_INDEX)
+    chosen = applied_employer[idx]
+    order, rank = rank_within_groups(chosen, -score[idx])
+    hired = order[rank < open_places[chosen[order]]]
     offer[idx[hired]] = chosen[hired]
     return offer

@@ -9,71 +9,37 @@
   transition to itself (``Person.apply``), as an idiomatic Mesa model does.
 
 Draws are pure functions of (seed, stream, month, person), so the order in
-which persons are visited changes nothing. Admissions, matching rounds,
-vacancies and indicators look across persons: they are model-level kernels
-(``numba_kernels``), run by the twins' NumPy restatement in the Mesa engine.
+which persons are visited changes nothing. Admissions, a matching round's
+offers, vacancies and the tallies look across persons: they are the model-level
+steps of ``phases.STEPS`` (kernels of ``numba_kernels``, run by their NumPy
+twins in the Mesa engine), bound by name like the phases.
 """
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 
 from simulation import phases as table
-from simulation.metrics import TALLY
 from simulation.rng import stream_key
-from simulation.state import FLOAT, INT
 
 
 class _ModelLevel:
-    """The model-level steps, with a module of kernels (numba or the NumPy twins)."""
+    """The model-level steps (``phases.STEPS``), with a module of kernels (numba or the NumPy twins)."""
 
     def __init__(self, model, k):
         self.model, self.k = model, k
 
-    @property
-    def _p(self):
-        return self.model.people
-
-    def admit(self, intake_open, seats) -> tuple[np.ndarray, np.ndarray]:
-        """The admitted and the waiting applicants at this intake, each ascending."""
-        P, m = self._p, self.model
-        return self.k.admit_kernel(P.status, P.applied, P.enrolled, P.centre, P.uid, intake_open, seats,
-                                   np.int64(m.cfg.seed), np.int64(m.month), np.int64(stream_key("enrolment_priority")))
-
-    def match(self, candidates, open_places, choice_stream: str, priority_stream: str) -> np.ndarray:
-        """A matching round of ``candidates`` (ascending person indices): offers into the model's ``offer``
-        array, which must hold none for them; returns who got one, ascending."""
-        P, m = self._p, self.model
-        candidates = np.ascontiguousarray(candidates, dtype=np.int64)
-        assert candidates.size < 2 or bool((candidates[1:] > candidates[:-1]).all()), "candidates: ascending ids"
-        return self.k.match_kernel(candidates, P.status, P.district, P.skill, P.claimed_skill, P.is_returnee,
-                                   P.certified, P.recognised, P.uid, m.employers_by_district,
-                                   m.district_first_employer, m.district_employers, m.employer_threshold,
-                                   open_places, np.int64(m.cfg.seed), np.int64(m.month),
-                                   np.int64(stream_key(choice_stream)), np.int64(stream_key(priority_stream)),
-                                   m.rules.hiring, m.scratch["offer"])
-
-    def vacancies(self, name: str, mean: float, n: int) -> np.ndarray:
-        m = self.model
-        out = np.zeros(n, dtype=np.int64)
-        self.k.vacancies_kernel(float(mean), np.int64(m.cfg.seed), np.int64(stream_key(name)), np.int64(m.month), out)
-        return out.astype(INT)
-
-    def emigration_share(self, out: np.ndarray) -> np.ndarray:
-        P, m = self._p, self.model
-        self.k.emigration_kernel(P.arrival_month, P.district, P.status, m.month, out)
-        return out
-
-    def tally(self):
-        P, m = self._p, self.model
-        counts, income = np.zeros(len(TALLY), dtype=np.int64), np.zeros(1, dtype=FLOAT)
-        trainees = np.zeros(len(m.centre_agents), dtype=np.int64)
-        self.k.tally_kernel(P.status, P.arrival_month, P.applied, P.enrolled, P.dropped_out, P.completed,
-                            P.certified, P.dismissed, P.ever_hired, P.migrated, P.abroad_regular, P.earnings,
-                            P.intent, P.centre, m.month, m.intent_threshold, counts, income, trainees)
-        return counts, float(income[0]), trainees
+    def step(self, name: str, **given):
+        """Run model-level step ``name``: its kernel's arguments bound by name, ``given`` by the caller (a random
+        stream by its name). Returns what the kernel returns."""
+        step = table.STEP_BY_NAME[name]
+        assert given.keys() == set(step.given), f"{name}: needs {sorted(step.given)}, got {sorted(given)}"
+        kernel = getattr(self.k, step.kernel)
+        names = table.parameters(kernel)
+        extra = {a: np.int64(stream_key(stream)) for a, stream in step.streams}
+        extra |= {a: np.int64(stream_key(v)) if a.endswith("stream") and isinstance(v, str) else v
+                  for a, v in given.items()}
+        return kernel(*table.bind(step.bound(names), self.model, **extra))
 
 
 class KernelEngine(_ModelLevel):
@@ -102,7 +68,7 @@ class KernelEngine(_ModelLevel):
         call = self.calls.get(name)
         if call is None:
             kernel = getattr(self.generated, name)
-            names = tuple(inspect.signature(kernel.py_func).parameters)
+            names = table.parameters(kernel)
             changing = {a: k for k, a in enumerate(names) if a in ("month", "ids") or a in extra}
             call = self.calls[name] = (kernel, table.bind(names, self.model, ids, **extra), changing)
         kernel, args, changing = call
@@ -136,7 +102,7 @@ class TwinEngine(_PhaseByPhase):
 
     def apply(self, phase, ids, extra) -> None:
         twin = getattr(self.k, phase.name)
-        twin(*table.bind(phase.bound(inspect.signature(twin).parameters), self.model, ids, **extra))
+        twin(*table.bind(phase.bound(table.parameters(twin)), self.model, ids, **extra))
 
 
 class MesaEngine(_PhaseByPhase):

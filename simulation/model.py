@@ -25,7 +25,7 @@ from simulation.phases import SCRATCH
 from simulation.policies import PolicySet
 from simulation.population import build_population, course_months, district_arrays
 from simulation.reached import Reached
-from simulation.rng import Streams
+from simulation.rng import Streams, stream_key
 from simulation.state import ABROAD, FLOAT, INT, NO_INDEX, PERSON_FIELDS, WAGE_EMPLOYED
 from simulation.trial import Trial
 
@@ -228,7 +228,7 @@ class LivelihoodsModel(mesa.Model):
         intake_open = np.array([c.holds_intake(self.record_month) for c in self.centre_agents], dtype=bool)
         admitted = np.zeros(0, dtype=np.int64)
         if intake_open.any():  # between intakes nobody is admitted, and the lottery is not drawn
-            admitted, waiting = self.engine.admit(intake_open, self.inputs["centre_seats"])
+            admitted, waiting = self.engine.step("admit", centre_intake_open=intake_open)
             self.trial.enter(self.record_month, waiting, admitted, self.people.centre, self.inputs["centre_seats"],
                              self.people.female)
         self.engine.run("start_course", admitted)
@@ -242,22 +242,34 @@ class LivelihoodsModel(mesa.Model):
     def search_and_match(self):
         """Labour-force entry/exit and search; this month's vacancies; the main matching round."""
         self.engine.run("labour_market")
-        self.vacancies = self.engine.vacancies("vacancies", self.cfg.scenario.employers.vacancies_per_month,
-                                               len(self.employer_agents))
+        self.vacancies = self.draw_vacancies("vacancies", self.cfg.scenario.employers.vacancies_per_month)
         self.hires = np.zeros(len(self.employer_agents), dtype=INT)
         self.searchers = np.flatnonzero(self.scratch["searching"])  # who applied this month, ascending
         self.consider_offers(self.make_offers(self.searchers, "job_choice", "hiring_priority"))
 
+    def draw_vacancies(self, stream: str, mean: float) -> np.ndarray:
+        """Each employer's vacancies this month, Poisson(``mean``), from ``stream`` (step ``draw_vacancies``)."""
+        vacancies = np.zeros(len(self.employer_agents), dtype=np.int64)
+        self.engine.step("draw_vacancies", mean=float(mean), stream=stream, vacancies=vacancies)
+        return vacancies.astype(INT)
+
     def make_offers(self, candidates, choice_stream: str, priority_stream: str) -> np.ndarray:
-        """One matching round (rule: ``allocation.match_jobs``) of the unemployed among ``candidates`` (ascending
-        person indices) for the places still open; the last round's offers are withdrawn first.
+        """One matching round of the unemployed among ``candidates`` (ascending person indices) for the places
+        still open: each applies to an employer (phase ``apply_to_employer``, draws from the round's two
+        streams), each employer offers its places to its best applicants (step ``make_offers``). The last
+        round's offers are withdrawn first.
 
         Returns the persons offered a job, ascending; each one's employer is in ``offer`` (the model's array,
         -1: none), which ``consider_offers`` reads.
         """
-        offer = self.scratch["offer"]
-        offer[self._offered] = NO_INDEX
-        self._offered = self.engine.match(candidates, self.vacancies - self.hires, choice_stream, priority_stream)
+        self.scratch["offer"][self._offered] = NO_INDEX
+        candidates = np.ascontiguousarray(candidates, dtype=np.int64)
+        assert candidates.size < 2 or bool((candidates[1:] > candidates[:-1]).all()), "candidates: ascending ids"
+        open_places = self.vacancies - self.hires
+        self.engine.run("apply_to_employer", candidates, open_places=open_places,
+                        choice_stream=np.int64(stream_key(choice_stream)),
+                        priority_stream=np.int64(stream_key(priority_stream)))
+        self._offered = self.engine.step("make_offers", candidates=candidates, open_places=open_places)
         return self._offered
 
     def consider_offers(self, holders) -> None:
@@ -271,7 +283,7 @@ class LivelihoodsModel(mesa.Model):
 
     def make_a_living(self):
         """Businesses, job losses, earnings and savings, ageing, peers abroad and intent, person by person."""
-        self.engine.emigration_share(self.inputs["district_abroad_share"])  # as of the start of this phase
+        self.engine.step("emigration_share")  # into inputs["district_abroad_share"], as of the start of this phase
         self.engine.run("livelihoods")
 
     def collect(self):
@@ -282,9 +294,10 @@ class LivelihoodsModel(mesa.Model):
         if self.record_month in metrics.INTENDER_HORIZONS:
             self.intenders_gone_by[self.record_month] = int(
                 self.people.migrated[self.intenders_at_start].sum())
-        counts, income, trainees = self.engine.tally()
-        self.inputs["centre_trainees"][:] = trainees
-        self.latest = metrics.monthly_row(counts, income, self.record_month, self.rows[-1] if self.rows else None)
+        counts, income = np.zeros(len(metrics.TALLY), dtype=np.int64), np.zeros(1, dtype=FLOAT)
+        self.engine.step("tally", counts=counts, income=income)  # and each centre's trainees: inputs["centre_trainees"]
+        self.latest = metrics.monthly_row(counts, float(income[0]), self.record_month,
+                                          self.rows[-1] if self.rows else None)
         self.rows.append(self.latest)
 
     # --- results ------------------------------------------------------------
@@ -368,10 +381,14 @@ class LivelihoodsModel(mesa.Model):
             "employer_probation": np.full(district.size, e.probation_months, dtype=INT),
         }
         self.employer_district = district
-        # employers grouped by district, for the matching rounds
-        self.employers_by_district = np.argsort(district, kind="stable").astype(INT)
-        self.district_employers = np.bincount(district, minlength=len(s.districts)).astype(INT)
-        self.district_first_employer = (np.cumsum(self.district_employers) - self.district_employers).astype(INT)
+        # employers grouped by district, for the matching rounds: district d's are
+        # employers_by_district[district_first_employer[d]:][:district_employers[d]]
+        per_district = np.bincount(district, minlength=len(s.districts)).astype(INT)
+        self.inputs |= {
+            "employers_by_district": np.argsort(district, kind="stable").astype(INT),
+            "district_employers": per_district,
+            "district_first_employer": (np.cumsum(per_district) - per_district).astype(INT),
+        }
 
     # arrays the policies and tests read by these names
     @property

@@ -1,13 +1,14 @@
-"""The monthly phases, declared once: the table every engine and test reads.
+"""The monthly phases and the model-level steps, declared once: the tables every engine and test reads.
 
 A phase is a transition of ``kernels/rules.py`` applied to each person (or to
 the persons a step selects). Its entry names the transition, the person
 fields it writes (in the order the transition returns them), its parameter
-bundle, the random streams it draws and the policy hook that runs before it.
+bundle and the policy hook that runs before it.
 What it reads is the transition's own argument list: argument names are person
 fields (``state.PERSON_FIELDS``), the model's scratch arrays (``SCRATCH``),
 model inputs (``district_wage``, per-centre and per-employer arrays, ...),
-``p`` (the bundle), ``seed`` and ``month``. Everything else derives from this:
+``p`` (the bundle), ``seed`` and ``month``, and, for a phase a step applies with
+inputs of its own, those inputs (``CALLER_INPUTS``). Everything else derives from this:
 
 * the numba kernels are generated from the table (``kernel_source``): one
   loop over persons per phase, or one loop applying several consecutive
@@ -20,6 +21,16 @@ model inputs (``district_wage``, per-centre and per-employer arrays, ...),
 
 The order of the phases is the schedule of ``docs/ODD.md``; ``model.step()``
 calls them in this order (tested).
+
+A **model-level step** (``STEPS``) looks across persons: the centres' admission
+lottery, the employers' vacancies, the offers of a matching round (each
+employer's places to its best applicants), the emigration share of each
+district and the monthly tally. Each is one kernel of
+``kernels/numba_kernels.py`` with a NumPy twin of the same name and signature;
+its arguments are bound by name like a phase's (``bind``), the caller giving
+only the step's own inputs (``Step.given``), by keyword. No kernel is ever called
+with positional arguments written by hand. A reader can print every generated
+kernel with ``python -m simulation.phases``.
 """
 
 from __future__ import annotations
@@ -36,11 +47,13 @@ from pathlib import Path
 import numpy as np
 
 from simulation.kernels import rules
-from simulation.state import FLAG, INT, PERSON_FIELDS
+from simulation.state import FLAG, FLOAT, INT, PERSON_FIELDS
 
 # Person-sized arrays that hold one month's intermediate results, not state.
 SCRATCH = {
     "searching": FLAG,  # applied to a vacancy this month (search -> matching rounds)
+    "applied_employer": INT,  # employer the person applies to in this matching round (-1: none)
+    "hiring_score": FLOAT,  # the employer's ranking of that application (``rules.hiring_score``)
     "offer": INT,  # employer whose offer the person holds in this matching round (-1: none)
 }
 
@@ -53,7 +66,6 @@ class Phase:
     transition: object
     writes: tuple[str, ...]
     params: str | None = None
-    streams: tuple[str, ...] = ()
     hook: str | None = None
     over: str = "all"
 
@@ -78,32 +90,34 @@ def is_per_person(name: str) -> bool:
 
 PHASES: tuple[Phase, ...] = (
     Phase("arrive", rules.arrive_transition, ("status",), over="selected"),
-    Phase("apply_for_training", rules.apply_transition, ("applied",), "enrolment",
-          ("enrolment_application",), hook="start_of_month"),
-    # (admissions: the centres' lottery, ``allocation.allocate_seats``, stream enrolment_priority)
+    Phase("apply_for_training", rules.apply_transition, ("applied",), "enrolment", hook="start_of_month"),
+    # (model-level step ``admit``: the centres' lottery)
     Phase("start_course", rules.start_course_transition,
           ("status", "enrolled", "enrol_month", "course_months", "months_in_course"), over="selected"),
     Phase("attend", rules.attend_transition, ("status", "dropped_out", "dropout_course_month"), "dropout",
-          ("dropout",), hook="before_attendance"),
+          hook="before_attendance"),
     Phase("progress", rules.progress_transition,
-          ("status", "months_in_course", "skill", "completed", "certified", "recognised"), "training",
-          ("certification",)),
-    Phase("join_or_leave_labour_force", rules.labour_force_transition, ("status",), "labour", ("labour_force",),
+          ("status", "months_in_course", "skill", "completed", "certified", "recognised"), "training"),
+    Phase("join_or_leave_labour_force", rules.labour_force_transition, ("status",), "labour",
           hook="after_training"),
-    Phase("search", rules.search_transition, ("searching",), "labour", ("job_search",)),
-    # (vacancies and the matching round: ``allocation.match_jobs``, streams vacancies, job_choice, hiring_priority)
+    Phase("search", rules.search_transition, ("searching",), "labour"),
+    # (model-level step ``draw_vacancies``; then a matching round: ``apply_to_employer``, the step
+    # ``make_offers``, ``accept_offer``)
+    Phase("apply_to_employer", rules.application_transition, ("applied_employer", "hiring_score"), "hiring",
+          over="selected"),  # the candidates of a matching round
     Phase("accept_offer", rules.accept_transition,
           ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired"), "labour",
           over="selected"),  # the holders of an offer: a matching round reaches few, and policies add rounds
     Phase("run_business", rules.business_transition, ("status", "business_months"), "livelihood",
-          ("self_employment",), hook="after_matching"),
+          hook="after_matching"),
     Phase("keep_or_lose_job", rules.separation_transition, ("status", "tenure_months", "employer", "dismissed"),
-          "labour", ("separation",)),
+          "labour"),
     Phase("earn_and_save", rules.income_transition, ("earnings", "savings"), "livelihood"),
     Phase("age", rules.age_transition, ("status", "age"), "ageing"),
     Phase("update_intent", rules.intent_transition, ("peers_abroad", "intent"), "intent"),
+    # (model-level step ``emigration_share`` before the livelihoods loop; ``tally`` at the end of the month)
     Phase("migrate", rules.migration_transition, ("status", "savings", "migrated", "employer", "earnings"),
-          "migration", ("migration",), hook="before_migration"),
+          "migration", hook="before_migration"),
     # applied by the mobility scheme to the persons it places or brings back
     Phase("depart_regular", rules.depart_regular_transition,
           ("status", "savings", "migrated", "employer", "earnings", "abroad_regular"), over="selected"),
@@ -111,7 +125,12 @@ PHASES: tuple[Phase, ...] = (
 )
 BY_NAME = {phase.name: phase for phase in PHASES}
 # inputs the step applying a phase passes itself (name: placeholder of the right type)
-CALLER_INPUTS = {"return_home": {"return_savings": 0.0}}
+CALLER_INPUTS = {
+    "return_home": {"return_savings": 0.0},
+    # the employers' places still open, and the round's own streams (the main round's or a policy's)
+    "apply_to_employer": {"open_places": np.zeros(0, dtype=INT), "choice_stream": np.int64(0),
+                          "priority_stream": np.int64(0)},
+}
 
 # Consecutive per-person phases with no model-level step or policy hook between them: one loop each.
 FUSED: dict[str, tuple[str, ...]] = {
@@ -133,6 +152,41 @@ def _check_table() -> None:
 
 
 _check_table()
+
+
+@dataclass(frozen=True)
+class Step:
+    """A model-level step: kernel ``<name>_kernel`` of ``kernels/numba_kernels.py`` (and its twin of the same
+    name in ``kernels/numpy_twins.py``), its arguments bound by name: person fields, scratch, model inputs,
+    ``p`` (bundle ``params``), ``seed``, ``month``, the step's fixed random streams (argument -> stream name) and
+    what the caller gives (``given``, by keyword: a stream's name for an argument ending in ``stream``)."""
+
+    name: str
+    given: tuple[str, ...] = ()
+    params: str | None = None
+    streams: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def kernel(self) -> str:
+        return f"{self.name}_kernel"
+
+    def bound(self, names) -> list[str]:
+        return [f"p_{self.params}" if a == "p" else a for a in names]
+
+
+STEPS: tuple[Step, ...] = (
+    # the centres' lottery at an intake: each centre admits its waiting applicants in order of their draw
+    Step("admit", given=("centre_intake_open",), streams=(("priority_stream", "enrolment_priority"),)),
+    # each employer's vacancies this month, Poisson, from the caller's stream (the market's or a policy's)
+    Step("draw_vacancies", given=("mean", "stream", "vacancies")),
+    # a matching round's offers: each employer's open places to its applicants of highest hiring score
+    Step("make_offers", given=("candidates", "open_places")),
+    # the share of each district's people abroad, as of the start of the livelihoods loop
+    Step("emigration_share"),
+    # the month's counts of the indicators, the earnings at home and each centre's trainees
+    Step("tally", params="migration", given=("counts", "income")),
+)
+STEP_BY_NAME = {step.name: step for step in STEPS}
 
 
 # --------------------------------------------------------------------------- generated kernels
@@ -214,6 +268,11 @@ def kernels():
     return _KERNELS
 
 
+def parameters(kernel) -> tuple[str, ...]:
+    """The argument names of a kernel (a numba dispatcher's Python function) or of a twin."""
+    return tuple(inspect.signature(getattr(kernel, "py_func", kernel)).parameters)
+
+
 def bind(names, model, ids=None, **extra) -> list:
     """The values of argument ``names`` in ``model``, by name: person fields, scratch, inputs, bundles."""
     values = []
@@ -235,3 +294,7 @@ def bind(names, model, ids=None, **extra) -> list:
         else:
             values.append(model.inputs[name])
     return values
+
+
+if __name__ == "__main__":  # python -m simulation.phases: the generated kernels' source, as numba compiles it
+    print(module_source())

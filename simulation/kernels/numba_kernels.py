@@ -1,26 +1,25 @@
-"""Numba kernels of the model-level steps: admissions, matching rounds, vacancies and reductions.
+"""Numba kernels of the model-level steps: admissions, a matching round's offers, vacancies and reductions.
 
 The per-person phases' kernels are generated from the table of phases
-(``simulation/phases.py``); these are the steps that look across persons.
+(``simulation/phases.py``); these are the steps that look across persons, declared in the same module's
+table of steps (``STEPS``: kernel ``<step>_kernel``), which binds their arguments by name.
 Draws are computed where they are used, from the counter-based streams of
 ``simulation/rng.py`` (the lottery of a candidate, an employer's vacancies),
-so no step shares a generator. Reductions (``emigration_kernel``,
+so no step shares a generator. Reductions (``emigration_share_kernel``,
 ``tally_kernel``) sum over fixed blocks of persons in a fixed order, so they do
-not depend on the thread count; a matching round computes each applicant's choice
-and score in parallel (each from their own draws) and ranks them per employer in
-person order, so it does not either.
+not depend on the thread count; a matching round's applications are a phase
+(each applicant's choice and score in parallel, from their own draws) and its
+offers rank the applicants per employer in person order, so it does not either.
 Each kernel has a NumPy twin of the same name and signature in
 ``numpy_twins.py``.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from numba import njit, prange
 
-from simulation.kernels.rules import hiring_score, jit, perceived_skill
+from simulation.kernels.rules import jit
 from simulation.rng import poisson, uniform
 from simulation.state import ABROAD, IDLE, NO_INDEX, TRAINING, UNEMPLOYED
 
@@ -71,40 +70,23 @@ def mark_best(group, score, places, hired):
         hired[best] = True
 
 
-@kernel
-def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
-                 employers_by_district, district_first_employer, district_employers, employer_threshold,
-                 open_places, seed, month, choice_stream, priority_stream, p, offer):
-    """One matching round (the rule of ``allocation.match_jobs``) of the unemployed among ``candidates``
-    (ascending person indices); writes the offers made into ``offer`` and returns who got one, ascending.
+@jit
+def make_offers_kernel(candidates, applied_employer, hiring_score, open_places, offer):
+    """The employers' side of a matching round (the candidates applied in phase ``apply_to_employer``): each
+    employer offers its ``open_places`` to its applicants of highest ``hiring_score`` (ties: the lower person
+    index first); writes the offers into ``offer`` and returns who got one, ascending.
 
-    Each unemployed candidate applies to employer ``employers_by_district[first[d] + floor(u_choice * n_d)]``
-    of the home district d; an employer with places considers applicants whose ``perceived_skill`` reaches
-    its threshold and offers its places to the highest ``hiring_score`` (ties: lower person index first).
-    ``u_choice`` and ``u_priority`` are the candidate's draws from ``choice_stream`` and ``priority_stream``.
-    Only candidates are visited (a policy's round reaches a few hundred persons, not the population); each
-    applicant's choice and score are computed in parallel, the ranking per employer in candidate order.
+    Applicants are grouped by employer in candidate (person) order by a counting sort; an employer with a few
+    places and applicants picks its best in place (``mark_best``), a long list by ``first_k_smallest``.
     ``offer`` must hold no offer (-1) for the candidates; others' entries are not touched.
     """
     k = candidates.size
-    chosen = np.full(k, NO_INDEX, dtype=np.int32)  # employer each candidate applies to (-1: none)
+    chosen = np.empty(k, dtype=np.int32)
     score = np.empty(k, dtype=np.float64)
-    for j in prange(k):
-        i = candidates[j]
-        if status[i] != UNEMPLOYED:
-            continue
-        d = district[i]
-        count = district_employers[d]
-        if count == 0:
-            continue
-        pick = min(np.int64(math.floor(uniform(seed, choice_stream, month, uid[i]) * count)), count - 1)
-        e = employers_by_district[district_first_employer[d] + pick]
-        seen = perceived_skill(skill[i], claimed_skill[i], is_returnee[i], certified[i])
-        if seen < employer_threshold[e] or open_places[e] <= 0:
-            continue
-        chosen[j] = e
-        score[j] = hiring_score(seen, certified[i], recognised[i], uniform(seed, priority_stream, month, uid[i]), p)
-    per_employer = np.zeros(employer_threshold.size + 1, dtype=np.int64)
+    for j in range(k):
+        chosen[j] = applied_employer[candidates[j]]
+        score[j] = hiring_score[candidates[j]]
+    per_employer = np.zeros(open_places.size + 1, dtype=np.int64)
     for j in range(k):
         if chosen[j] != NO_INDEX:
             per_employer[chosen[j] + 1] += 1
@@ -117,7 +99,7 @@ def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee
             grouped[fill[e]] = j
             fill[e] += 1
     hired = np.zeros(k, dtype=np.bool_)
-    for e in range(employer_threshold.size):
+    for e in range(open_places.size):
         lo, hi = start[e], start[e + 1]
         places = open_places[e]  # >= 1: no one applied to an employer without places
         if hi - lo <= places:  # every applicant (or none)
@@ -136,11 +118,11 @@ def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee
 
 
 @kernel
-def emigration_kernel(arrival_month, district, status, month, abroad_share):
+def emigration_share_kernel(arrival_month, district, status, month, district_abroad_share):
     """Share of each district's population (arrived by ``month``) who are abroad: emigrants, whenever they left
     (a returnee who has arrived is at home; one who has not yet arrived is not in the population)."""
     n_blocks = (arrival_month.size + BLOCK - 1) // BLOCK
-    n_districts = abroad_share.size
+    n_districts = district_abroad_share.size
     counts = np.zeros((n_blocks, 2 * n_districts), dtype=np.int64)
     for b in prange(n_blocks):
         for i in range(b * BLOCK, min((b + 1) * BLOCK, arrival_month.size)):
@@ -150,15 +132,15 @@ def emigration_kernel(arrival_month, district, status, month, abroad_share):
                     counts[b, n_districts + district[i]] += 1
     total = counts.sum(axis=0)
     for d in range(n_districts):
-        abroad_share[d] = total[n_districts + d] / max(total[d], 1)
+        district_abroad_share[d] = total[n_districts + d] / max(total[d], 1)
 
 
 @kernel
 def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, completed, certified, dismissed,
-                 ever_hired, migrated, abroad_regular, earnings, intent, centre, month, intent_threshold, counts,
-                 income, centre_trainees):
-    """Counts of the monthly indicators (layout: ``metrics.TALLY``), the earnings of persons at home
-    and the persons in training at each centre."""
+                 ever_hired, migrated, abroad_regular, earnings, intent, centre, month, p, counts, income,
+                 centre_trainees):
+    """Counts of the monthly indicators (layout: ``metrics.TALLY``; migration intent above ``p.threshold``),
+    the earnings of persons at home and the persons in training at each centre."""
     n_blocks = (status.size + BLOCK - 1) // BLOCK
     block_counts = np.zeros((n_blocks, counts.size), dtype=np.int64)
     block_income = np.zeros(n_blocks, dtype=np.float64)
@@ -182,7 +164,7 @@ def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, complete
             c[13] += dismissed[i]
             c[14] += ever_hired[i]
             if s != ABROAD:
-                c[15] += intent[i] > intent_threshold
+                c[15] += intent[i] > p.threshold
                 block_income[b] += earnings[i]
     counts[:] = block_counts.sum(axis=0)
     centre_trainees[:] = block_trainees.sum(axis=0)
@@ -192,22 +174,23 @@ def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, complete
 
 
 @jit
-def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, seed, month, stream):
+def admit_kernel(status, applied, enrolled, centre, uid, centre_intake_open, centre_seats, seed, month,
+                 priority_stream):
     """Admissions at an intake (the rule of ``allocation.allocate_seats``); returns the admitted and the
     waiting applicants, each in person order.
 
     Waiting: applied, never enrolled, idle or searching, at a centre holding an
     intake. Each centre admits its waiting applicants in ascending order of their
-    lottery draw from ``stream`` (ties: lower person index first) until its seats are full.
+    lottery draw from ``priority_stream`` (ties: lower person index first) until its seats are full.
     """
     n = status.size
     waiting = np.empty(n, dtype=np.int64)
-    per_centre = np.zeros(seats.size + 1, dtype=np.int64)
+    per_centre = np.zeros(centre_seats.size + 1, dtype=np.int64)
     admitted = np.zeros(n, dtype=np.bool_)
     k = 0
     for i in range(n):
         if (applied[i] and not enrolled[i] and (status[i] == IDLE or status[i] == UNEMPLOYED)
-                and intake_open[centre[i]]):
+                and centre_intake_open[centre[i]]):
             waiting[k] = i
             per_centre[centre[i] + 1] += 1
             k += 1
@@ -218,20 +201,20 @@ def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, see
         c = centre[waiting[j]]
         grouped[fill[c]] = waiting[j]
         fill[c] += 1
-    for c in range(seats.size):
+    for c in range(centre_seats.size):
         group = grouped[start[c]:start[c + 1]]
-        if group.size > seats[c]:
+        if group.size > centre_seats[c]:
             lottery = np.empty(group.size, dtype=np.float64)
             for j in range(group.size):
-                lottery[j] = uniform(seed, stream, month, uid[group[j]])
-            group = group[first_k_smallest(lottery, seats[c])]
+                lottery[j] = uniform(seed, priority_stream, month, uid[group[j]])
+            group = group[first_k_smallest(lottery, centre_seats[c])]
         for i in group:
             admitted[i] = True
     return np.flatnonzero(admitted), waiting[:k].copy()
 
 
 @jit
-def vacancies_kernel(mean, seed, stream, month, out):
+def draw_vacancies_kernel(mean, seed, stream, month, vacancies):
     """Vacancies of each employer e this month:  Poisson(mean), keyed by e in ``stream``."""
-    for e in range(out.size):
-        out[e] = poisson(mean, seed, stream, month, e)
+    for e in range(vacancies.size):
+        vacancies[e] = poisson(mean, seed, stream, month, e)

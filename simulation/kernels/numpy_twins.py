@@ -116,6 +116,26 @@ def search(status, searching, p, seed, month, uid):
     searching[:] = (status == UNEMPLOYED) & (philox_uniform(seed, _key("job_search"), month, uid) < p.search_probability)
 
 
+def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
+                      employers_by_district, district_first_employer, district_employers, employer_threshold,
+                      open_places, p, seed, month, choice_stream, priority_stream, applied_employer, hiring_score,
+                      ids):
+    if employers_by_district.size == 0:  # no employer anywhere: nobody applies
+        applied_employer[ids], hiring_score[ids] = NO_INDEX, 0.0
+        return
+    d = district[ids]
+    count = district_employers[d]
+    pick = np.minimum(np.floor(philox_uniform(seed, choice_stream, month, uid[ids]) * count).astype(np.int64),
+                      count - 1)
+    e = np.where(count > 0, employers_by_district[np.where(count > 0, district_first_employer[d] + pick, 0)], 0)
+    seen = np.where(is_returnee[ids] & ~certified[ids], claimed_skill[ids], skill[ids])
+    ok = (status[ids] == UNEMPLOYED) & (count > 0) & (seen >= employer_threshold[e]) & (open_places[e] > 0)
+    score = (seen + (p.certified_bonus * certified[ids] + p.recognised_bonus * recognised[ids])
+             + p.priority_noise * philox_uniform(seed, priority_stream, month, uid[ids]))
+    applied_employer[ids] = np.where(ok, e, NO_INDEX)
+    hiring_score[ids] = np.where(ok, score, 0.0)
+
+
 def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired, household_income,
                  employer_wage, employer_threshold, p, ids):
     has_offer = offer[ids] >= 0
@@ -221,54 +241,46 @@ def return_home(status, savings, return_savings, ids):
 
 # --------------------------------------------------------------------------- model-level kernels
 
-def match_kernel(candidates, status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
-                 employers_by_district, district_first_employer, district_employers, employer_threshold,
-                 open_places, seed, month, choice_stream, priority_stream, p, offer):
-    from simulation.allocation import match_jobs, perceived_skill
+def make_offers_kernel(candidates, applied_employer, hiring_score, open_places, offer):
+    from simulation.allocation import offer_places
 
-    employer_district = np.empty(employers_by_district.size, dtype=district.dtype)
-    employer_district[employers_by_district] = np.repeat(np.arange(district_employers.size), district_employers)
-    bonus = p.certified_bonus * certified + p.recognised_bonus * recognised
-    searching = np.zeros(status.size, dtype=bool)
-    searching[candidates] = True
-    made = match_jobs(searching & (status == UNEMPLOYED), district,
-                      perceived_skill(skill, claimed_skill, is_returnee, certified), bonus, employer_district,
-                      employer_threshold, open_places, philox_uniform(seed, choice_stream, month, uid),
-                      philox_uniform(seed, priority_stream, month, uid), p.priority_noise)
-    offered = np.flatnonzero(made != NO_INDEX)
-    offer[offered] = made[offered]
+    made = offer_places(applied_employer[candidates], hiring_score[candidates], open_places)
+    offered = candidates[made != NO_INDEX]
+    offer[offered] = made[made != NO_INDEX]
     return offered
 
 
-def admit_kernel(status, applied, enrolled, centre, uid, intake_open, seats, seed, month, stream):
+def admit_kernel(status, applied, enrolled, centre, uid, centre_intake_open, centre_seats, seed, month,
+                 priority_stream):
     from simulation.allocation import allocate_seats
 
-    waiting = applied & ~enrolled & ((status == IDLE) | (status == UNEMPLOYED)) & intake_open[centre]
-    return allocate_seats(waiting, centre, seats, philox_uniform(seed, stream, month, uid)), np.flatnonzero(waiting)
+    waiting = applied & ~enrolled & ((status == IDLE) | (status == UNEMPLOYED)) & centre_intake_open[centre]
+    return (allocate_seats(waiting, centre, centre_seats, philox_uniform(seed, priority_stream, month, uid)),
+            np.flatnonzero(waiting))
 
 
-def vacancies_kernel(mean, seed, stream, month, out):
+def draw_vacancies_kernel(mean, seed, stream, month, vacancies):
     from simulation.rng import poisson
 
-    for e in range(out.size):
-        out[e] = poisson(mean, seed, stream, month, e)
+    for e in range(vacancies.size):
+        vacancies[e] = poisson(mean, seed, stream, month, e)
 
 
-def emigration_kernel(arrival_month, district, status, month, abroad_share):
+def emigration_share_kernel(arrival_month, district, status, month, district_abroad_share):
     population = arrival_month <= month
-    n = abroad_share.size
-    abroad_share[:] = (np.bincount(district[population & (status == ABROAD)], minlength=n)
+    n = district_abroad_share.size
+    district_abroad_share[:] = (np.bincount(district[population & (status == ABROAD)], minlength=n)
                        / np.maximum(np.bincount(district[population], minlength=n), 1))
 
 
 def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, completed, certified, dismissed,
-                 ever_hired, migrated, abroad_regular, earnings, intent, centre, month, intent_threshold, counts,
-                 income, centre_trainees):
+                 ever_hired, migrated, abroad_regular, earnings, intent, centre, month, p, counts, income,
+                 centre_trainees):
     pop = arrival_month <= month
     centre_trainees[:] = np.bincount(centre[pop & (status == TRAINING)], minlength=centre_trainees.size)
     home = pop & (status != ABROAD)
     counts[:6] = np.bincount(status[pop], minlength=6)
     for j, flag in enumerate((applied, enrolled, dropped_out, completed, completed & certified, migrated,
-                              migrated & abroad_regular, dismissed, ever_hired, intent > intent_threshold)):
+                              migrated & abroad_regular, dismissed, ever_hired, intent > p.threshold)):
         counts[6 + j] = (flag & (home if j == 9 else pop)).sum()
     income[0] = earnings[home].sum()

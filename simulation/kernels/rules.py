@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 from numba import njit
 
 from simulation.rng import stream_key, uniform
@@ -275,6 +276,32 @@ def labour_force_transition(status, p, seed, month, uid):
 def search_transition(status, p, seed, month, uid):
     """A searcher applies to a vacancy this month with probability s. Returns (searching',)."""
     return (status == UNEMPLOYED and uniform(seed, JOB_SEARCH, month, uid) < p.search_probability,)
+
+
+@jit
+def application_transition(status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
+                           employers_by_district, district_first_employer, district_employers, employer_threshold,
+                           open_places, p, seed, month, choice_stream, priority_stream):
+    """A candidate of a matching round who is searching applies to one employer of the home district.
+
+    The employer is ``employers_by_district[first_d + floor(u_choice n_d)]``, uniform among the n_d employers
+    of district d (draw ``u_choice`` from the round's ``choice_stream``); the application counts when the
+    employer still has places and the candidate's ``perceived_skill`` reaches its threshold, with the
+    employer's ranking ``hiring_score`` (draw ``u_priority`` from ``priority_stream``). The employers' side,
+    places to the best applicants, is the model-level step ``make_offers``.
+    Returns (applied_employer', hiring_score'): the employer (-1: none) and the score (0 without one).
+    """
+    if status != UNEMPLOYED:
+        return NO_INDEX, 0.0
+    count = district_employers[district]
+    if count == 0:
+        return NO_INDEX, 0.0
+    pick = min(np.int64(math.floor(uniform(seed, choice_stream, month, uid) * count)), count - 1)
+    e = employers_by_district[district_first_employer[district] + pick]
+    seen = perceived_skill(skill, claimed_skill, is_returnee, certified)
+    if seen < employer_threshold[e] or open_places[e] <= 0:
+        return NO_INDEX, 0.0
+    return e, hiring_score(seen, certified, recognised, uniform(seed, priority_stream, month, uid), p)
 
 
 @jit

@@ -40,7 +40,7 @@ class Apprenticeship(Policy):
 
     def after_matching(self, searchers):
         m, P, c = self.model, self.model.people, self.cfg
-        extra = m.engine.vacancies(f"policy.{self.name}.places", c.extra_vacancies_per_host, self.hosts.size) * self.hosts
+        extra = m.draw_vacancies(f"policy.{self.name}.places", c.extra_vacancies_per_host) * self.hosts
         if not extra.any() or not self.has_money():
             return
         m.vacancies += extra.astype(m.vacancies.dtype)
