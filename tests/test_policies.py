@@ -185,3 +185,35 @@ def test_any_combination_of_policies_runs_and_keeps_rates_and_spending_valid(cho
     for name, value in summary["indicators"].items():
         if name.endswith("_rate") and value == value:
             assert 0.0 <= value <= 1.0, name
+
+
+HOOKS = ("start_of_month", "before_attendance", "after_training", "after_matching", "before_migration")
+
+
+@pytest.mark.parametrize("name", list(POLICIES))
+def test_a_policy_sets_only_the_person_fields_it_declares(name):
+    """Each hook call of the policy, alone in a run, changes only the person fields its declaration lists
+    (``person_fields``), and in two years it changes at least one of them."""
+    from simulation.model import LivelihoodsModel
+
+    cfg = make_config(*SMALL, "months=24", "seed=2", f"policy=[{name}]", "scenario.returnees.initial_share=0.2",
+                      *(["policy.mobility_scheme.slots_per_1000_youth_per_year=40"] if name == "mobility_scheme"
+                        else []))
+    model = LivelihoodsModel(cfg)
+    (policy,) = model.policies.items
+    changed: set[str] = set()
+
+    def watched(hook):
+        def call(*args):
+            before = {f: getattr(model.people, f).copy() for f in PERSON_FIELDS}
+            hook(*args)
+            changed.update(f for f in PERSON_FIELDS if not np.array_equal(before[f], getattr(model.people, f)))
+        return call
+
+    for hook in HOOKS:
+        setattr(policy, hook, watched(getattr(policy, hook)))
+    for _ in range(cfg.months):
+        model.step()
+    declared = set(POLICIES[name].person_fields)
+    assert changed <= declared, sorted(changed - declared)
+    assert changed, "the policy changed no person field in two years: the check would be vacuous"

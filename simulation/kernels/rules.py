@@ -1,6 +1,6 @@
 """Per-person decision rules and transitions (compiled with numba).
 
-Two layers, both scalar-in / scalar-out and free of randomness:
+Two layers, both scalar-in / scalar-out and free of randomness but for the counter-based draws:
 
 * **rules** state one behavioural equation each (their docstrings give it);
 * **transitions** apply a rule to one person's state and return the new
@@ -9,16 +9,20 @@ Two layers, both scalar-in / scalar-out and free of randomness:
   counter-based stream, keyed by the person's ``uid`` and the ``month``
   (``simulation/rng.py``), only when the rule applies to the person.
 
-A transition's argument names are person fields (``state.PERSON_FIELDS`` and
-the model's scratch arrays), model inputs (``district_wage``, per-centre and
-per-employer arrays), ``p`` (its parameter bundle), ``seed``, ``month`` and
-``uid``: the kernels and the Mesa agents bind them by these names.
+A transition's argument names are person fields (``state.PERSON_FIELDS``), the
+model's scratch arrays (``phases.SCRATCH``), model inputs (``district_wage``,
+per-centre and per-employer arrays, ...), ``p`` (its parameter bundle,
+``params.py``), ``seed``, ``month`` and the inputs a step gives (``phases.CALLER_INPUTS``,
+e.g. a matching round's open places and streams): every engine binds them by
+these names, so a new argument is read everywhere once the transition names it.
 
-The numba kernels (``kernels/numba_kernels.py``) loop over persons calling the
-transitions; the Mesa engine's agents (``agents/person.py``) call the same
-transitions one agent at a time; the NumPy twins (``kernels/numpy_twins.py``)
-restate the equations with whole-array operations. Parameters arrive as
-``NamedTuple`` bundles built from the config (``params.py``).
+Who calls them: the numba loops generated from the table of phases
+(``phases.module_source``; print them with ``python -m simulation.phases``), and
+the Mesa engine's agents (``agents/person.py``), one agent at a time. The NumPy
+twins (``kernels/numpy_twins.py``) restate the equations with whole-array
+operations, and the tests hold them equal. The model-level steps that look
+across persons (admissions, offers, vacancies, tallies) are the kernels of
+``kernels/numba_kernels.py``.
 """
 
 from __future__ import annotations
