@@ -263,18 +263,20 @@ def paired_differences(frame: pd.DataFrame, reference: str, confidence: float = 
     return posterior_aggregate(both, confidence) if over_draws(both) else aggregate(both, confidence)
 
 
-def lowest_stipend_probably_meeting_target(frame: pd.DataFrame, target: float, probability: float):
-    """Per stipend level, P(dropout < target) over posterior draws; and the lowest level where it is at least
-    ``probability`` (None if no level is)."""
-    p = probability_below(frame, "dropout_rate", target)
+def lowest_stipend_probably_meeting_target(frame: pd.DataFrame, target: float, probability: float,
+                                           group: str = "all"):
+    """Per stipend level, P(dropout of ``group`` < target) over posterior draws; and the lowest level where it is
+    at least ``probability`` (None if no level is)."""
+    p = probability_below(frame, "dropout_rate", target, group)
     levels = pd.Series(p.to_numpy(), index=[float(s.split("=", 1)[1]) for s in p.index]).sort_index()
     meeting = levels[levels >= probability]
     return levels, (float(meeting.index[0]) if len(meeting) else None)
 
 
-def lowest_stipend_meeting_target(table: pd.DataFrame, target: float) -> float | None:
-    """Lowest stipend whose dropout upper confidence bound is below ``target`` (None if no level does)."""
-    rows = table[(table["group"] == "all") & (table["indicator"] == "dropout_rate")].copy()
+def lowest_stipend_meeting_target(table: pd.DataFrame, target: float, group: str = "all") -> float | None:
+    """Lowest stipend whose upper confidence bound of the dropout of ``group`` is below ``target`` (None if no
+    level does; a level with no interval, one seed or none of the group, does not)."""
+    rows = table[(table["group"] == group) & (table["indicator"] == "dropout_rate")].copy()
     rows["stipend"] = rows["setting"].str.split("=", n=1).str[1].astype(float)
     meeting = rows[rows["ci_high"] < target].sort_values("stipend")
     return float(meeting["stipend"].iloc[0]) if len(meeting) else None

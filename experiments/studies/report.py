@@ -1,6 +1,7 @@
 """Report of a sweep: ``python -m experiments.report SWEEP_DIR [report.confidence=0.95] [report.target.dropout_rate=0.2]``.
 
-(and ``report.credible=0.9``, ``report.probability=0.9`` for a study over posterior draws)
+(and ``report.credible=0.9``, ``report.probability=0.9`` for a study over posterior draws, and a stress-test
+target for a group of ``simulation.metrics.GROUPS``: ``report.target.returnees.dropout_rate=0.3``, null = none)
 
 Console script ``livelihoods-report``. Reads every job's overrides and summary
 and writes into SWEEP_DIR: ``aggregate.csv``/``.parquet`` (mean, std, 95% CI, n
@@ -8,6 +9,11 @@ per setting × group × indicator), ``paired.csv``/``.parquet`` (differences
 against the reference arm, seed by seed, with CIs), figures and ``report.md``.
 Jobs that failed or are missing are listed; the report covers the rest.
 Targets and confidence default to the values in the jobs' resolved config.
+
+A stress test (the stipend swept alone) answers, for all enrolees and each group given a target, the lowest
+stipend that keeps dropout below the target. Over seeds only (a point calibration) it is the lowest level
+whose upper confidence bound is below the target, labelled as resting on one parameter set, with the exact
+command that answers it over a stored posterior (``posterior_rerun``).
 
 A study over posterior draws × seeds (``posterior=<name> draw=...``) reports credible intervals split into
 their parameter and seed parts (``aggregate.posterior_aggregate``), and its stress test as a probability:
@@ -29,6 +35,7 @@ from experiments.studies import aggregate as agg
 from experiments.studies import cost_effectiveness as cea
 from experiments.studies import labels
 from livelihoods.errors import ConfigurationError, NotWritten, entry_point
+from simulation import metrics
 from simulation.policies import POLICIES
 
 MAIN = ("dropout_rate", "completion_rate", "employment_rate", "migration_intent_rate")
@@ -95,46 +102,86 @@ def _job_report_config(sweep: agg.Sweep) -> dict:
     return {}
 
 
-# report settings: key -> (default, lowest, highest, open interval)
+def target_key(group: str) -> str:
+    """The setting of a stress-test target: ``report.target.dropout_rate`` (all enrolees) or a group's."""
+    return "report.target.dropout_rate" if group == "all" else f"report.target.{group}.dropout_rate"
+
+
+# report settings: key -> (default, lowest, highest, open interval); default None: optional (null = none), as the
+# run schema's ``report`` (livelihoods.settings.ReportSettings): a target for all enrolees and one per group of
+# summary.json's by_group (simulation.metrics.GROUPS)
 SETTINGS = {"report.confidence": (0.95, 0.0, 1.0, True), "report.credible": (0.90, 0.0, 1.0, True),
-            "report.probability": (0.90, 0.0, 1.0, True), "report.target.dropout_rate": (0.30, 0.0, 1.0, False)}
+            "report.probability": (0.90, 0.0, 1.0, True), target_key("all"): (0.30, 0.0, 1.0, False),
+            **{target_key(group): (None, 0.0, 1.0, False) for group in metrics.GROUPS}}
 
 
 def _allowed(key: str, value) -> bool:
-    _, lo, hi, open_ = SETTINGS[key]
+    default, lo, hi, open_ = SETTINGS[key]
+    if value is None:
+        return default is None
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return False
     return lo < value < hi if open_ else lo <= value <= hi
 
 
-def _settings_from(args: list[str], defaults: dict) -> dict[str, float]:
-    """The report's settings: the jobs' recorded ``report`` values, then ``key=value`` arguments."""
+def _range(key: str) -> str:
+    default, lo, hi, open_ = SETTINGS[key]
+    return f"{'(' if open_ else '['}{lo:g}, {hi:g}{')' if open_ else ']'}" + (" or null" if default is None else "")
+
+
+def _unknown_key(key: str) -> ConfigurationError:
+    """The one line for a key the report has no setting for (a group not in ``simulation.metrics.GROUPS``)."""
+    parts = key.split(".")
+    if len(parts) == 4 and parts[:2] == ["report", "target"] and parts[3] == "dropout_rate":
+        return ConfigurationError(f"{key}: unknown group {parts[2]!r}, allowed groups: {', '.join(metrics.GROUPS)}")
+    fixed = [k for k in SETTINGS if SETTINGS[k][0] is not None]
+    return ConfigurationError(f"{key}: unknown key, allowed keys: {', '.join(fixed)}, report.target.<group>.dropout_rate "
+                              f"(group: {', '.join(metrics.GROUPS)})")
+
+
+def _recorded(defaults: dict, key: str):
+    """The jobs' recorded value of ``key`` (``report.target.returnees.dropout_rate``), or the default."""
+    value = defaults
+    for part in key.split(".")[1:]:
+        if not isinstance(value, dict) or part not in value:
+            return SETTINGS[key][0]
+        value = value[part]
+    return SETTINGS[key][0] if value is None else value
+
+
+def _settings_from(args: list[str], defaults: dict) -> dict[str, float | None]:
+    """The report's settings: the jobs' recorded ``report`` values, then ``key=value`` arguments (a group's
+    target may be ``null``: none)."""
     settings = {}
-    for key, (default, lo, hi, open_) in SETTINGS.items():
-        recorded = defaults
-        for part in key.split(".")[1:]:
-            recorded = recorded.get(part, default) if isinstance(recorded, dict) else None
-        if recorded is None or recorded is defaults:
-            recorded = default
+    for key, (default, *_) in SETTINGS.items():
+        recorded = _recorded(defaults, key)
         if not _allowed(key, recorded):
-            print(f"warning: the jobs' {key} ({recorded!r}) is not in {'(' if open_ else '['}{lo:g}, {hi:g}"
-                  f"{')' if open_ else ']'}; using {default}", file=sys.stderr)
+            print(f"warning: the jobs' {key} ({recorded!r}) is not in {_range(key)}; using {default}", file=sys.stderr)
             recorded = default
-        settings[key] = float(recorded)
+        settings[key] = None if recorded is None else float(recorded)
     for item in args:
-        key, _, value = item.partition("=")
+        key, equals, value = item.partition("=")
         if key not in SETTINGS:
-            raise ConfigurationError(f"{key}: unknown key, allowed keys: {', '.join(SETTINGS)}")
+            raise _unknown_key(key)
+        if not equals:
+            raise ConfigurationError(f"{key}: needs a value, as {key}=<a number in {_range(key)}>")
+        if SETTINGS[key][0] is None and value.strip().lower() in ("null", "none", "~"):
+            settings[key] = None
+            continue
         try:
             number = float(value)
         except ValueError:
-            raise ConfigurationError(f"{key}: must be a number, got {value!r}")
+            raise ConfigurationError(f"{key}: must be a number in {_range(key)}, got {value!r}") from None
         if not _allowed(key, number):
-            _, lo, hi, open_ = SETTINGS[key]
-            raise ConfigurationError(f"{key}: must be a number in {'(' if open_ else '['}{lo:g}, "
-                                     f"{hi:g}{')' if open_ else ']'}, got {number:g}")
+            raise ConfigurationError(f"{key}: must be a number in {_range(key)}, got {number:g}")
         settings[key] = number
     return settings
+
+
+def stress_targets(settings: dict[str, float | None]) -> dict[str, float]:
+    """Group -> dropout target of the stress test: ``all`` (every enrolee), then each group given one."""
+    groups = ("all", *metrics.GROUPS)
+    return {group: settings[target_key(group)] for group in groups if settings[target_key(group)] is not None}
 
 
 def _fmt(row, difference: bool = False) -> str:
@@ -187,13 +234,13 @@ def _trial_section(table: pd.DataFrame, interval: str) -> list[str]:
     rows = table[table["indicator"].str.startswith("trial_")]
     if rows.empty:
         return []
-    setting = sorted(rows["setting"].unique(), key=labels.setting_order)[0]
+    setting = min(rows["setting"].unique(), key=labels.setting_order)
     rows = rows[rows["setting"] == setting]
     lines = ["## Virtual trial (the seat lottery as a randomised offer)", "",
-             f"Arm: {labels.arm(setting)}. ITT: effect of being offered a seat; TOT: effect of starting a course on "
+             (f"Arm: {labels.arm(setting)}. ITT: effect of being offered a seat; TOT: effect of starting a course on "
              f"those "
              f"the offer moves (ITT / first stage). Each cell: the mean over runs of the run's estimate "
-             f"[{interval} over runs]; earnings in USD/month, the rest in percentage points.", "",
+             f"[{interval} over runs]; earnings in USD/month, the rest in percentage points."), "",
              "| horizon | group | first stage | " + " | ".join(f"ITT {o.replace('_', ' ')}" for o in TRIAL_OUTCOMES)
              + " | TOT employed |", "|---|---|---|" + "---|" * (len(TRIAL_OUTCOMES) + 1)]
     for h in (6, 12, 24):
@@ -243,36 +290,206 @@ def _incremental_section(incremental: pd.DataFrame, steps: pd.DataFrame, referen
     if incremental.empty:
         return []
     lines = [f"## Incremental cost-effectiveness against {labels.arm(reference)}", "",
-             "What each *extra* outcome costs: (cost of the arm − cost of the comparator) / (extra outcomes), same "
+             ("What each *extra* outcome costs: (cost of the arm − cost of the comparator) / (extra outcomes), same "
              f"seeds in both arms; [{interval}] (Fieller's interval over seeds, or the draws' quantiles). Employed "
              "persons are counted in the whole population at the end of the run, so jobs taken from others are "
              "netted out. Where the extra outcomes' interval includes zero, no ratio is given. All figures: "
-             "`incremental.csv`.", "", _icer_table(incremental, "arm")]
+             "`incremental.csv`."), "", _icer_table(incremental, "arm")]
     if not steps.empty:
         lines += ["### Level by level (each level against the one below)", "", _icer_table(steps, "step")]
     return lines
 
 
-def stress_levels(table: pd.DataFrame, levels: pd.Series) -> pd.DataFrame:
-    """Per stipend level (ascending): dropout's mean, credible interval, parameter part, seed sd, parameter
-    share of variance, and P(dropout < target) over the draws (``levels``); written as ``stress.csv``."""
-    rows = table[(table["group"] == "all") & (table["indicator"] == "dropout_rate")]
+def stress_levels(table: pd.DataFrame, levels: pd.Series, group: str = "all", target: float | None = None
+                  ) -> pd.DataFrame:
+    """Per stipend level (ascending): the dropout of ``group``'s mean, credible interval, parameter part, seed sd,
+    parameter share of variance, and P(dropout < target) over the draws (``levels``); ``stress.csv`` holds these
+    rows for every target (all enrolees first, then each group's)."""
+    rows = table[(table["group"] == group) & (table["indicator"] == "dropout_rate")]
     rows = rows.assign(stipend=rows["setting"].str.split("=", n=1).str[1].astype(float)).sort_values("stipend")
-    rows = rows.assign(p_below_target=[levels.get(x, float("nan")) for x in rows["stipend"]])
-    return rows[["stipend", "mean", "ci_low", "ci_high", "param_low", "param_high", "seed_sd", "param_share",
-                 "p_below_target"]].reset_index(drop=True)
+    rows = rows.assign(p_below_target=[levels.get(x, float("nan")) for x in rows["stipend"]], target=target)
+    return rows[["group", "target", "stipend", "mean", "ci_low", "ci_high", "param_low", "param_high", "seed_sd",
+                 "param_share", "p_below_target"]].reset_index(drop=True)
 
 
-def _stress_table(rows: pd.DataFrame, target: float, level: str) -> str:
+# groups whose name alone does not say who they are (simulation.metrics: split at the median distance)
+GROUP_WORDS = {"near": "the near half (nearer the centre than the median)",
+               "far": "the far half (farther from the centre than the median)"}
+
+
+def dropout_of(group: str, short: bool = False) -> str:
+    """"dropout" (all enrolees) or "dropout of returnees"; ``short``: without the explanation of near and far."""
+    if group == "all":
+        return "dropout"
+    words = GROUP_WORDS.get(group, group.replace("_", " "))
+    return f"dropout of {words.split(' (')[0] if short else words}"
+
+
+def _stress_table(rows: pd.DataFrame, target: float, level: str, group: str = "all") -> str:
     """The ``stress_levels`` table as markdown (dropout in %, its seed sd in percentage points)."""
-    lines = [f"| stipend (USD/month) | dropout (% of enrolees), mean | {level} credible interval | parameter part "
-             f"({level}) | seed sd (points) | parameter share of variance | P(dropout < {target:.0%}) |",
+    lines = [(f"| stipend (USD/month) | {dropout_of(group, True)} (% of enrolees), mean | {level} credible interval "
+             f"| parameter part ({level}) | seed sd (points) | parameter share of variance "
+             f"| P({dropout_of(group, True)} < {target:.0%}) |"),
              "|---:|---:|---:|---:|---:|---:|---:|"]
     for r in rows.itertuples():
         lines.append(f"| {r.stipend:g} | {100 * r.mean:.1f}% | {100 * r.ci_low:.1f}–{100 * r.ci_high:.1f}% | "
                      f"{100 * r.param_low:.1f}–{100 * r.param_high:.1f}% | {100 * r.seed_sd:.1f} | "
                      f"{r.param_share:.0%} | {r.p_below_target:.2f} |")
     return "\n".join(lines) + "\n"
+
+
+def _target_header(group: str, target: float) -> str:
+    """"dropout: returnees (% of enrolees; target < 35%)"."""
+    words, unit = labels.indicator("dropout_rate")
+    words = words if group == "all" else f"{words}: {group.replace('_', ' ')}"
+    return f"{words} ({unit.replace('share', '%')}; target < {target:.0%})"
+
+
+def _answer(answer: float | None, bold: bool) -> str:
+    text = f"{answer:g} USD/month" if answer is not None else "none of the levels tested"
+    return f"**{text}**" if bold else text
+
+
+def _stored_posterior(calibrations: set[str], used: set[str]) -> tuple[str | None, int]:
+    """The stored posterior a point study's answer should be checked over, and its number of draws: the one whose
+    draw the study ran (``used``), else the most recent one made from the study's calibration, else the most
+    recent one (None, 0 if none is stored)."""
+    import json
+
+    from livelihoods import draws
+
+    def manifest(name: str) -> dict:
+        try:
+            data = json.loads((draws.POSTERIOR_DIR / name / "manifest.json").read_text())
+        except (OSError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    names = draws.available()
+    made_from = {name: (manifest(name).get("settings") or {}).get("start") for name in names}
+    pool = [name for name in names if name in used] or [name for name in names if made_from[name] in calibrations] \
+        or names
+    if not pool:
+        return None, 0
+    name = max(pool, key=lambda n: (str(manifest(n).get("made", "")), n))
+    try:
+        return name, draws.count(name)
+    except Exception:  # noqa: BLE001 - a damaged posterior: named, its size unknown
+        return name, 0
+
+
+def sweep_command(folder: Path) -> list[str] | None:
+    """The overrides of the sweep as it was run (``multirun.yaml``): the launcher choice and the task's
+    overrides, without the folder and ``resume``; None if not recorded."""
+    try:
+        hydra = (yaml.safe_load((folder / agg.MULTIRUN).read_text()) or {}).get("hydra", {})
+        overrides = hydra["overrides"]
+        chosen, task = list(overrides.get("hydra") or []), list(overrides["task"] or [])
+    except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError):
+        return None
+    if not all(isinstance(o, str) for o in chosen + task):
+        return None
+    return [o for o in chosen if o.startswith("hydra/")] + [o for o in task if o.partition("=")[0] != "resume"]
+
+
+def posterior_rerun(folder: Path, calibrations: set[str], used: set[str], expected: int | None, args: list[str]
+                    ) -> list[str]:
+    """Markdown: the exact command that answers the same stress test over a stored posterior's draws (and its
+    report, with the report's own ``key=value`` arguments ``args``)."""
+    import shlex
+
+    name, n = _stored_posterior(calibrations, used)
+    if name is None:
+        return [("No posterior is stored yet (`python -m experiments.posterior` makes one); with one, run the same "
+                "sweep with `posterior=<name> 'draw=range(0,N)'` and report it."), ""]
+    n_text = str(n) if n else "N"
+    overrides = sweep_command(folder)
+    if overrides is None:
+        return [(f"This sweep's command is not recorded (no readable multirun.yaml): run it again with "
+                f"`posterior={name} 'draw=range(0,{n_text})'` and report it."), ""]
+    overrides = [o for o in overrides if o.lstrip("+~").partition("=")[0] not in ("posterior", "draw")]
+    command = " ".join(shlex.quote(o) for o in [*overrides, f"posterior={name}", f"draw=range(0,{n_text})"])
+    jobs = f" ({n} × {expected} = {n * expected:,} jobs)" if n and expected else ""
+    return [f"The same sweep over all {n_text} draws of the stored posterior `{name}` answers it{jobs}:", "",
+            "```", f"python -m experiments.run -m {command}",
+            " ".join(["python -m experiments.report <its sweep folder>", *map(shlex.quote, args)]),
+            "```", ""]
+
+
+def _parameter_sets(sweep: agg.Sweep) -> tuple[str, set[str], set[str]]:
+    """The one parameter set a point study rests on, in words, its calibrations and posteriors (of one draw)."""
+    used = sorted({(job.get("posterior"), job["draw"], job["summary"].get("meta", {}).get("calibration"))
+                   for job in sweep.complete}, key=str)
+    words = "; ".join(f"draw {d} of posterior `{p}` over calibration `{c}`" if p else f"calibration `{c}`, point values"
+                      for p, d, c in used).replace("calibration `None`", "a calibration not recorded in summary.json")
+    return words, {c for _, _, c in used if c}, {p for p, _, _ in used if p}
+
+
+def point_stress_section(sweep: agg.Sweep, table: pd.DataFrame, targets: dict[str, float], level: str,
+                         args: list[str]) -> list[str]:
+    """The stress test of a study over seeds only: each target's lowest stipend whose upper bound is below it,
+    labelled as resting on one parameter set, and the command that answers it over the posterior."""
+    basis, calibrations, posteriors = _parameter_sets(sweep)
+    lines = ["## Stress test: one parameter set, not yet the answer", "",
+             (f"**This answer rests on one parameter set** ({basis}). Its {level} intervals are over seeds only: they "
+             "leave out what the calibration leaves unknown about the model's parameters. Over the posterior the "
+             "lowest stipend can be higher, or none of the levels tested, and P(dropout < target) is known only "
+             "there: quote the answer over the posterior, not these levels."), ""]
+    for group, target in targets.items():
+        if table[(table["group"] == group) & (table["indicator"] == "dropout_rate")].empty:
+            lines.append(f"- {dropout_of(group).capitalize()} below {target:.0%}: no enrolee of the group in any run.")
+            continue
+        answer = agg.lowest_stipend_meeting_target(table, target, group)
+        lines.append(f"- Lowest stipend whose upper {level} bound of {dropout_of(group)} is below {target:.0%}, on "
+                     f"this one parameter set: {_answer(answer, bold=False)}.")
+    lines += ["", *posterior_rerun(sweep.folder, calibrations, posteriors, sweep.expected, args),
+              _table(table, [(g, "dropout_rate", _target_header(g, t)) for g, t in targets.items()]), ""]
+    return lines
+
+
+def _share_of_draws(frame: pd.DataFrame, group: str, levels: pd.Series, level: float) -> str:
+    """"0.75, 3 of 4 draws": P(dropout < target) at ``level`` and the draws it counts (those with a dropout of
+    the group at that level)."""
+    rows = frame[(frame["group"] == group) & (frame["indicator"] == "dropout_rate")]
+    counted = rows[rows["setting"].str.split("=", n=1).str[1].astype(float) == level]["draw"].nunique()
+    return f"{levels[level]:.2f}, {round(levels[level] * counted)} of {counted} draws"
+
+
+def posterior_stress_section(folder: Path, frame: pd.DataFrame, table: pd.DataFrame, targets: dict[str, float],
+                             probability: float, level: str, posteriors: list[str]) -> list[str]:
+    """The stress test over posterior draws: per target P(dropout < target) per level over the draws and the
+    lowest level where it reaches ``probability``; writes ``stress.csv``."""
+    from livelihoods import draws
+
+    n_draws, n_seeds = frame["draw"].nunique(), frame["seed"].nunique()
+    of = []
+    for name in posteriors:
+        try:
+            of.append(f"posterior `{name}`: {n_draws} of its {draws.count(name)} draws")
+        except Exception:  # noqa: BLE001 - a posterior no longer stored: its size unknown
+            of.append(f"posterior `{name}`: {n_draws} draws")
+    lines = ["## Stress test over the posterior", "",
+             (f"Rests on {' and '.join(of) or f'{n_draws} posterior draws'} (parameter sets), {n_seeds} seeds each. "
+             f"P(dropout < target) is the share of the {n_draws} draws whose dropout, mean over the seeds, is below "
+             "the target."), ""]
+    tables, stress = [], []
+    for group, target in targets.items():
+        levels, answer = agg.lowest_stipend_probably_meeting_target(frame, target, probability, group)
+        if levels.empty:
+            lines.append(f"- {dropout_of(group).capitalize()} below {target:.0%}: no enrolee of the group in any run.")
+            continue
+        p = f"P = {_share_of_draws(frame, group, levels, answer)}" if answer is not None else \
+            f"the highest P is {_share_of_draws(frame, group, levels, levels.idxmax())}, from {levels.idxmax():g} USD/month"
+        lines.append(f"- Lowest stipend with P({dropout_of(group)} < {target:.0%}) of at least {probability:.0%} over "
+                     f"the posterior: {_answer(answer, bold=True)} ({p}).")
+        rows = stress_levels(table, levels, group, target)
+        stress.append(rows)
+        heading = [] if group == "all" else [f"### {dropout_of(group).capitalize()} (target < {target:.0%})", ""]
+        tables += [*heading, _stress_table(rows, target, level, group), ""]
+    if stress:
+        rows = pd.concat(stress, ignore_index=True)
+        atomic_write(folder / "stress.csv", lambda tmp: rows.to_csv(tmp, index=False))
+    return [*lines, "", *tables]
 
 
 def write_report(folder: Path, args: list[str] | None = None) -> Path:
@@ -288,7 +505,7 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
                                  f"{len(sweep.unreadable)} unreadable"
                                  + (f" ({sweep.unreadable[0]})" if sweep.unreadable else ""))
     settings = _settings_from(args or [], _job_report_config(sweep))
-    confidence, target = settings["report.confidence"], settings["report.target.dropout_rate"]
+    confidence, targets = settings["report.confidence"], stress_targets(settings)
     frame = agg.records(sweep)
     posterior = agg.over_draws(frame)
     if posterior:
@@ -308,7 +525,8 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     for name, data in (("aggregate", table), ("paired", paired)):
         write_parquet(folder / f"{name}.parquet", data)
         atomic_write(folder / f"{name}.csv", lambda tmp, data=data: data.to_csv(tmp, index=False))
-    figures = report_figures.plot_all(folder, table, paired, reference, stress, target, posterior, confidence,
+    # plot_all draws the target of all enrolees; once it takes ``targets`` (group -> target), pass ``targets`` here
+    figures = report_figures.plot_all(folder, table, paired, reference, stress, targets["all"], posterior, confidence,
                                       frame=frame, incremental=incremental, steps=steps)
 
     level = f"{confidence:.0%}"
@@ -336,37 +554,28 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
         lines += [f"- missing: `{name}`" for name in sweep.missing]
         lines += [""]
     if stress and posterior:
-        probability = settings["report.probability"]
-        levels, answer = agg.lowest_stipend_probably_meeting_target(frame, target, probability)
-        rows = stress_levels(table, levels)
-        atomic_write(folder / "stress.csv", lambda tmp: rows.to_csv(tmp, index=False))
-        lines += ["## Stress test", "",
-                  f"Lowest stipend with P(dropout < {target:.0%}) of at least {probability:.0%} over the posterior: "
-                  + (f"**{answer:g} USD/month**." if answer is not None else "**none of the levels tested**."), "",
-                  _stress_table(rows, target, level), ""]
+        lines += posterior_stress_section(folder, frame, table, targets, settings["report.probability"], level,
+                                          sorted({p for p, _ in used if p}))
     elif stress:
-        answer = agg.lowest_stipend_meeting_target(table, target)
-        lines += ["## Stress test", "",
-                  f"Lowest stipend whose dropout upper {level} bound is below {target:.0%}: "
-                  + (f"**{answer:g} USD/month**." if answer is not None else "**none of the levels tested**."), ""]
+        lines += point_stress_section(sweep, table, targets, level, args or [])
     interval = f"{level} credible interval" if posterior else f"{level} CI"
     n_text = (f"{frame['draw'].nunique()} posterior draws × {frame['seed'].nunique()} seeds" if posterior
               else f"{frame['seed'].nunique()} seeds")
     lines += [f"## Indicators (mean [{interval}], {n_text})", "", _table(table, MAIN),
               "## Outcomes of the people reached", "",
-              "Enrolees and completers whose course ended at least 6 (12) months before the end of the run, that "
+              ("Enrolees and completers whose course ended at least 6 (12) months before the end of the run, that "
               "many months after the scheduled end of their course; the lottery's comparison group (applicants "
-              "who lost the seat lottery) 12 months after it. Abroad counts as not employed at home.", "",
+              "who lost the seat lottery) 12 months after it. Abroad counts as not employed at home."), "",
               "Shares in % of the group.", "", _table(table, REACHED),
               "## Outcomes the policies are for", "",
               policy_outcomes_sentence(), "",
               "Shares in %.", "", _table(table, policy_outcomes()),
               f"## Cost (USD over the run, mean [{interval}])", "",
-              "Averages divide all spending (training and policies) by a count; they are not the cost of one more "
-              "outcome (next section).", "", _table(table, [f"cost_{k}" for k in agg.COST_KEYS])]
+              ("Averages divide all spending (training and policies) by a count; they are not the cost of one more "
+              "outcome (next section)."), "", _table(table, [f"cost_{k}" for k in agg.COST_KEYS])]
     lines += _incremental_section(incremental, steps, reference, interval)
-    lines += [f"## Paired differences against {labels.arm(reference)} (same {'draws and ' if posterior else ''}seeds; "
-              f"shares in percentage points)", "", _table(paired, MAIN, difference=True),
+    lines += [(f"## Paired differences against {labels.arm(reference)} (same {'draws and ' if posterior else ''}seeds; "
+              f"shares in percentage points)"), "", _table(paired, MAIN, difference=True),
               "Outcomes of the people reached:", "", _table(paired, REACHED, difference=True),
               "Outcomes the policies are for:", "", _table(paired, policy_outcomes(), difference=True)]
     lines += ["## Dropout by group (mean [" + interval + "])", "",
@@ -374,8 +583,8 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     lines += _trial_section(table, interval)
     lines += ["## Figures", ""]
     for p in figures:
-        lines += [f"![{p.stem}]({p.name})", "", f"*{report_figures.CAPTIONS.get(p.stem, p.stem)}* "
-                  f"Intervals: {interval}; {n_text}.", ""]
+        lines += [f"![{p.stem}]({p.name})", "", (f"*{report_figures.CAPTIONS.get(p.stem, p.stem)}* "
+                  f"Intervals: {interval}; {n_text}."), ""]
     out = folder / "report.md"
     atomic_write(out, lambda tmp: Path(tmp).write_text("\n".join(lines) + "\n"))
     print(f"read {len(sweep.complete)} complete jobs"
@@ -391,7 +600,8 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Aggregate a sweep folder into tables, figures and report.md")
     parser.add_argument("sweep_dir", type=Path)
-    parser.add_argument("overrides", nargs="*", help="report.confidence=0.95 report.target.dropout_rate=0.2")
+    parser.add_argument("overrides", nargs="*", help="report.confidence=0.95 report.target.dropout_rate=0.2 "
+                                                     "report.target.returnees.dropout_rate=0.3")
     args = parser.parse_args(argv if argv is not None else sys.argv[1:])
     if not args.sweep_dir.is_dir():
         raise ConfigurationError(f"SWEEP_DIR: {args.sweep_dir} is not a folder")
