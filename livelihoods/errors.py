@@ -61,11 +61,6 @@ class ConfigurationError(LivelihoodsError, ConfigError):
     def __reduce__(self):
         return (type(self), (self.message, self.key))
 
-    @classmethod
-    def from_line(cls, message: str) -> ConfigurationError:
-        """The error of a line ``<key>: <what is wrong>`` (the key read from the line)."""
-        return cls(message)
-
 
 class DamagedRecord(LivelihoodsError):
     """A run's record (summary.json, timeseries.parquet, .hydra/config.yaml, multirun.yaml) cannot be read."""
