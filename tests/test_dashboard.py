@@ -4,7 +4,10 @@ The app is started as a user would (``python -m experiments.dashboard``); the br
 reach 127.0.0.1 only, so the page must render from installed assets. The test moves the
 stipend lever, resets and steps the paired run, and checks that the indicators and charts
 change and that the package's effect appears next to the same population without it; then
-it exports the settings and runs them with ``experiments.run``. It saves a screenshot.
+it exports the settings and runs them with ``experiments.run``. It saves a screenshot. At the window a user
+had (1400 x 900) every slider's track must be wide enough to move and none of Mesa's own controls a
+programme officer does not use may show. The other tests check the policies' controls (one per registered
+policy, from its declaration), the paired view's words and numbers, and every chart's tick labels.
 Skipped, with the reason, where chromium or the [dashboard] extra is missing.
 """
 
@@ -75,6 +78,33 @@ def comparison(page) -> dict[str, list[str]]:
     return rows
 
 
+def assert_levers_usable(page) -> None:
+    """Every lever's slider shows, with a track a user can move (a label beside the track once squeezed it to a
+    dot), each policy of the registry has its control, and Mesa's own controls that a programme officer does not
+    use (intervals, threads, the tab of the only page, the step counter) are in the page but hidden."""
+    from experiments.dashboard import app as board
+    from simulation.policies import POLICIES
+
+    params = board.model_params()
+    sliders = [spec["label"] for spec in params.values() if spec["type"].startswith("Slider")]
+    for label in sliders:
+        track = page.locator(".v-input__slider", has=page.get_by_role("slider", name=label, exact=True))
+        width = track.locator(".v-slider__track-container").bounding_box()["width"]
+        assert width >= 100, f"{label}: track {width:.0f} px wide"
+    shown = sorted(s.get_attribute("aria-label") for s in page.get_by_role("slider").all())  # hidden ones: not
+    assert shown == sorted(sliders)  # no other slider shows
+    for name, policy in POLICIES.items():
+        role = "checkbox" if policy.lever.field is None else "slider"
+        assert page.get_by_role(role, name=params[name]["label"], exact=True).count() == 1, name
+        for _, label in policy.settings:
+            assert page.get_by_role("checkbox", name=label, exact=True).count() == 1, label
+    for text in ("Play Interval (ms)", "Render Interval (steps)", "Use Threads", "Page 0", "Time: "):
+        found = page.get_by_text(text).all()
+        assert found, f"Mesa no longer shows {text!r}: check what the CSS of experiments/dashboard/app.py hides"
+        assert not any(f.is_visible() for f in found), f"{text!r} shows"
+    assert page.get_by_role("button", name="Reset").is_visible() and page.get_by_role("button", name="Step").is_visible()
+
+
 def test_the_parameters_lever_runs_a_point_calibration_or_a_posterior_draw_in_both_arms(tmp_path, monkeypatch):
     import pandas as pd
 
@@ -113,7 +143,7 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
     external = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        page = browser.new_page(viewport={"width": 1400, "height": 1700})
+        page = browser.new_page(viewport={"width": 1400, "height": 900})  # the window a user found the faults at
 
         def offline(route):  # this machine only: every asset must come from installed packages
             if route.request.url.startswith("http://127.0.0.1"):
@@ -126,6 +156,7 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
         page.goto(dashboard, timeout=120_000)
         page.get_by_text("Paired comparison, month 0").wait_for(timeout=120_000)
         assert comparison(page)["cost so far (USD)"] == ["0", "0", "0"]
+        assert_levers_usable(page)
         charts_before = page.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
 
         stipend = page.locator(".v-input", has_text="Stipend (USD/month)").get_by_role("slider")
@@ -166,11 +197,12 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
     assert outside_connections(sockets) == []  # nor did the server, while serving the whole session
 
     path = re.search(r"(\S+_overrides\.txt)", written).group(1)
-    overrides = open(path).read().split()
+    with open(path) as f:
+        overrides = f.read().split()
     os.unlink(path)
     assert "policy=[stipend]" in overrides and "policy.stipend.monthly_amount=60" in overrides
     run = subprocess.run([sys.executable, "-m", "experiments.run", *overrides, "months=3", "figures=false",
-                          f"hydra.run.dir={tmp_path / 'run'}"], cwd=ROOT, capture_output=True, text=True,
+                          f"hydra.run.dir={tmp_path / 'run'}"], check=False, cwd=ROOT, capture_output=True, text=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
     assert (tmp_path / "run" / "summary.json").exists()
@@ -256,7 +288,7 @@ def outside_connections(log) -> list[str]:
 
 def test_binding_every_interface_is_warned_about(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "experiments.dashboard", "--host", "0.0.0.0", "--port", "0"],
-                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
+                          check=False, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 2  # the bad port stops it before anything listens
     lines = proc.stderr.strip().splitlines()
@@ -287,3 +319,132 @@ def test_the_paired_view_gives_the_incremental_cost_per_extra_completer_and_labe
     none = board.PairedRun(n_youth=500, months=1)
     assert "no package cost and no extra completers" in board.incremental_line(
         {arm: m.summary() for arm, m in none.arms.items()})
+    same = board.comparison_table(none)  # no package: every difference is zero, and has no sign
+    assert "| 0.0 pp |" in same and "| +0" not in same and "| -0" not in same
+
+
+def test_every_registered_policy_has_a_control_with_its_label_and_range():
+    """From the declaration alone: a slider 0..high in steps of step (a share in %) for a policy with a lever, a
+    checkbox for an on/off policy and for each of its settings; the policies' section of levers.yaml is gone."""
+    from experiments.dashboard import app as board
+    from simulation.policies import POLICIES
+
+    params = board.model_params()
+    assert "policies" not in board.LEVERS
+    for name, policy in POLICIES.items():
+        control, lever = params[name], policy.lever
+        if lever.field is None:
+            assert control == {"type": "Checkbox", "value": False, "label": policy.label}
+            continue
+        scale = 100 if lever.unit.startswith("share") else 1
+        assert control["type"] in ("SliderInt", "SliderFloat") and control["value"] == control["min"] == 0
+        assert control["max"] == pytest.approx(scale * lever.high) and control["step"] == pytest.approx(scale * lever.step)
+        unit = f"%{lever.unit.removeprefix('share')}" if scale == 100 else lever.unit
+        assert control["label"] == f"{policy.label} ({unit})"
+        for field, label in policy.settings:
+            assert params[f"{name}.{field}"]["type"] == "Checkbox" and params[f"{name}.{field}"]["label"] == label
+    assert params["childcare"]["label"] == "Childcare (% of trainee mothers offered a place)"
+    assert (params["childcare"]["max"], params["childcare"]["step"]) == (100, 25)  # a share, in %
+    assert params["stipend.conditional_on_attendance"]["value"] is True  # as configs/policy/stipend.yaml has it
+
+
+def test_a_policy_registered_later_gets_its_controls_overrides_and_words(monkeypatch):
+    """A toy policy added to the registry (no edit in the dashboard): its slider, its setting, the overrides that
+    switch it on in the config's unit (a share 0..1 from a slider in %), and its value in words."""
+    from dataclasses import dataclass
+
+    from experiments.dashboard import app as board
+    from simulation.policies import POLICIES, Lever, Policy
+    from simulation.schema import PolicyConfig
+
+    @dataclass
+    class ToyConfig(PolicyConfig):
+        voucher_share: float = 0.0
+        strict: bool = True
+
+    class Toy(Policy):
+        name, config, label = "toy", ToyConfig, "Toy voucher"
+        lever = Lever("voucher_share", "share of trainees with a voucher", high=0.5, step=0.05)
+        settings = (("strict", "Vouchers only for the poorest"),)
+
+    monkeypatch.setitem(POLICIES, "toy", Toy)
+    params = board.model_params()
+    assert params["toy"] == {"type": "SliderInt", "value": 0, "min": 0, "max": 50, "step": 5,
+                             "label": "Toy voucher (% of trainees with a voucher)"}
+    assert params["toy.strict"] == {"type": "Checkbox", "value": True, "label": "Vouchers only for the poorest"}
+    assert board.package_overrides({"toy": 35, "target": "women"}) == [
+        "policy=[toy]", "policy.toy.voucher_share=0.35", "policy.toy.strict=true", "policy.toy.target=women"]
+    assert board.package_overrides({"toy": 0, "toy.strict": False}) == []  # 0 leaves it out
+    assert board.lever_value(Toy.lever, 35) == "35% of trainees with a voucher"
+    assert board.package_overrides({"stipend": 60, "stipend.conditional_on_attendance": False, "certification": True}) == [
+        "policy=[stipend,certification]", "policy.stipend.monthly_amount=60",
+        "policy.stipend.conditional_on_attendance=false"]
+
+
+def test_mesas_reset_builds_the_paired_run_from_the_controls_and_an_unknown_lever_is_refused():
+    """SolaraViz's Reset calls ``type(model)(**values)`` with every control's value (and a Scenario of Mesa's own,
+    since PairedRun takes keyword arguments): the package follows the controls."""
+    from mesa.visualization.solara_viz import _build_model_init_kwargs
+
+    from experiments.dashboard import app as board
+    from livelihoods.errors import ConfigurationError
+
+    current = board.PairedRun(n_youth=500, months=1)
+    values = {name: spec["value"] for name, spec in board.model_params().items()}
+    values |= {"n_youth": 1000, "months": 2, "transport": 50, "job_referral": True}
+    kwargs = _build_model_init_kwargs(current, values, add_scenario_when_empty=True, require_model_accepts_scenario=True)
+    reset = type(current)(**kwargs)
+    assert reset.package == ["policy=[transport,job_referral]", "policy.transport.covered_share=0.5"]
+    assert reset.arms["package"].cfg.policy.transport.covered_share == 0.5 and reset.months == 2
+    assert "Transport: 50% of the fare reimbursed" in board.settings_line(reset)
+    with pytest.raises(ConfigurationError, match=r"^stipned: no lever of the dashboard, allowed: stipend"):
+        board.PairedRun(n_youth=500, months=1, stipned=60)
+
+
+def test_every_chart_labels_each_tick_with_its_value_and_the_funnel_counts_what_it_says():
+    """Tick labels equal their ticks on all four charts (migration intent near 17% was ticked every 2.5 points and
+    labelled 18%); the funnel writes its numbers on the bars, on a scale set by its stages (not the population,
+    which dwarfed enrolment), and names the persons it counts among; the Settings card names scenario and
+    population."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from experiments.dashboard import app as board
+    from tests.figure_checks import tick_label_errors
+
+    def labels(fig) -> list[str]:
+        """The tick labels as drawn (a bare Figure's canvas draws nothing: tick_label_errors would see none)."""
+        FigureCanvasAgg(fig).draw()
+        return [t.get_text() for ax in fig.axes for t in (*ax.get_xticklabels(), *ax.get_yticklabels())]
+
+    assert board.percent(0.175) == "17.5%" and board.percent(0.30000000000000004) == "30%"
+    run = board.PairedRun(n_youth=2000, months=6, stipend=60)
+    for _ in range(4):
+        run.step()
+    figures = {curve: board.curve_figure(run, curve) for curve in board.CURVES} | {"funnel": board.funnel_figure(run)}
+    for name, fig in figures.items():
+        assert sum(bool(text) for text in labels(fig)) >= 8 and tick_label_errors(fig) == [], name
+    for top in (0.05, 0.12, 0.175, 0.185, 0.55):  # the user's chart reached 17.5%; and other ranges
+        intent = board.curve_figure(run, "migration_intent_rate")
+        intent.axes[0].set_ylim(0, top)
+        assert labels(intent) and tick_label_errors(intent) == [], top
+    funnel = {arm: m.summary()["training"]["funnel"] for arm, m in run.arms.items()}
+    (ax,) = figures["funnel"].axes
+    numbers = [t.get_text() for t in ax.texts]
+    for arm in board.ARMS:
+        for stage, _ in board.FUNNEL:
+            assert f"{funnel[arm][stage]:,}" in numbers
+    persons, arrived = run.population()
+    assert persons == funnel["package"]["population"] == 2000 + arrived and arrived > 0
+    enrolled = funnel["package"]["enrolled"]
+    assert 0 < enrolled and ax.get_xlim()[1] <= 1.2 * max(funnel["package"]["applied"], funnel["no package"]["applied"])
+    assert enrolled / ax.get_xlim()[1] > 0.05 and ax.get_xlim()[1] < persons  # enrolment is visible
+    assert f"{persons:,} persons" in ax.get_title() and "2,000 youth at the start" in ax.get_title()
+    settings = board.settings_line(run)
+    assert "Scenario: baseline" in settings and f"Youth at the start: 2,000 persons (with the {arrived:,}" in settings
+    assert f"{persons:,} by month 4" in settings
+
+
+def test_the_module_docstring_names_the_default_calibration():
+    from experiments.dashboard import app as board
+
+    assert f"``{board.DEFAULT_CALIBRATION}``" in board.__doc__ and "simulation.policies.POLICIES" in board.__doc__

@@ -3,16 +3,21 @@
 Mesa's Solara visualisation (``SolaraViz``) of a *paired* run: the same population,
 seed and scenario stepped twice, with the chosen package of interventions and
 without it, so every difference on screen is the package's effect (common random
-numbers). The levers (``configs/dashboard/levers.yaml``) are the scenario,
-population, horizon, seed and each policy's main parameter; a new setting takes
-effect with **Reset**. The page shows the monthly dropout, employment and
-migration-intent curves of both arms, the training funnel, the breakdown by women,
-mothers, returnees and far youth, and the cost so far and per completer.
+numbers). The run's levers (scenario, youth at the start, months, seed, who the package
+reaches: ``configs/dashboard/levers.yaml``) come first; then one control per policy of
+the registry (``simulation.policies.POLICIES``), from its declaration: a slider
+0..``lever.high`` in ``lever.step`` for a policy with a lever (0 leaves it out; a share is
+set in %), a checkbox for an on/off policy, and a checkbox for each of its ``settings``
+(e.g. the stipend only for months attended). A new policy appears with no edit here.
+A new setting takes effect with **Reset**; **Step** and **▶** run the months.
+The page shows the monthly dropout, employment and migration-intent curves of both arms,
+the training funnel, the breakdown by women, mothers, returnees and far youth, and the
+cost so far and per completer; the Settings card writes every lever in its unit.
 The **Parameters** lever picks the behavioural parameters: a point calibration
-(``configs/calibration/*.yaml``, default ``evidence``) or, once one is stored, a
-posterior (``experiments.posterior``) with the **Posterior draw** to run; stepping
-through draws shows how much of an effect survives the calibration's uncertainty.
-The comparison names the parameters it ran with.
+(``configs/calibration/*.yaml``, default that of ``configs/config.yaml``, ``evidence-v2``)
+or, once one is stored, a posterior (``experiments.posterior``) with the **Posterior draw**
+to run; stepping through draws shows how much of an effect survives the calibration's
+uncertainty. The comparison names the parameters it ran with.
 **Export config** writes the settings as an override list that
 ``python -m experiments.run`` accepts, for a colleague to run or sweep.
 
@@ -23,6 +28,7 @@ asset from installed packages (``solara-assets``): it works without internet.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 from datetime import datetime
@@ -31,6 +37,7 @@ from pathlib import Path
 import mesa
 import yaml
 
+import simulation.policies as registry  # read at call time: a policy registered later has its control too
 from livelihoods.compose import load_config
 from livelihoods.errors import ConfigurationError, entry_point, require
 from livelihoods.paths import (
@@ -41,8 +48,8 @@ from simulation.metrics import GROUPS
 from simulation.model import LivelihoodsModel
 
 LEVERS = yaml.safe_load((CONFIG_DIR / "dashboard" / "levers.yaml").read_text())
+RUN = LEVERS["run"]  # the run's sliders: n_youth, months, seed
 SCENARIOS = sorted(p.stem for p in (CONFIG_DIR / "scenario").glob("*.yaml"))
-SWITCHES = [name for name, lever in LEVERS["policies"].items() if "min" not in lever and "policy" not in lever]
 ARMS = ("package", "no package")
 CURVES = ("dropout_rate", "employment_rate", "migration_intent_rate")
 EXPORT_DIR = ROOT / "results" / "dashboard"
@@ -71,42 +78,111 @@ def parameter_overrides(parameters: str, draw: int) -> list[str]:
     return [f"calibration={parameters}"]
 
 
+# --------------------------------------------------------------------------- the policies' levers, from the registry
+# A policy's control is named by the policy (``stipend``: its lever's value, 0 = off; or, for an on/off policy, a
+# tick); each of its settings by ``<policy>.<field>`` (``stipend.conditional_on_attendance``). A lever whose unit
+# starts with "share" (a share 0..1 in the config) is set in %, so the slider and PairedRun take 0..100.
+
+def is_share(lever) -> bool:
+    return lever.unit.startswith("share")
+
+
+def shown_unit(lever) -> str:
+    """The lever's unit as the page shows it: "USD/month"; a share "% of trainee mothers offered a place"."""
+    return "%" + lever.unit.removeprefix("share").rstrip() if is_share(lever) else lever.unit
+
+
+def setting_key(name: str, field: str) -> str:
+    """The control of a policy's on/off setting: ``stipend.conditional_on_attendance``."""
+    return f"{name}.{field}"
+
+
+def setting_default(name: str, policy, field: str) -> bool:
+    """A setting's tick at start: its value in ``configs/policy/<name>.yaml``, else its schema default, else off."""
+    import dataclasses
+
+    path = CONFIG_DIR / "policy" / f"{name}.yaml"
+    values = ((yaml.safe_load(path.read_text()) or {}).get(name) or {}) if path.exists() else {}
+    if field in values:
+        return bool(values[field])
+    default = {f.name: f.default for f in dataclasses.fields(policy.config)}.get(field)
+    return default if isinstance(default, bool) else False
+
+
+def _number(x: float) -> int | float:
+    """A whole number as an int (a slider of whole steps is a SliderInt), else the float rounded off its noise."""
+    x = round(float(x), 9)
+    return int(x) if x == int(x) else x
+
+
+def policy_controls() -> dict[str, dict]:
+    """Every registered policy's controls as SolaraViz inputs, in the registry's order."""
+    controls = {}
+    for name, policy in registry.POLICIES.items():
+        lever = policy.lever
+        if lever.field is None:
+            controls[name] = {"type": "Checkbox", "value": False, "label": policy.label}
+        else:
+            scale = 100 if is_share(lever) else 1
+            high, step = _number(scale * lever.high), _number(scale * lever.step)
+            kind = "SliderInt" if isinstance(high, int) and isinstance(step, int) else "SliderFloat"
+            unit = shown_unit(lever)
+            controls[name] = {"type": kind, "value": 0, "min": 0, "max": high, "step": step,
+                              "label": f"{policy.label} ({unit})" if unit else policy.label}
+        for field, label in policy.settings:
+            controls[setting_key(name, field)] = {"type": "Checkbox", "value": setting_default(name, policy, field),
+                                                  "label": label}
+    return controls
+
+
+def _plain(x: float) -> str:
+    """A number as an override value: 60, 0.25."""
+    return str(_number(x))
+
+
 def package_overrides(levers: dict) -> list[str]:
-    """The overrides that switch on the chosen package (empty: no package)."""
-    policies, settings = [], []
-    for name, lever in LEVERS["policies"].items():
-        value = levers.get(name)
-        if "policy" in lever:  # a setting of another policy
+    """The overrides that switch on the chosen package (empty: no package): ``policy=[...]``, each lever's value
+    in the config's unit (a share 0..1), each setting of a chosen policy, and whom it reaches."""
+    controls = policy_controls()
+    chosen, settings = [], []
+    for name, policy in registry.POLICIES.items():
+        value, lever = levers.get(name, controls[name]["value"]), policy.lever
+        if not (bool(value) if lever.field is None else float(value or 0) > 0):  # unticked, or at 0: left out
             continue
-        if name in SWITCHES:
-            if value:
-                policies.append(name)
-        elif value and float(value) > 0:
-            policies.append(name)
-            settings.append(f"{lever['key']}={value}")
-    if "stipend" in policies:
-        settings.append(f"policy.stipend.conditional_on_attendance={str(bool(levers.get('stipend_conditional'))).lower()}")
+        chosen.append(name)
+        if lever.field is not None:
+            settings.append(f"{lever.key(name)}={_plain(float(value) / (100 if is_share(lever) else 1))}")
+        for field, _ in policy.settings:
+            key = setting_key(name, field)
+            settings.append(f"policy.{name}.{field}={str(bool(levers.get(key, controls[key]['value']))).lower()}")
     target = levers.get("target", "all")
     if target != "all":
-        settings += [f"policy.{name}.target={target}" for name in policies]
-    return [f"policy=[{','.join(policies)}]", *settings] if policies else []
+        settings += [f"policy.{name}.target={target}" for name in chosen]
+    return [f"policy=[{','.join(chosen)}]", *settings] if chosen else []
 
 
 class PairedRun(mesa.Model):
-    """Two runs of the same population and seed, with and without the package, stepped together."""
+    """Two runs of the same population and seed, with and without the package, stepped together.
 
-    def __init__(self, setting: str = "baseline", n_youth: int = LEVERS["run"]["n_youth"]["value"],
-                 months: int = LEVERS["run"]["months"]["value"], seed: int = LEVERS["run"]["seed"]["value"],
-                 parameters: str = DEFAULT_CALIBRATION, draw: int = 0, target: str = "all",
-                 stipend: float = 0.0, stipend_conditional: bool = True,
-                 childcare: float = 0.0, transport: float = 0.0, mobility_scheme: float = 0.0,
-                 startup_kit: float = 0.0, certification: bool = False, apprenticeship: bool = False,
-                 job_referral: bool = False):
+    The run's levers are named arguments; the policies' levers are keyword arguments named as in
+    ``policy_controls()`` (``stipend=60``, ``childcare=50`` (%), ``certification=True``,
+    ``**{"stipend.conditional_on_attendance": False}``), each at its start value unless given: SolaraViz's
+    **Reset** passes every control of ``model_params()`` by its name (``type(model)(**values)``).
+    """
+
+    def __init__(self, setting: str = "baseline", n_youth: int = RUN["n_youth"]["value"],
+                 months: int = RUN["months"]["value"], seed: int = RUN["seed"]["value"],
+                 parameters: str = DEFAULT_CALIBRATION, draw: int = 0, target: str = "all", scenario=None,
+                 **levers):
+        # ``scenario``: Mesa's Reset gives a model that takes keyword arguments a ``mesa.experimental.scenarios``
+        # Scenario of its own (no seed); the paired run's scenario is ``setting`` and its seed ``seed``: unused
+        controls = policy_controls()
+        unknown = sorted(set(levers) - set(controls))
+        if unknown:
+            raise ConfigurationError(f"{unknown[0]}: no lever of the dashboard, allowed: {', '.join(controls)}")
         super().__init__(rng=int(seed))
-        self.levers = {"stipend": stipend, "stipend_conditional": stipend_conditional, "childcare": childcare,
-                       "transport": transport, "mobility_scheme": mobility_scheme, "startup_kit": startup_kit,
-                       "certification": certification, "apprenticeship": apprenticeship,
-                       "job_referral": job_referral, "target": target}
+        self.setting, self.n_youth = setting, int(n_youth)
+        self.levers = {key: levers.get(key, control["value"]) for key, control in controls.items()} | {"target": target}
         self.base = [f"scenario={setting}", f"scenario.n_youth={int(n_youth)}", f"months={int(months)}",
                      f"seed={int(seed)}", *parameter_overrides(parameters, draw)]
         self.package = package_overrides(self.levers)
@@ -123,6 +199,14 @@ class PairedRun(mesa.Model):
     @property
     def month(self) -> int:
         return self.arms["package"].record_month
+
+    def population(self) -> tuple[int, int]:
+        """(persons so far, of whom returnees arrived after the start): the same in both arms. The persons so far
+        are the ``n_youth`` at the start of the burn-in and every returnee arrived since, those abroad now
+        included: the funnel's denominator."""
+        people, month = self.arms["package"].people, self.arms["package"].month
+        arrived = people.arrival_month <= month
+        return int(arrived.sum()), int((arrived & (people.arrival_month > 0)).sum())
 
     def step(self):
         if self.month >= self.months:
@@ -160,11 +244,11 @@ def comparison_table(model: PairedRun) -> str:
     for key, fmt, diff_fmt in rows:
         a, b = s["package"]["indicators"][key], s["no package"]["indicators"][key]
         scale = 100 if diff_fmt.endswith("pp") else 1
-        diff = "" if a is None or b is None or a != a or b != b else diff_fmt.format(scale * (a - b))
+        diff = "" if _missing(a) or _missing(b) else _unsigned_zero(diff_fmt.format(scale * (a - b)))
         lines.append(f"| {key.replace('_', ' ')} | {_fmt(fmt, a)} | {_fmt(fmt, b)} | {diff} |")
     # the people reached: completers' employment now (the study adds 6 and 12 months after the course)
     a, b = (s[arm]["training"]["employment_rate_completers"] for arm in ARMS)
-    diff = "" if a is None or b is None or a != a or b != b else f"{100 * (a - b):+.1f} pp"
+    diff = "" if _missing(a) or _missing(b) else _unsigned_zero(f"{100 * (a - b):+.1f} pp")
     lines.append(f"| employment of completers | {_fmt('{:.1%}', a)} | {_fmt('{:.1%}', b)} | {diff} |")
     for key, label in (("total", "cost so far (USD)"),
                        ("average_per_completer", "average cost per completer (USD)")):
@@ -191,31 +275,43 @@ def incremental_line(s: dict) -> str:
                    "(one seed: no interval; export and run over seeds for one).")
 
 
-def settings_text(model: "PairedRun") -> str:
-    """Markdown: the levers in words and units, the package's overrides and the parameters in use."""
+def settings_text(model: PairedRun) -> str:
+    """Markdown: the run and the levers in words and units, and the package's overrides."""
+    return "\n\n".join([settings_line(model), f"Package: `{' '.join(model.package) or 'none'}`"])
+
+
+def settings_line(model: PairedRun) -> str:
+    """The levers' current values in words and units (the sliders show a value only while dragged): the run
+    (scenario, population, length, seed, parameters), then every registered policy's lever and, for a chosen
+    policy, its settings, and whom the package reaches."""
+    persons, arrived = model.population()
     parameters = " ".join(o for o in model.base if o.startswith(("calibration=", "posterior=", "draw=")))
-    return "\n\n".join([settings_line(model), f"Package: `{' '.join(model.package) or 'none'}`",
-                         f"Parameters: {parameters}"])
-
-
-def settings_line(model: "PairedRun") -> str:
-    """The levers' current values in words and units (the sliders show a value only while dragged)."""
+    population = (f"{RUN['n_youth']['label']}: {model.n_youth:,} persons (with the {arrived:,} returnees arrived "
+                  f"since, {persons:,} by month {model.month})")
+    run = [f"Scenario: {model.setting}", population,
+           f"{RUN['months']['label']}: {model.months} {RUN['months']['unit']}",
+           f"{RUN['seed']['label']}: {model.base[3].split('=')[1]}", f"Parameters: {parameters}"]
+    chosen = set(model.package[0][len("policy=["):-1].split(",")) if model.package else set()
     parts = []
-    for name, lever in LEVERS["policies"].items():
-        value = model.levers.get(name)
-        if "min" not in lever:
-            if "policy" not in lever or float(model.levers.get(lever["policy"]) or 0) > 0:
-                parts.append(f"{lever['label']}: {'yes' if value else 'no'}")
+    for name, policy in registry.POLICIES.items():
+        value = model.levers[name]
+        if policy.lever.field is None:
+            parts.append(f"{policy.label}: {'yes' if value else 'no'}")
         else:
-            parts.append(f"{lever['label']}: {_lever_value(lever, value)}")
-    return "**Settings**: " + "; ".join(parts) + f"; package reaches: {model.levers['target']}"
+            parts.append(f"{policy.label}: {lever_value(policy.lever, value)}")
+        if name in chosen:
+            parts += [f"{label}: {'yes' if model.levers[setting_key(name, field)] else 'no'}"
+                      for field, label in policy.settings]
+    return ("**Run**: " + "; ".join(run) + "\n\n**Levers**: " + "; ".join(parts)
+            + f"; Package reaches: {model.levers['target']}")
 
 
-def _lever_value(lever: dict, value) -> str:
-    unit = lever.get("unit", "")
-    if unit.startswith("%"):
-        return f"{float(value):.0%}{unit[1:]}"
-    return f"{float(value):,.0f} {unit}".strip()
+def lever_value(lever, value) -> str:
+    """A lever's value in its unit as the page shows it: "60 USD/month", "30% of trainee mothers offered a place"."""
+    unit = shown_unit(lever)
+    if is_share(lever):
+        return f"{_number(value)}{unit}"
+    return f"{_number(value):,} {unit}".strip()
 
 
 def breakdown_table(model: PairedRun) -> str:
@@ -230,25 +326,52 @@ def breakdown_table(model: PairedRun) -> str:
     return "\n".join(lines)
 
 
+def _unsigned_zero(text: str) -> str:
+    """A difference that rounds to zero has no sign: "0.0 pp", not "-0.0 pp" or "+0"."""
+    number = text.split(" ")[0]
+    return text.lstrip("+-") if not number.strip("+-0.,") else text
+
+
+def _missing(value) -> bool:
+    return value is None or math.isnan(value)
+
+
 def _fmt(fmt: str, value) -> str:
-    return "–" if value is None or value != value else fmt.format(value)
+    return "–" if _missing(value) else fmt.format(value)
+
+
+FUNNEL = (("applied", "applied"), ("enrolled", "enrolled"), ("completed", "completed"),
+          ("certified", "certified (incl.\nreturnees assessed)"), ("employed_completers", "completers\nemployed now"))
 
 
 def funnel_figure(model: PairedRun):
-    """Grouped bars: population, applied, enrolled, completed, certified, employed completers, per arm."""
+    """Horizontal bars, each with its number: applied, enrolled, completed, certified and employed completers since
+    month 1, per arm, on a scale of persons from 0 set by the largest stage (enrolment stays visible); the persons
+    they are counted among (the youth at the start and the returnees arrived since) are in the title."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(6, 3.2))
+    fig = Figure(figsize=(6, 3.4))
     ax = fig.subplots()
-    stages = ("population", "applied", "enrolled", "completed", "certified", "employed_completers")
-    for i, arm in enumerate(ARMS):
+    top = 0
+    for i, (arm, colour) in enumerate(zip(ARMS, ("tab:green", "tab:gray"))):
         funnel = model.arms[arm].summary()["training"]["funnel"]
-        ax.bar([x + 0.4 * i for x in range(len(stages))], [funnel[k] for k in stages], width=0.4, label=arm,
-               color=("tab:green", "tab:gray")[i])
-    ax.set_xticks([x + 0.2 for x in range(len(stages))], [k.replace("_", "\n") for k in stages], fontsize=7)
-    ax.set_ylabel("persons")
-    ax.set_title("Training funnel", fontsize=9)
-    ax.legend(fontsize=7)
+        values = [funnel[key] for key, _ in FUNNEL]
+        bars = ax.barh([k + 0.4 * i - 0.2 for k in range(len(FUNNEL))], values, height=0.4, label=arm, color=colour)
+        ax.bar_label(bars, labels=[f"{v:,}" for v in values], padding=3, fontsize=7)
+        top = max(top, *values)
+    ax.set_yticks(range(len(FUNNEL)), [words for _, words in FUNNEL], fontsize=7)
+    ax.invert_yaxis()  # the funnel from the top
+    ax.set_xlim(0, max(1, 1.15 * top))  # room for the numbers
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True, steps=[1, 2, 5, 10]))
+    ax.tick_params(axis="x", labelsize=7)
+    ax.set_xlabel("persons (since month 1)", fontsize=8)
+    persons, arrived = model.population()
+    ax.set_title(f"Training funnel by month {model.month}, among {persons:,} persons so far\n"
+                 f"({model.n_youth:,} youth at the start + {arrived:,} returnees arrived since, "
+                 "those abroad now included)", fontsize=8)
+    ax.legend(fontsize=7, loc="lower right")
+    ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
     return fig
 
@@ -257,11 +380,17 @@ CURVE_AXES = {"dropout_rate": "dropout\n(% of enrolees)", "employment_rate": "em
               "migration_intent_rate": "migration intent\n(% of persons at home)"}
 
 
+def percent(x: float, _position=None) -> str:
+    """A share as the percentage it is: 0.175 -> "17.5%", 0.3 -> "30%" (no rounding of a tick to another value)."""
+    return f"{round(100 * x, 6):g}%"
+
+
 def curve_figure(model: PairedRun, curve: str):
-    """One monthly curve of both arms: month of the programme on x, the rate in % from 0 on y
-    (one figure per card, so that each fits the card SolaraViz gives it)."""
+    """One monthly curve of both arms: month of the programme on x (the whole programme), the rate in % from 0 on
+    y, ticks at whole steps of 1, 2 or 5 labelled with their exact value (one figure per card, so that each fits
+    the card SolaraViz gives it)."""
     from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator, PercentFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     df = model.datacollector.get_model_vars_dataframe()
     fig = Figure(figsize=(6, 3.4))
@@ -272,8 +401,10 @@ def curve_figure(model: PairedRun, curve: str):
         ax.plot(range(len(y)), y, color=colour, label=arm)
         top = max(top, float(y.max()) if y.notna().any() else 0.0)
     ax.set_ylim(0, max(0.05, 1.15 * top))  # from 0: a small difference is not drawn as a large one
-    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+    ax.yaxis.set_major_formatter(FuncFormatter(percent))
     ax.set_ylabel(CURVE_AXES[curve], fontsize=8)
+    ax.set_xlim(0, max(1, model.months))
     ax.set_xlabel("month of the programme (after the burn-in)", fontsize=8)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(fontsize=7, loc="lower right")
@@ -284,40 +415,56 @@ def curve_figure(model: PairedRun, curve: str):
 
 
 def model_params() -> dict:
-    """The levers as SolaraViz inputs."""
-    run = LEVERS["run"]
-    params = {
-        "setting": {"type": "Select", "value": "baseline", "values": SCENARIOS, "label": "Scenario"},
-        **{name: {"type": "SliderInt", **_slider(spec)} for name, spec in run.items()},
-        "parameters": {"type": "Select", "value": DEFAULT_CALIBRATION, "values": parameter_choices(),
-                       "label": "Parameters"},
-        "target": {"type": "Select", "value": "all", "values": LEVERS["targets"], "label": "Package reaches"},
-    }
+    """The levers as SolaraViz inputs: the run's (``configs/dashboard/levers.yaml``), the Parameters (and the
+    Posterior draw once a posterior is stored), whom the package reaches, then every registered policy's controls
+    (``policy_controls``)."""
     from livelihoods import draws
 
+    params = {
+        "setting": {"type": "Select", "value": "baseline", "values": SCENARIOS, "label": "Scenario"},
+        **{name: {"type": "SliderInt", **_slider(spec)} for name, spec in RUN.items()},
+        "parameters": {"type": "Select", "value": DEFAULT_CALIBRATION, "values": parameter_choices(),
+                       "label": "Parameters"},
+    }
     most = max((draws.count(name) for name in draws.available()), default=0)
     if most:  # a posterior is stored: which of its draws (a draw beyond a smaller posterior's last is its last)
         params["draw"] = {"type": "SliderInt", "value": 0, "min": 0, "max": most - 1, "step": 1,
                           "label": "Posterior draw (with a posterior as Parameters)"}
-    for name, lever in LEVERS["policies"].items():
-        if "min" in lever:
-            kind = "SliderFloat" if isinstance(lever["step"], float) or lever["max"] <= 1 else "SliderInt"
-            params[name] = {"type": kind, "value": 0, **_slider(lever)}
-        else:
-            params[name] = {"type": "Checkbox", "value": name == "stipend_conditional", "label": lever["label"]}
-    return params
+    params["target"] = {"type": "Select", "value": "all", "values": LEVERS["targets"], "label": "Package reaches"}
+    return params | policy_controls()
 
 
-def _slider(lever: dict) -> dict:
-    """A slider's SolaraViz options, its unit in the label: "Stipend (USD/month)"."""
-    unit = lever.get("unit", "").removeprefix("% of ").removeprefix("%")
-    label = f"{lever['label']} ({unit})" if unit else lever["label"]
-    return {"label": label, "min": lever["min"], "max": lever["max"], "step": lever["step"],
-            **({"value": lever["value"]} if "value" in lever else {})}
+def _slider(spec: dict) -> dict:
+    """A run slider's SolaraViz options, its unit in the label: "Programme length (months)"."""
+    label = f"{spec['label']} ({spec['unit']})" if spec.get("unit") else spec["label"]
+    return {"label": label, "min": spec["min"], "max": spec["max"], "step": spec["step"], "value": spec["value"]}
+
+
+# Mesa's SolaraViz shows controls a programme officer does not use: the play and render intervals and "Use
+# Threads" (its Controls card keeps Reset, Play and Step), the tab of its only page ("Page 0") and its step
+# counter (the Information card; the comparison names the month). Its sliders put the label beside the track,
+# which a long label squeezes to nothing: here the label goes above a full-width track. Its cards have one fixed
+# height: the text is a little smaller, and what still does not fit scrolls inside its card instead of
+# spilling over the next.
+CSS = """
+.v-navigation-drawer .v-card:first-child .v-input { display: none !important; }
+.v-navigation-drawer .v-card:nth-child(3) { display: none !important; }
+.v-tabs { display: none !important; }
+.vue-grid-item { overflow-y: auto; }
+.vue-grid-item .solara-markdown { font-size: 13px; }
+.vue-grid-item .solara-markdown code { font-size: 12px; }
+.v-navigation-drawer .v-input__slider .v-input__slot { flex-wrap: wrap; }
+.v-navigation-drawer .v-input__slider .v-input__slot > .v-label {
+    flex: 0 0 100%; max-width: 100%; margin: 0 0 2px 0; white-space: normal; height: auto; line-height: 1.3; }
+.v-navigation-drawer .v-input__slider .v-slider { flex: 1 0 100%; margin: 0; min-width: 0; }
+"""
 
 
 def make_page():
-    """The Solara page: SolaraViz with the paired run, its curves, tables, funnel and export button."""
+    """The Solara page: SolaraViz with the paired run, its curves, tables, funnel and export button.
+
+    Each browser session steps its own PairedRun; one is built here first, so that the numba kernels are
+    compiled and the burn-in cached before the first page is served."""
     import solara
     from mesa.visualization import SolaraViz
     from mesa.visualization.utils import update_counter
@@ -357,9 +504,19 @@ def make_page():
     # SolaraViz lays cards out two by two, each of one fixed height: comparison | settings and export,
     # dropout | employment, migration intent | groups, funnel
     dropout, employment, intent = (curve(name) for name in CURVES)
-    return SolaraViz(PairedRun(), components=[(Comparison, 0), (Settings, 0), (dropout, 0), (employment, 0),
-                                              (intent, 0), (Breakdown, 0), (Funnel, 0)],
-                     model_params=model_params(), name="Training, work and migration: a package vs none")
+    components = [(Comparison, 0), (Settings, 0), (dropout, 0), (employment, 0), (intent, 0), (Breakdown, 0),
+                  (Funnel, 0)]
+    PairedRun()
+
+    @solara.component
+    def Page():
+        model = solara.use_memo(PairedRun, [])
+        params = solara.use_memo(model_params, [])
+        solara.Style(CSS)
+        SolaraViz(model, components=components, model_params=params,
+                  name="Training, work and migration: a package vs none")
+
+    return Page()
 
 
 # Solara phones home unless told not to: usage telemetry (Mixpanel, with a look-up of the server's
