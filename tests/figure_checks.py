@@ -34,6 +34,20 @@ def parse_number(text: str) -> float | None:
         return None
 
 
+def _scale_and_offset(axis) -> tuple[float, float]:
+    """What the axis's offset text says the labels omit: "1e6" (labels in millions) or "+1.5e3" (an offset)."""
+    text = axis.get_offset_text().get_text()
+    if not text.strip():
+        return 1.0, 0.0
+    t = text.strip().replace("\u2212", "-")
+    number = parse_number(t.lstrip("+-").replace("\\times", "").replace("×", "").strip())
+    if number is None:
+        return 1.0, 0.0
+    if t[0] in "+-":
+        return 1.0, number if t[0] == "+" else -number
+    return number, 0.0
+
+
 def _shown(axis, loc: float, label: str) -> float:
     """What a label of ``axis`` must read at tick ``loc``, in the label's own scale."""
     formatter = axis.get_major_formatter()
@@ -42,12 +56,17 @@ def _shown(axis, loc: float, label: str) -> float:
     if label.strip().endswith("%"):
         return loc * 100.0
     if isinstance(formatter, ScalarFormatter) and not isinstance(formatter, LogFormatter):
-        return (loc - formatter.offset) / 10.0 ** formatter.orderOfMagnitude
+        scale, offset = _scale_and_offset(axis)
+        return (loc - offset) / scale
     return loc
 
 
 def tick_label_errors(fig) -> list[str]:
     """Every tick label of ``fig`` that does not equal its tick's value, as "axes title: x 0.175 labelled '18%'"."""
+    if type(fig.canvas).__name__ == "FigureCanvasBase":  # a bare Figure(): drawing it would fill in no label
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
     fig.canvas.draw()
     errors = []
     for ax in fig.axes:
