@@ -1,4 +1,8 @@
-"""Figures of one run: the training funnel and monthly dropout, employment and intent."""
+"""Figures of one run: the training funnel and monthly dropout, employment and intent.
+
+Every tick label reads its tick's value exactly (``exact``: 17.5% is printed "17.5%", never "18%"); the
+report's figures use the same formatters.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,23 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import pandas as pd
-from matplotlib.ticker import PercentFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+
+def exact_number(value: float, scale: float = 1.0, suffix: str = "") -> str:
+    """``value * scale`` with thousands separators and the fewest decimals (up to 6) that show it exactly:
+    0.175 at scale 100 -> "17.5", 1250 -> "1,250", -0.5 -> "\u22120.5"."""
+    v = value * scale
+    decimals = next((d for d in range(7) if abs(round(v, d) - v) <= 1e-9 * max(1.0, abs(v))), 6)
+    v = round(v, decimals)
+    text = f"{abs(v):,.{decimals}f}"
+    return ("\u2212" if v < 0 else "") + text + suffix
+
+
+def exact(scale: float = 1.0, suffix: str = "") -> FuncFormatter:
+    """A tick formatter printing each tick's value exactly (``exact_number``); ``exact(100, "%")`` for shares
+    stored as 0-1 and shown in percent."""
+    return FuncFormatter(lambda x, _pos: exact_number(x, scale, suffix))
 
 
 def _save(fig, path: Path) -> Path:
@@ -33,6 +53,7 @@ def plot_funnel(path: Path, summary: dict) -> Path:
     for bar, v in zip(bars, values[::-1]):
         ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {v:,}", va="center")
     ax.set_xlabel("persons")
+    ax.xaxis.set_major_formatter(exact())
     ax.set_title(f"Training funnel ({funnel['population']:,} persons, {summary['meta']['months']} months)")
     ax.margins(x=0.15)
     return _save(fig, path)
@@ -67,7 +88,8 @@ def plot_monthly(path: Path, summary: dict, ts: pd.DataFrame) -> Path:
         ax.set_xlabel("month of the programme")
     for ax in axes.flat:
         ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+        ax.yaxis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))  # 5%, 10%: round steps
+        ax.yaxis.set_major_formatter(exact(100, "%"))
     meta = summary["meta"]
     fig.suptitle(f"{meta['scenario']}, seed {meta['seed']}: one run, no interval (engine {meta['engine']})")
     fig.tight_layout()
