@@ -525,8 +525,7 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     for name, data in (("aggregate", table), ("paired", paired)):
         write_parquet(folder / f"{name}.parquet", data)
         atomic_write(folder / f"{name}.csv", lambda tmp, data=data: data.to_csv(tmp, index=False))
-    # plot_all draws the target of all enrolees; once it takes ``targets`` (group -> target), pass ``targets`` here
-    figures = report_figures.plot_all(folder, table, paired, reference, stress, targets["all"], posterior, confidence,
+    figures = report_figures.plot_all(folder, table, paired, reference, stress, targets, posterior, confidence,
                                       frame=frame, incremental=incremental, steps=steps)
 
     level = f"{confidence:.0%}"
