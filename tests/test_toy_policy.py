@@ -116,3 +116,16 @@ def test_the_intervention_comparison_and_its_report_include_it(copy, tmp_path):
     report = (sweep / "report.md").read_text()
     assert "| toy voucher |" in report  # its own arm, in its words
     assert "self-employment (toy voucher)" in report  # the outcome it exists for, in the policies' table
+
+
+def test_the_dashboard_offers_its_lever_and_runs_its_package(copy):
+    code = ("from experiments.dashboard.app import PairedRun, model_params\n"
+            "control = model_params()['toy_voucher']\n"
+            "print(control['label'], control['max'], control['step'])\n"
+            "run = PairedRun(n_youth=600, months=6, toy_voucher=100)\n"
+            "print(' '.join(run.package))\n")
+    proc = run_in(copy, "-c", code)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    label_line, package = proc.stdout.strip().splitlines()[-2:]
+    assert label_line.startswith("Toy voucher for completers (USD per completer)") and label_line.endswith("200 100")
+    assert package == "policy=[toy_voucher] policy.toy_voucher.amount=100"
