@@ -1,12 +1,12 @@
 """The best package for a budget: ``python -m experiments.optimise [--preset NAME] [options] [overrides]``.
 
-The command line of ``experiments.decisions.search``: its ``main`` parses the arguments and returns
+The command line of ``experiments.decisions.command``: its ``main`` parses the arguments and returns
 the exit code (a refusal is one line on stderr).
 """
 
 import sys
 
-from experiments.decisions.search import main
+from experiments.decisions.command import main
 
 __all__ = ["main"]
 

@@ -1,0 +1,177 @@
+"""The best package for a budget: ``python -m experiments.optimise [--preset NAME] [options] [overrides]``.
+
+A programme designer with a budget asks which mix of the registered policies (``simulation.policies``)
+gives the most completers or jobs, and what each step up in spending buys. The preset
+(``configs/optimise/<NAME>.yaml``, default ``budget_500k``; ``preset.py``) gives the budget and the
+population it is for, the objectives and the seeds; every registered policy's lever is searched unless the
+preset restricts them. The search (``search.py``) is Optuna's NSGA-II, then a local search; the runs
+(``runs.py``) go to this machine's cores (``--jobs``) or, with ``hydra/launcher=<name>`` (basic, joblib, ray,
+submitit_local, submitit_slurm), as one ``hydra/sweeper=rows`` sweep of ``experiments.run`` per generation
+into ``<out>/runs/``.
+
+Writes to ``results/optimise/<time>/``: ``optimise.json`` (what was asked for, read back by ``--resume``),
+``study.db`` (Optuna's storage), ``trials.csv`` (every candidate: means and intervals), ``pareto.csv`` and
+``pareto.md`` (the front: package in words, outcomes with intervals, extra outcomes over no package and
+their cost, the exact ``python -m experiments.run`` overrides that reproduce each point at each seed;
+``front.py``, ``render.py``), ``pareto.png``, and with ``--verify`` ``verify.csv`` (every front point re-run
+from its printed overrides on the preset's fresh ``verify_seeds``; ``verify.py``). ``--resume <out>``
+continues a killed or finished search (``--trials``: the new total); candidates a kill interrupted are run
+again with the parameters Optuna stored for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from experiments.decisions.front import fronts, trials_frame
+from experiments.decisions.packages import package_overrides
+from experiments.decisions.preset import (
+    DEFAULT_PRESET,
+    check_preset,
+    load_preset,
+    pin,
+    preset_from,
+    scale_budget,
+    searched_levers,
+    top,
+)
+from experiments.decisions.render import markdown, write_figure
+from experiments.decisions.runs import LauncherRuns, LocalRuns, Runs
+from experiments.decisions.search import evaluated, open_study, plan_line, run_search
+from experiments.decisions.verify import current_verification, summary_line, verify
+from livelihoods.errors import ConfigurationError, entry_point
+from livelihoods.paths import ROOT
+
+SETTINGS = "optimise.json"  # what was asked for, stored at the start, read back by --resume
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    from livelihoods.parallel import default_jobs
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--preset", default=DEFAULT_PRESET,
+                    help=f"configs/optimise/<NAME>.yaml or a path (default {DEFAULT_PRESET})")
+    ap.add_argument("--budget", type=float, help="USD for the runs' population, as given: replaces the preset's "
+                    "budget_usd, which is otherwise scaled from its budget_n_youth to the runs' population")
+    ap.add_argument("--trials", type=int, help="candidates in all, the local search's included (default: the "
+                    "preset's; with --resume, the new total)")
+    ap.add_argument("--population", type=int, help="candidates per generation (default: the preset's)")
+    ap.add_argument("--n-youth", type=int, help="population of every run (default: the scenario's)")
+    ap.add_argument("--polish", type=int, metavar="ROUNDS",
+                    help="rounds of local search after NSGA-II (default: the preset's; 0: none)")
+    ap.add_argument("--jobs", type=int, default=default_jobs(), help="worker processes (default: all cores)")
+    ap.add_argument("--verify", action="store_true", help="re-run the front's points on the preset's fresh seeds")
+    ap.add_argument("--out", type=Path, default=ROOT / "results" / "optimise", help="parent of the new search's folder")
+    ap.add_argument("--resume", type=Path, metavar="FOLDER", help="continue the search stored in FOLDER")
+    ap.add_argument("overrides", nargs="*", help="config overrides of every run (e.g. scenario=mali_returnees); "
+                    "hydra/launcher=ray (or basic, joblib, submitit_*) runs each generation as a sweep on it")
+    args = ap.parse_intermixed_args(argv if argv is not None else sys.argv[1:])
+    for flag, value, low in (("--trials", args.trials, 1), ("--population", args.population, 2),
+                             ("--n-youth", args.n_youth, 100), ("--jobs", args.jobs, 1), ("--polish", args.polish, 0)):
+        if value is not None and value < low:
+            raise ConfigurationError(f"{flag}: must be an integer >= {low}, got {value}")
+    if args.budget is not None and not args.budget > 0:
+        raise ConfigurationError(f"--budget: must be a positive number of USD, got {args.budget}")
+    args.launcher = next((o.partition("=")[2] for o in reversed(args.overrides) if o.startswith("hydra/launcher=")),
+                         None)
+    args.overrides = [o for o in args.overrides if not o.startswith("hydra/launcher=")]
+    if any(o.startswith(("seed=", "policy=", "policy.")) for o in args.overrides):
+        raise ConfigurationError("overrides: seed and policy are chosen by the search (the preset's seeds and levers); "
+                                 "give scenario, calibration or behaviour overrides only")
+    return args
+
+
+def start(args: argparse.Namespace):
+    """A new search: the preset with the options, checked against the model, stored in a new folder."""
+    from dataclasses import asdict
+    from datetime import datetime
+
+    from experiments.records.files import atomic_write
+    from experiments.records.folders import claim_new
+    from livelihoods import load_config
+
+    preset = load_preset(args.preset)
+    preset.budget_usd = preset.budget_usd if args.budget is None else args.budget
+    preset.trials = args.trials or preset.trials
+    preset.population = args.population or preset.population
+    preset.polish_rounds = preset.polish_rounds if args.polish is None else args.polish
+    check_preset(preset, "options")
+    base = tuple(args.overrides + ([f"scenario.n_youth={args.n_youth}"] if args.n_youth else []))
+    levers = searched_levers(preset)
+    config = load_config([*base, *package_overrides({n: top(lever) for n, lever in levers.items()}, levers)])
+    budget = scale_budget(preset, config.scenario.n_youth, args.budget)
+    pin(preset)
+    folder = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")
+    settings = {"preset_name": Path(args.preset).stem, "preset": asdict(preset), "base": list(base), "budget": budget}
+    atomic_write(folder / SETTINGS, lambda tmp: Path(tmp).write_text(json.dumps(settings, indent=2) + "\n"))
+    return folder, preset, base, budget
+
+
+def resume(args: argparse.Namespace):
+    """The search stored in ``--resume``, with a new total of ``--trials`` and ``--polish`` rounds if given."""
+    from experiments.records.folders import claim
+
+    folder = args.resume
+    if not (folder / SETTINGS).is_file():
+        raise ConfigurationError(f"--resume: {folder} holds no search ({SETTINGS} is missing); give the folder a "
+                                 f"search wrote")
+    given = [flag for flag, v in (("--preset", args.preset != DEFAULT_PRESET), ("--budget", args.budget),
+                                  ("--population", args.population), ("--n-youth", args.n_youth),
+                                  ("overrides", args.overrides)) if v]
+    if given:
+        raise ConfigurationError(f"--resume: continues the stored search as it was defined; {', '.join(given)} "
+                                 "cannot change it (start a new search instead; --trials, --polish, --jobs, --verify "
+                                 "and hydra/launcher= may be given)")
+    claim(folder, "--resume")
+    stored = json.loads((folder / SETTINGS).read_text())
+    preset, base = preset_from(stored["preset"]), tuple(stored["base"])
+    preset.trials = args.trials or preset.trials
+    preset.polish_rounds = preset.polish_rounds if args.polish is None else args.polish
+    check_preset(preset, "--resume")
+    return folder, preset, base, stored.get("budget", f"budget: {preset.budget_usd:,.0f} USD (stored)")
+
+
+def write_outputs(study, preset, base: tuple[str, ...], folder: Path, verified=None):
+    """trials.csv, pareto.csv, pareto.md and pareto.png from the study as it stands (after every batch)."""
+    from experiments.records.files import atomic_write, write_text
+
+    frame = fronts(trials_frame(study, preset, base), preset)
+    atomic_write(folder / "trials.csv", lambda tmp: frame.to_csv(tmp, index=False))
+    front = frame[frame["on_front"]].sort_values(preset.budget_key)
+    atomic_write(folder / "pareto.csv", lambda tmp: front.to_csv(tmp, index=False))
+    write_text(folder / "pareto.md", markdown(frame, preset, base, verified))
+    write_figure(frame, preset, folder / "pareto.png")
+    return frame
+
+
+@entry_point
+def main(argv: list[str] | None = None) -> int:
+    from experiments.records.files import atomic_write
+    from livelihoods.errors import require
+
+    args = parse(argv)
+    require("optuna", "studies", "experiments.optimise")
+    folder, preset, base, budget = resume(args) if args.resume is not None else start(args)
+    levers = searched_levers(preset)
+    runs: Runs = (LauncherRuns(base, args.launcher, folder / "runs",
+                               tuple(lever.key(n) for n, lever in levers.items() if lever.field is not None))
+                  if args.launcher else LocalRuns(base, args.jobs))
+    study = open_study(f"sqlite:///{folder / 'study.db'}", preset, load_if_exists=args.resume is not None)
+    print(f"searching {', '.join(levers)}, seeds {preset.seeds} "
+          f"({' '.join(base) or 'defaults'}) into {folder}\n{budget}\n{plan_line(preset)}", flush=True)
+    run_search(study, preset, runs, after_batch=lambda: write_outputs(study, preset, base, folder))
+    # an earlier --verify of this very front (as many candidates as trials.csv has): pareto.md keeps reporting it
+    verified = current_verification(folder, len(evaluated(study)))
+    frame = write_outputs(study, preset, base, folder, verified)
+    if args.verify:
+        verified = verify(frame, preset, runs)
+        atomic_write(folder / "verify.csv", lambda tmp: verified.to_csv(tmp, index=False))
+        frame = write_outputs(study, preset, base, folder, verified)
+        print(summary_line(verified), flush=True)
+    print(f"{len(frame)} candidates, {int(frame['within_budget'].sum())} within budget, {int(frame['on_front'].sum())} "
+          f"on the front; wrote {', '.join(sorted(p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith('.')))} "
+          f"to {folder}")
+    return 0
