@@ -129,3 +129,20 @@ def test_the_dashboard_offers_its_lever_and_runs_its_package(copy):
     label_line, package = proc.stdout.strip().splitlines()[-2:]
     assert label_line.startswith("Toy voucher for completers (USD per completer)") and label_line.endswith("200 100")
     assert package == "policy=[toy_voucher] policy.toy_voucher.amount=100"
+
+
+def test_the_optimiser_searches_its_lever(copy):
+    code = ("from experiments.decisions.preset import load_preset, searched_levers\n"
+            "from experiments.decisions.packages import package_overrides, package_words\n"
+            "levers = searched_levers(load_preset('budget_500k'))\n"
+            "lever = levers['toy_voucher']\n"
+            "print(lever.field, lever.high, lever.step)\n"
+            "package = {name: 0.0 for name in levers} | {'toy_voucher': 200.0}\n"
+            "print(' '.join(package_overrides(package, levers)))\n"
+            "print(package_words(package, levers))\n")
+    proc = run_in(copy, "-c", code)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    lever, overrides, words = proc.stdout.strip().splitlines()[-3:]
+    assert lever == "amount 200 100"
+    assert overrides == "policy=[toy_voucher] policy.toy_voucher.amount=200"
+    assert words == "toy voucher 200 USD per completer"

@@ -101,6 +101,10 @@ def start(args: argparse.Namespace):
     check_preset(preset, "options")
     base = tuple(args.overrides + ([f"scenario.n_youth={args.n_youth}"] if args.n_youth else []))
     levers = searched_levers(preset)
+    if args.population is None and preset.trials < preset.population:
+        # a generation smaller than the preset's, so that a short search stays near --trials: it still holds the
+        # first generation's seeded packages (no package and each policy alone)
+        preset.population = max(preset.trials, 1 + len(levers), 2)
     config = load_config([*base, *package_overrides({n: top(lever) for n, lever in levers.items()}, levers)])
     budget = scale_budget(preset, config.scenario.n_youth, args.budget)
     pin(preset)

@@ -39,7 +39,22 @@ def lever_value(words: str, unit: str, value: float | str) -> str:
             return f"{words} {100 * float(value):.0f}% ({unit.removeprefix('share ')})"
         except ValueError:
             return f"{words} {value}"
-    return f"{words} {_number(value)} {unit}"
+    return f"{words} {_number(value)} {_singular(unit) if _is_one(value) else unit}"
+
+
+def _is_one(value) -> bool:
+    try:
+        return float(value) == 1.0
+    except ValueError:
+        return False
+
+
+def _singular(unit: str) -> str:
+    """"places per 1,000 youth a year" at 1: "place per 1,000 youth a year" (the first word's plural s)."""
+    first, _, rest = unit.partition(" ")
+    if first.endswith("s") and not first.endswith("ss") and len(first) > 3:
+        first = first[:-1]
+    return f"{first} {rest}".strip()
 
 
 # indicator -> (words, unit); shares are 0-1 in the data
