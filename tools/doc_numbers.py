@@ -1,13 +1,20 @@
-"""The model's numbers quoted in README.md and docs/ODD.md, computed in one place.
+"""The model's numbers quoted in the docs, computed in one place, and the docs' generated blocks that quote them.
 
     python -m tools.doc_numbers            # compute, write docs/numbers.json, and print what changed
-    python -m tools.doc_numbers --write    # ... and rewrite every marked number in README.md and docs/ODD.md
+    python -m tools.doc_numbers --write    # ... and rewrite every generated block and marked number in the docs
 
-A number in the docs is marked ``<!--n:NAME-->text<!--/n-->``; NAME is a key of ``docs/numbers.json`` and
-the text is its formatted value (``tests/test_doc_numbers.py`` fails when a marked text differs from the
-file, when a marker names no number, and when the file differs from what this script computes now).
-Every number comes from the default configuration (its calibration is named in the file and in the docs
-next to the numbers), over the runs of ``DESIGN``: seeds from 1, paired across arms (common random numbers).
+Two ways to quote a number, both checked by ``tests/test_doc_numbers.py`` against ``docs/numbers.json``:
+
+* a **generated block**: the README and the pages of docs/ quote numbers only between
+  ``<!-- BEGIN generated:NAME ... -->`` and ``<!-- END generated:NAME -->``, two HTML comments that no rendered
+  page shows. The text between them is ``BLOCKS[NAME](values)``, written here (edit the words here, then
+  ``--write``); the test fails when a block's text differs from its rendering of the recorded values.
+* a **marked number** ``<!--n:NAME-->text<!--/n-->`` inside prose, kept for docs/ODD.md only: NAME is a key of
+  ``docs/numbers.json`` and the text its formatted value.
+
+Every number comes from the default configuration (its calibration is named in the file and next to the
+numbers), over the runs of ``DESIGN``: seeds from 1, paired across arms (common random numbers). The README's
+walkthrough block quotes ``docs/walkthrough.json``, written by ``python -m tools.readme_walkthrough``.
 """
 
 from __future__ import annotations
@@ -23,8 +30,15 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 NUMBERS = ROOT / "docs" / "numbers.json"
-DOCS = (ROOT / "README.md", ROOT / "docs" / "ODD.md")
-MARK = re.compile(r"<!--n:([a-z0-9_.]+)-->(.*?)<!--/n-->", re.S)
+WALKTHROUGH = ROOT / "docs" / "walkthrough.json"
+MARK = re.compile(r"<!--n:([a-z0-9_.]+)-->(.*?)<!--/n-->", re.DOTALL)
+BLOCK = re.compile(r"(<!-- BEGIN generated:([a-z_]+)[^>]*-->\n)(.*?)(<!-- END generated:\2 -->)", re.DOTALL)
+MARKED = (ROOT / "docs" / "ODD.md",)  # the one page whose prose carries marked numbers
+
+
+def docs() -> list[Path]:
+    """Every page that may quote a number: README.md and the Markdown pages of docs/."""
+    return [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 
 # what is run: per section, the population, months, seeds and arms (overrides over the default config)
 DESIGN = {
@@ -98,8 +112,8 @@ def compute(jobs: int = 2) -> dict:
         values = [r.get((group, indicator), math.nan) for r in runs[section][arm]]
         return float(np.nanmean(values)) if np.isfinite(values).any() else math.nan
 
-    b = lambda ind, g="all": mean("baseline", "baseline", ind, g)  # noqa: E731
-    p = lambda arm, ind, g="all": mean("policies", arm, ind, g)  # noqa: E731
+    b = lambda ind, g="all": mean("baseline", "baseline", ind, g)
+    p = lambda arm, ind, g="all": mean("policies", arm, ind, g)
     n = {
         "calibration": calibration,
         "baseline.design": design(DESIGN["baseline"]),
@@ -243,7 +257,12 @@ def posterior_stress_numbers(folder: Path = POSTERIOR_STRESS) -> dict[str, str]:
 
     # the header comment written when the report was stored: "(<jobs> jobs, <wall time> on <n> cores, <date>)"
     ran = re.search(r"\((\d[\d,]*) jobs, (.+?) on (\d+) cores", report)
-    return {"poststress.answer": answer,
+    # and the command it recorded: "... 'draw=range(0,50)' 'seed=range(1,3)' scenario.n_youth=20000"
+    draws_, seeds = (re.search(rf"{k}=range\((\d+),(\d+)\)", report) for k in ("draw", "seed"))
+    youth = re.search(r"scenario\.n_youth=(\d+)", report)
+    design = (f"{int(draws_[2]) - int(draws_[1])} draws × {int(seeds[2]) - int(seeds[1])} seeds × "
+              f"{len(stress)} levels, {int(youth[1]):,} youth" if draws_ and seeds and youth else "n/a")
+    return {"poststress.answer": answer, "poststress.design": design,
             "poststress.run": f"{ran.group(1)} jobs in {ran.group(2)} on {ran.group(3)} cores" if ran else "n/a",
             "poststress.dropout_at_0": level(none),
             "poststress.best_level": f"{best['stipend']:g} USD/month",
@@ -254,6 +273,168 @@ def posterior_stress_numbers(folder: Path = POSTERIOR_STRESS) -> dict[str, str]:
             "poststress.seed_sd_max": f"{100 * stress['seed_sd'].max():.1f} points",
             "poststress.effect_at_best": f"{100 * effect['mean']:+.0f} points [{100 * effect['ci_low']:+.0f}, "
                                          f"{100 * effect['ci_high']:+.0f}]"}
+
+
+# ---- the generated blocks: one function per block name, from the recorded values to the block's Markdown ----
+
+def _arrow(text: str) -> tuple[str, str]:
+    """"49% → 18%" -> ("49%", "18%")."""
+    before, _, after = text.partition(" → ")
+    return before, after
+
+
+def block_baseline(n: dict) -> str:
+    b = {k.removeprefix("baseline."): v for k, v in n.items()}
+    return f"""Calibration `{n['calibration']}`, {n['baseline.design']}, no policy (means over the seeds):
+
+| indicator | baseline |
+|---|---|
+| dropout, share of enrolees | {n['baseline.dropout']} |
+| … of mothers | {n['baseline.dropout_mothers']} |
+| … of youth far from a centre / near one | {n['baseline.dropout_far']} / {n['baseline.dropout_near']} |
+| share of dropouts who leave in the first course month | {n['baseline.first_month_share']} |
+| completion, share of enrolees | {n['baseline.completion']} |
+| employment rate of completers minus that of dropouts | {n['baseline.employment_gap']} |
+| employment (wage / own account) | {b['employment']} ({b['wage_employment']} / {b['self_employment']}) |
+| migration intent | {n['baseline.intent']} |
+| intenders of month 0 who have left 24 months later | {n['baseline.intenders_left_24m']} |
+| departures a year, share of the population | {n['baseline.departures_per_year']} |
+| hires ending in dismissal: returnees / others | {b['dismissal_returnees']} / {b['dismissal_others']} |
+"""
+
+
+def block_trial(n: dict) -> str:
+    return f"""In the baseline (calibration `{n['calibration']}`, {n['baseline.design']}) the offer raises completion by
+{n['trial.itt_completed_12m']} and employment 12 months after the lottery by {n['trial.itt_employed_12m']}
+(TOT {n['trial.tot_employed_12m']}; first stage {n['trial.first_stage_12m']}; 24 months after:
+{n['trial.itt_employed_24m']}), the size of the training trials in the evidence (+2 to +7 points; McKenzie 2017,
+[sources](sources.md)). The programme's effect on the whole population's employment, against no programme
+(`scenario.training.seats_per_1000_youth=0`) on the same seeds ({n['policies.design']}), is
+{n['policies.programme_employment']}: trained people also take vacancies others would have filled
+(displacement), which a trial cannot see.
+"""
+
+
+POLICY_ROWS = (  # (policy and its default, indicator in words, number key)
+    ("stipend, 70 USD/month", "dropout", "policies.stipend_dropout"),
+    ("childcare", "completion of mothers", "policies.childcare_mothers_completion"),
+    ("transport", "dropout of youth far from a centre", "policies.transport_far_dropout"),
+    ("transport", "dropout of youth near one", "policies.transport_near_dropout"),
+    ("certification", "hires of returnees ending in dismissal", "policies.certification_dismissal"),
+    ("mobility scheme", "regular migration", "policies.mobility_regular"),
+    ("mobility scheme", "irregular migration", "policies.mobility_irregular"),
+    ("start-up kit", "self-employment", "policies.startup_self_employment"),
+)
+
+
+def block_policies(n: dict) -> str:
+    rows = "\n".join(f"| {policy} | {what} | {' | '.join(_arrow(n[key]))} |" for policy, what, key in POLICY_ROWS)
+    return f"""Each policy alone at its default parameters against no policy, calibration `{n['calibration']}`,
+{n['policies.design']}, the same seeds in both arms:
+
+| policy | indicator | no policy | with the policy |
+|---|---|---|---|
+{rows}
+"""
+
+
+def block_stress(n: dict) -> str:
+    return f"""With calibration `{n['calibration']}` ({n['stress.design']}, baseline scenario) dropout falls from
+{n['stress.dropout_at_0']} without a stipend to {n['stress.dropout_at_130']} at 130 USD/month, and the lowest
+stipend whose dropout upper 95% bound is below 30% is {n['stress.answer']}: the answer of one parameter set.
+Over the stored posterior the answer is {n['poststress.answer']} ([evidence](evidence.md#studies-over-the-posterior)).
+"""
+
+
+def block_posterior(n: dict) -> str:
+    p = {k.removeprefix("posterior."): v for k, v in n.items()}
+    return f"""The stored posterior `configs/calibration/{p['name']}/`, over calibration `{n['calibration']}`:
+{p['generations']} generations of {p['population']} particles (a particle runs every arm once at {p['n_youth']}
+youth), {p['simulations']} simulations in {p['wall_minutes']} minutes on 2 cores from start to end, a kill and
+resume included; final tolerance {p['final_epsilon']}, acceptance rate {p['final_acceptance']}, effective sample
+size {p['final_ess']}. Its predictive median is inside the range of {p['predictive_inside']} targets. Its
+tolerance is not 0, so some draws still miss some targets on some seeds (`predictive.md` gives the share of
+runs inside each range). Resampled, it gives {p['draws']} draws (`draw=0` to `draw={int(p['draws']) - 1}`).
+"""
+
+
+def block_poststress(n: dict) -> str:
+    return f"""Over the stored posterior (`{n['posterior.name']}`, over calibration `{n['calibration']}`):
+{n['poststress.design']}, baseline scenario, {n['poststress.run']}. The answer is
+**{n['poststress.answer']}**. Dropout falls from {n['poststress.dropout_at_0']} without a stipend to
+{n['poststress.dropout_at_best']} at {n['poststress.best_level']} (means, 90% credible intervals), and no higher
+stipend lowers it further; P(dropout < 30%) rises from {n['poststress.p_at_0']} to at most {n['poststress.best_p']}.
+At every level at least {n['poststress.param_share_min']} of the variance is parameter uncertainty (seed sd at
+most {n['poststress.seed_sd_max']}). Against no stipend, paired by draw and seed, that stipend changes dropout by
+{n['poststress.effect_at_best']}. So a stipend surely lowers dropout, but whether it brings it under 30% depends
+on parameters the evidence does not pin down; the point calibration's answer ({n['stress.answer']}, with
+`experiment=stipend_stress_test` at {n['stress.design']}) is that of one credible parameter set.
+"""
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    minutes, s = divmod(round(seconds), 60)
+    return f"{minutes} min {s:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def block_walkthrough(w: dict) -> str:
+    """The README's steps as measured by tools/readme_walkthrough.py (docs/walkthrough.json): the sweeps are its
+    steps 1 and 3, the first report its step 2."""
+    rows, said, sweeps = [], [], 0
+    for step in w["steps"]:
+        if step["seconds"] is None:  # make test: the whole suite, not timed
+            continue
+        time = _duration(step["seconds"])
+        if step["kind"] == "sweep":
+            sweeps += 1
+            what = "1: the stress test" if sweeps == 1 else "3: the same over the posterior"
+            rows.append(f"| {what} | {step['jobs']:,} | {time} |")
+        elif step["kind"] == "report":
+            number = 2 if sweeps == 1 else 3
+            rows.append(f"| {'2: its report' if number == 2 else '3: its report'} | | {time} |")
+            said += [f"- step {number}: {a[0].lower()}{a[1:]}" for a in step["answers"]]
+        else:
+            rows.append(f"| `{step['command']}` (`.venv` already installed) | 1 | {time} |")
+    m = w["machine"]
+    found = (re.search(r"scenario=(\w+)", s["command"]) for s in w["steps"] if s["kind"] == "sweep")
+    scenarios = {f[1] for f in found if f}
+    where = ", ".join(f"`{name}`" for name in sorted(scenarios)) or "`baseline`"
+    return ("| step | runs | wall time |\n|---|---:|---:|\n" + "\n".join(rows) + "\n\n"
+            + f"Measured with `python -m tools.readme_walkthrough` on {w['date']} (commit {w['commit']}) on "
+            f"{m['cores']} cores ({m['cpu']}) shared with other work: times vary by about ±30% from one run to the "
+            f"next. The reports answered, in scenario {where}:\n\n" + "\n".join(said) + "\n")
+
+
+BLOCKS = {"baseline": block_baseline, "trial": block_trial, "policies": block_policies, "stress": block_stress,
+          "posterior": block_posterior, "poststress": block_poststress, "walkthrough": block_walkthrough}
+
+
+def render(name: str) -> str:
+    """The Markdown of generated block ``name`` from the recorded values (docs/numbers.json, docs/walkthrough.json)."""
+    if name not in BLOCKS:
+        raise KeyError(f"generated:{name} is no block of tools/doc_numbers.py, allowed: {', '.join(BLOCKS)}")
+    if name == "walkthrough":
+        return BLOCKS[name](json.loads(WALKTHROUGH.read_text()))
+    return BLOCKS[name](json.loads(NUMBERS.read_text())["numbers"])
+
+
+def blocks(text: str) -> list[tuple[str, str]]:
+    """(name, text) of every generated block of a page."""
+    return [(m.group(2), m.group(3)) for m in BLOCK.finditer(text)]
+
+
+def rewrite_blocks(text: str) -> str:
+    return BLOCK.sub(lambda m: m.group(1) + render(m.group(2)) + m.group(4), text)
+
+
+def write_blocks() -> None:
+    """Rewrite every generated block of README.md and docs/*.md from the recorded values."""
+    for doc in docs():
+        text = doc.read_text()
+        if BLOCK.search(text):
+            doc.write_text(rewrite_blocks(text))
 
 
 def marked(text: str) -> list[tuple[str, str]]:
@@ -271,7 +452,7 @@ def rewrite(text: str, numbers: dict[str, str]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--write", action="store_true", help="rewrite the marked numbers in README.md and docs/ODD.md")
+    ap.add_argument("--write", action="store_true", help="rewrite the generated blocks and marked numbers of the docs")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args(argv if argv is not None else sys.argv[1:])
     result = compute(args.jobs)
@@ -281,9 +462,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{key}: {old['numbers'].get(key)} -> {value}")
     NUMBERS.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     if args.write:
-        for doc in DOCS:
+        for doc in MARKED:
             doc.write_text(rewrite(doc.read_text(), result["numbers"]))
-    print(f"wrote {NUMBERS.relative_to(ROOT)}" + (" and the marked numbers of README.md, docs/ODD.md" if args.write else ""))
+        write_blocks()
+    print(f"wrote {NUMBERS.relative_to(ROOT)}"
+          + (" and the docs' generated blocks and marked numbers" if args.write else ""))
     return 0
 
 
