@@ -1,4 +1,4 @@
-"""The baseline without interventions looks like the evidence (shared/EVIDENCE.md).
+"""The baseline without interventions looks like the evidence (docs/sources.md).
 
 Full-size baseline (20,000 persons, 36 months) over three seeds: the checks
 are on seed-averaged rates, so they test the model's directions, not noise.

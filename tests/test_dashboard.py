@@ -186,7 +186,7 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
         charts_after = page.locator("img").evaluate_all("imgs => imgs.map(i => i.src)")
         assert len(charts_after) >= 2 and charts_after != charts_before  # curves (one figure, 3 panels) and funnel redrawn
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-        if os.environ.get("DASHBOARD_SCREENSHOT"):  # to refresh the README's picture
+        if os.environ.get("DASHBOARD_SCREENSHOT"):  # to refresh docs/figures/dashboard.png
             page.screenshot(path=os.environ["DASHBOARD_SCREENSHOT"], full_page=True)
 
         page.get_by_role("button", name="Export config").click()

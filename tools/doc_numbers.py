@@ -243,7 +243,10 @@ def posterior_stress_numbers(folder: Path = POSTERIOR_STRESS) -> dict[str, str]:
 
     if not (folder / "stress.csv").exists():
         return {}
-    stress = pd.read_csv(folder / "stress.csv").sort_values("stipend")
+    stress = pd.read_csv(folder / "stress.csv")
+    if "group" in stress.columns:  # a report with group targets writes one block of rows per target
+        stress = stress[stress["group"] == "all"]
+    stress = stress.sort_values("stipend")
     report = (folder / "report.md").read_text()
     answer = re.search(r"over the posterior: \*\*(.+?)\.?\*\*", report).group(1)
     best = stress.loc[stress["p_below_target"].round(2).idxmax()]  # first (lowest) level of the highest P

@@ -540,7 +540,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.host not in LOOPBACK:
         print(f"warning: --host {args.host} serves the dashboard to every machine that can reach this one, "
               "without any login: anyone there can run it and read its results. To share it, keep the default "
-              "--host 127.0.0.1 and put it behind an authenticating proxy or an SSH tunnel (README, Dashboard).",
+              "--host 127.0.0.1 and put it behind an authenticating proxy or an SSH tunnel (docs/dashboard.md).",
               file=sys.stderr, flush=True)
     if not 0 < args.port < 65536:
         raise ConfigurationError(f"--port: must be an integer in [1, 65535], got {args.port}")
