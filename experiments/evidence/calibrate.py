@@ -116,6 +116,13 @@ def write_calibration(name: str, start: str, values: dict[str, float], params: l
     return path
 
 
+def check_name(name: str) -> None:
+    """A calibration's name (``--name``): a config file name of its own, not a schema's (``base_*``)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name) or name.startswith("base_"):
+        raise ConfigurationError(f"--name: must be letters, digits, '-' or '_' (not starting with base_), got "
+                                 f"{name!r}")
+
+
 @entry_point
 def main(argv: list[str] | None = None) -> int:
     import pandas as pd
@@ -137,9 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     require("optuna", "studies", "experiments.calibrate")
     import optuna
 
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.name) or args.name.startswith("base_"):
-        raise ConfigurationError(f"--name: must be letters, digits, '-' or '_' (not starting with base_), got "
-                                 f"{args.name!r}")
+    check_name(args.name)
     if (CALIBRATION_DIR / f"{args.name}.yaml").exists():
         raise ConfigurationError(f"--name: configs/calibration/{args.name}.yaml exists and is never overwritten; "
                                  f"choose another name")

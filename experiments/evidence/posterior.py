@@ -50,7 +50,6 @@ import argparse
 import hashlib
 import json
 import math
-import re
 import shlex
 import sys
 import time
@@ -59,7 +58,7 @@ from pathlib import Path
 
 import numpy as np
 
-from experiments.evidence.calibrate import CALIBRATION_DIR, round_sig, shortfall, write_calibration
+from experiments.evidence.calibrate import CALIBRATION_DIR, check_name, round_sig, shortfall, write_calibration
 from experiments.evidence.outcomes import DEFAULT_PARAMETERS, Parameter, load_parameters
 from experiments.evidence.validate import DEFAULT_TARGETS, TargetsFile, arm_configs, evaluate, load_targets, run_arms
 from experiments.records.files import atomic_write
@@ -308,9 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv if argv is not None else sys.argv[1:])
     require("pyabc", "studies", "experiments.posterior")
 
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.name) or args.name.startswith("base_"):
-        raise ConfigurationError(f"--name: must be letters, digits, '-' or '_' (not starting with base_), got "
-                                 f"{args.name!r}")
+    check_name(args.name)
     if not (CALIBRATION_DIR / f"{args.start}.yaml").exists():
         options = ", ".join(sorted(p.stem for p in CALIBRATION_DIR.glob("*.yaml")))
         raise ConfigurationError(f"--start: unknown calibration {args.start!r}, allowed: {options}")
