@@ -35,7 +35,8 @@ def release_free_memory() -> bool:
 
 
 # Resident memory per person, measured at 1M persons (``python -m benchmarks``): the numba engine's
-# peak is the person state (198 B) + the month's scratch arrays (5 B) + the policies' temporaries; Mesa agents add
+# peak is the person state (198 B) + the month's scratch arrays (17 B: a matching round's applications and scores
+# among them) + the policies' temporaries; Mesa agents add
 # a Python object per person. Rounded up; the process itself (Python, numba, Mesa, Hydra) needs ~300 MB.
 BYTES_PER_PERSON = {"numba": 300, "numpy": 400, "mesa": 900}
 PROCESS_BYTES = 400 * 2**20
