@@ -54,7 +54,7 @@ def argv(command: str, folder: Path | None) -> list[str]:
     """A command's words, with the sweep folder ``folder`` in place of ``<sweep folder>``."""
     if PLACEHOLDER in command:
         if folder is None:
-            raise SystemExit(f"{command}: no sweep before it made a folder")
+            raise RuntimeError(f"{command}: no sweep before it made a folder")
         command = command.replace(PLACEHOLDER, folder.name)
     return shlex.split(command)
 
@@ -107,7 +107,7 @@ def walk(text: str, cwd: Path = ROOT) -> list[dict]:
         done = subprocess.run(words, cwd=cwd, check=False)
         seconds = time.perf_counter() - start
         if done.returncode != 0:
-            raise SystemExit(f"{command}: exit code {done.returncode}")
+            raise RuntimeError(f"{command}: exit code {done.returncode}")
         step = {"command": command, "ran": shlex.join(words), "kind": k, "seconds": round(seconds, 1)}
         if k == "sweep":
             (folder,) = set((cwd / SWEEPS).iterdir()) - before
@@ -127,8 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv if argv is not None else sys.argv[1:])
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
                             check=False)
+    try:
+        steps = walk(README.read_text())
+    except RuntimeError as error:  # a step of the README that failed: one line, and nothing recorded
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     record = {"date": date.today().isoformat(), "commit": commit.stdout.strip(), "machine": machine(),
-              "steps": walk(README.read_text())}
+              "steps": steps}
     WALKTHROUGH.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
     print(f"wrote {WALKTHROUGH.relative_to(ROOT)}")
     if args.write:
