@@ -28,18 +28,34 @@ class _ModelLevel:
 
     def __init__(self, model, k):
         self.model, self.k = model, k
+        self.steps = {}  # step name -> (its entry, kernel, its bound arguments, position of each that changes)
 
     def step(self, name: str, **given):
         """Run model-level step ``name``: its kernel's arguments bound by name, ``given`` by the caller (a random
-        stream by its name). Returns what the kernel returns."""
-        step = table.STEP_BY_NAME[name]
+        stream by its name). Returns what the kernel returns.
+
+        As for the phases' loops, the arguments are bound once (the model's arrays are the same objects all run
+        long); each call sets only what changes, by name: ``month`` and the caller's inputs.
+        """
+        call = self.steps.get(name)
+        if call is None:
+            step = table.STEP_BY_NAME[name]
+            kernel = getattr(self.k, step.kernel)
+            names = step.bound(table.parameters(kernel))
+            fixed = {a: np.int64(stream_key(stream)) for a, stream in step.streams}
+            args = table.bind(names, self.model, **fixed, **dict.fromkeys(step.given))
+            changing = {a: k for k, a in enumerate(names) if a == "month" or a in step.given}
+            call = self.steps[name] = (step, kernel, args, changing)
+        step, kernel, args, changing = call
         assert given.keys() == set(step.given), f"{name}: needs {sorted(step.given)}, got {sorted(given)}"
-        kernel = getattr(self.k, step.kernel)
-        names = table.parameters(kernel)
-        extra = {a: np.int64(stream_key(stream)) for a, stream in step.streams}
-        extra |= {a: np.int64(stream_key(v)) if a.endswith("stream") and isinstance(v, str) else v
-                  for a, v in given.items()}
-        return kernel(*table.bind(step.bound(names), self.model, **extra))
+        args = list(args)
+        for a, k in changing.items():
+            if a == "month":
+                args[k] = np.int64(self.model.month)
+            else:
+                value = given[a]
+                args[k] = np.int64(stream_key(value)) if a.endswith("stream") and isinstance(value, str) else value
+        return kernel(*args)
 
 
 class KernelEngine(_ModelLevel):
