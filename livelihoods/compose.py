@@ -95,7 +95,16 @@ def to_run_config(cfg) -> RunConfig:
 
     Raises ``ConfigurationError`` with one line naming the key and what is allowed.
     """
+    return _run_of(_to_object(cfg))
+
+
+def to_run_and_settings(cfg) -> tuple[RunConfig, CommandSettings]:
+    """The run and the command line's own settings of a composed ``configs/config.yaml``, converted once."""
     obj = _to_object(cfg)
+    return _run_of(obj), CommandSettings(obj.progress, obj.figures, obj.resume, obj.report)
+
+
+def _run_of(obj) -> RunConfig:
     run = RunConfig(**{key: getattr(obj, key) for key in RUN_KEYS}) if type(obj) is not RunConfig else obj
     if run.posterior is not None:  # draw `draw` of a stored posterior sets its parameters (livelihoods.draws)
         from livelihoods.draws import draw_values
@@ -110,8 +119,7 @@ def to_run_config(cfg) -> RunConfig:
 
 def command_settings(cfg) -> CommandSettings:
     """The command line's own settings of a composed config (progress bar, figures, resume, report)."""
-    obj = _to_object(cfg)
-    return CommandSettings(obj.progress, obj.figures, obj.resume, obj.report)
+    return to_run_and_settings(cfg)[1]
 
 
 def _compose(overrides: list[str]):

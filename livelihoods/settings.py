@@ -48,7 +48,7 @@ class ReportSettings:
 class CommandConfig(RunConfig):
     """``configs/config.yaml``: the run (``RunConfig``) and the command line's own settings, which change how
     results are shown and where they go, never the numbers: a progress bar, a run's figures, resuming a sweep
-    folder, and the report's intervals and targets. ``to_run_config`` keeps the run; ``command_settings`` the rest."""
+    folder, and the report's intervals and targets. ``to_run_and_settings`` splits them."""
 
     progress: bool = MISSING
     figures: bool = MISSING

@@ -16,7 +16,7 @@ from hydra.core.hydra_config import HydraConfig
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from experiments.records import folders
-from livelihoods.compose import command_settings, to_run_config
+from livelihoods.compose import to_run_and_settings, to_run_config
 from livelihoods.errors import ConfigurationError, as_configuration_error, explain
 from livelihoods.overrides import PROJECT_GROUPS, CommandLine, Override, check_no_duplicates
 from livelihoods.paths import CONFIG_DIR
@@ -47,7 +47,7 @@ def compose_first(line: CommandLine) -> tuple[DictConfig, RunConfig, CommandSett
         task = cfg.copy()
         with open_dict(task):
             del task["hydra"]
-        return cfg, to_run_config(task), command_settings(task)
+        return cfg, *to_run_and_settings(task)
     except ConfigurationError:
         raise
     except Exception as exc:  # noqa: BLE001 - every composition error becomes one line

@@ -17,7 +17,7 @@ from experiments.records import folders
 from experiments.records.files import write_text
 from experiments.records.runs import SUMMARY, format_summary, mark_incomplete, write_run
 from hydra_plugins.livelihoods_sweepers.compose_once import to_yaml
-from livelihoods.compose import command_settings, to_run_config
+from livelihoods.compose import to_run_and_settings
 from livelihoods.errors import ConfigurationError, NotWritten, as_configuration_error
 
 
@@ -45,7 +45,7 @@ def run_job(cfg: DictConfig, out_dir: Path, key: str) -> dict | None:
             resolved = to_yaml(cfg)
     except Exception as exc:  # noqa: BLE001 - a bad interpolation becomes one line
         raise as_configuration_error(exc) from exc
-    run_cfg, settings = to_run_config(cfg), command_settings(cfg)
+    run_cfg, settings = to_run_and_settings(cfg)
     run_cfg = one_thread_per_parallel_job(run_cfg)
     try:
         if resolved != recorded:
