@@ -406,10 +406,12 @@ def build_ceac(incremental, frame, level: float = 0.95):
     finite = rows["icer_high"].replace([np.inf, -np.inf], np.nan).dropna()
     top = max(5_000.0, 1.5 * float(finite.max())) if len(finite) else 20_000.0
     willingness = np.linspace(0, top, 201)
+    drawn = 0
     for i, r in enumerate(rows.itertuples()):
         p = cea.acceptability(frame, r.setting, r.comparator, "completer", willingness)
         if p is None:
             continue
+        drawn += 1
         style = styles[r.setting]
         label = labels.arm(r.setting)
         if np.nanmax(p) - np.nanmin(p) < 1e-12:
@@ -423,7 +425,11 @@ def build_ceac(incremental, frame, level: float = 0.95):
     ax.set_ylim(-2, 102)
     ax.set_xlim(0, top)
     ax.grid(alpha=0.3)
-    ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if drawn:
+        ax.legend(frameon=False, fontsize=8, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    else:  # no arm has extra completers to pay for in any draw: say so rather than draw an empty frame
+        ax.text(0.5, 0.5, "no arm gives extra completers in any draw:\nno curve to draw", transform=ax.transAxes,
+                ha="center", va="center", fontsize=9)
     b = frame_basis(frame).iloc[0]
     against = labels.arm(rows["comparator"].iloc[0]) if len(rows) else ""
     ax.set_title(f"How likely is each arm worth its extra cost, against {against}?\n"
