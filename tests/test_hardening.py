@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -11,9 +12,12 @@ import sys
 import time
 
 import pandas as pd
+import pytest
 
+from experiments.records.replay import replay
 from experiments.records.runs import INCOMPLETE, SUMMARY
 from experiments.studies.aggregate import aggregate, read_sweep, records
+from livelihoods.errors import DamagedRecord
 from tests.conftest import ROOT
 
 
@@ -144,6 +148,8 @@ def test_replay_of_a_damaged_record_is_one_line_and_exit_2(tmp_path):
         assert proc.returncode == 2, (name, proc.stdout, proc.stderr)
         lines = proc.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and named in lines[0], (name, lines)
+        with pytest.raises(DamagedRecord, match=re.escape(named)):  # raised where found, named for what it is
+            replay(copy)
 
 
 def test_a_config_with_interpolations_is_recorded_resolved_and_replays_exactly(tmp_path):

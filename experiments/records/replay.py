@@ -25,7 +25,7 @@ import pandas as pd
 from experiments.records.files import _jsonable
 from experiments.records.runs import SUMMARY
 from livelihoods.compose import register_configs
-from livelihoods.errors import ConfigurationError, entry_point, explain
+from livelihoods.errors import ConfigurationError, DamagedRecord, entry_point, explain
 from simulation.config import ENGINES, ConfigError
 
 RECORDED_CONFIG = Path(".hydra") / "config.yaml"
@@ -67,13 +67,13 @@ def read_recorded(run_dir: Path) -> tuple[dict, pd.DataFrame]:
         if not isinstance(recorded, dict) or not isinstance(recorded.get("meta"), dict):
             raise ValueError("not a run summary")
     except (OSError, ValueError) as exc:
-        raise ConfigurationError(f"run_dir: {run_dir / SUMMARY} cannot be read ({str(exc).splitlines()[0]}); it is "
-                                 f"not a complete run")
+        raise DamagedRecord(f"run_dir: {run_dir / SUMMARY} cannot be read ({str(exc).splitlines()[0]}); it is "
+                            f"not a complete run") from exc
     try:
         series = pd.read_parquet(run_dir / "timeseries.parquet")
     except Exception as exc:  # noqa: BLE001 - pyarrow raises its own error types
-        raise ConfigurationError(f"run_dir: {run_dir / 'timeseries.parquet'} cannot be read "
-                                 f"({str(exc).splitlines()[0]})")
+        raise DamagedRecord(f"run_dir: {run_dir / 'timeseries.parquet'} cannot be read "
+                            f"({str(exc).splitlines()[0]})") from exc
     return recorded, series
 
 
@@ -86,11 +86,11 @@ def replay(run_dir: Path) -> tuple[list[str], list[str]]:
     try:
         cfg = recorded_config(run_dir)
     except Exception as exc:  # noqa: BLE001 - a damaged or foreign record is one line, not a traceback
-        raise ConfigurationError(f"{run_dir / RECORDED_CONFIG}: cannot be replayed: {explain(exc)}")
+        raise DamagedRecord(f"{run_dir / RECORDED_CONFIG}: cannot be replayed: {explain(exc)}") from exc
     engine = meta.get("engine")
     if engine not in ENGINES:
-        raise ConfigurationError(f"run_dir: {run_dir / SUMMARY} records engine {engine!r}, not one of "
-                                 f"{', '.join(ENGINES)}")
+        raise DamagedRecord(f"run_dir: {run_dir / SUMMARY} records engine {engine!r}, not one of "
+                            f"{', '.join(ENGINES)}")
     try:
         result = simulate(cfg, engine=engine)
     except ConfigError as exc:  # e.g. a population too large for this machine's memory
