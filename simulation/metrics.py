@@ -137,7 +137,7 @@ def training_outcomes(people: PersonState, mask: np.ndarray) -> dict:
             "applied": int((mask & p.applied).sum()),
             "enrolled": int((mask & p.enrolled).sum()),
             "completed": int((mask & p.completed).sum()),
-            "certified": int((mask & p.certified).sum()),
+            "certified": int((mask & p.completed & p.certified).sum()),  # completers certified, as in counts
             "employed_completers": int((home & p.completed & employed).sum()),
         },
         "dropouts_by_course_month": [int(x) for x in by_month],

@@ -11,7 +11,7 @@ from simulation.metrics import INDICATORS
 from simulation.model import LivelihoodsModel
 from simulation.policies import POLICIES
 from simulation.state import ABROAD, STATUS_NAMES, TRAINING
-from tests.conftest import SMALL, make_config
+from tests.conftest import SMALL, make_config, run_model
 
 ALL_POLICIES = "policy=[" + ",".join(POLICIES) + "]"
 
@@ -125,3 +125,19 @@ def test_spending_is_never_negative(monthly_checks):
     for r in records:
         assert all(amount >= -1e-9 for amount in r["month_spending"])
         assert all(total >= -1e-9 for total in r["spending"])
+
+
+@pytest.mark.parametrize("scenario", ["baseline", "mali_returnees", "lebanon_bml", "timbuktu_youth"])
+@pytest.mark.parametrize("policies", ["policy=[]", "policy=[certification]", ALL_POLICIES])
+def test_the_funnel_is_consistent_and_equals_the_counts(scenario, policies):
+    """applied >= enrolled >= completed >= certified, employed completers <= completed, and the funnel's counts
+    are the summary's ``counts`` (the certification policy certifies returnees who never trained: the funnel's
+    certified are completers certified, as everywhere else)."""
+    cfg = make_config(f"scenario={scenario}", "scenario.n_youth=800", "months=8", "seed=3", policies,
+                      "scenario.returnees.initial_share=0.2")
+    summary = run_model(cfg).summary()
+    f, c = summary["training"]["funnel"], summary["counts"]
+    assert f["population"] >= f["applied"] >= f["enrolled"] >= f["completed"] >= f["certified"]
+    assert f["employed_completers"] <= f["completed"]
+    assert {k: f[k] for k in ("enrolled", "completed", "certified", "employed_completers")} == \
+        {k: c[k] for k in ("enrolled", "completed", "certified", "employed_completers")}
