@@ -341,7 +341,7 @@ def _fmt(fmt: str, value) -> str:
 
 
 FUNNEL = (("applied", "applied"), ("enrolled", "enrolled"), ("completed", "completed"),
-          ("certified", "certified (incl.\nreturnees assessed)"), ("employed_completers", "completers\nemployed now"))
+          ("certified", "completers\ncertified"), ("employed_completers", "completers\nemployed now"))
 
 
 def funnel_figure(model: PairedRun):
