@@ -167,11 +167,33 @@ def gamma(shape, seed, stream, month, uid, first_slot=0):
 
 
 @rng_jit
+def log_gamma_below_one(shape, seed, stream, month, uid, first_slot):
+    """log of a Gamma(shape < 1, 1) draw, the draws of ``gamma``:  log Gamma(shape + 1) + log(u) / shape.
+
+    For a small shape, u^(1/shape) underflows to 0 (shape 1e-300: every draw), and X / (X + Y) would be 0/0;
+    in logs the draw stays finite."""
+    u = uniform(seed, stream, month, uid, first_slot)
+    return math.log(gamma(shape + 1.0, seed, stream, month, uid, first_slot + 1)) + math.log(u) / shape
+
+
+@rng_jit
 def beta(a, b, seed, stream, month, uid):
-    """A Beta(a, b) draw:  X / (X + Y) with X ~ Gamma(a) (slots from 0), Y ~ Gamma(b) (slots from 2**16)."""
-    x = gamma(a, seed, stream, month, uid, 0)
-    y = gamma(b, seed, stream, month, uid, 65536)
-    return x / (x + y)
+    """A Beta(a, b) draw:  X / (X + Y) with X ~ Gamma(a) (slots from 0), Y ~ Gamma(b) (slots from 2**16).
+
+    With a shape below 1 the same draws are combined in logs, 1 / (1 + exp(log Y - log X)), which stays in
+    [0, 1] however small the shapes (X and Y may both underflow as numbers, never as logarithms)."""
+    if a >= 1.0 and b >= 1.0:
+        x = gamma(a, seed, stream, month, uid, 0)
+        y = gamma(b, seed, stream, month, uid, 65536)
+        return x / (x + y)
+    lx = math.log(gamma(a, seed, stream, month, uid, 0)) if a >= 1.0 else log_gamma_below_one(a, seed, stream, month,
+                                                                                                uid, 0)
+    ly = math.log(gamma(b, seed, stream, month, uid, 65536)) if b >= 1.0 else log_gamma_below_one(
+        b, seed, stream, month, uid, 65536)
+    if lx == ly:  # both -inf (a uniform draw of exactly 0, probability 2**-53): no information, the middle
+        return 0.5
+    d = ly - lx
+    return 1.0 / (1.0 + math.exp(d)) if d < 700.0 else 0.0
 
 
 @njit(cache=True, nogil=True, parallel=True)
