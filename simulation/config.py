@@ -297,6 +297,8 @@ class RunConfig:
     policy: PolicyConfigs = field(default_factory=PolicyConfigs)
 
     def check(self, path: str) -> None:
+        require(self.posterior is not None or self.draw == 0, "draw", "0 without a posterior (posterior=<name> "
+                "chooses the stored posterior whose draws are numbered)", self.draw)
         s = self.scenario
         youth = s.n_youth
         arrivals = s.n_youth * s.returnees.arrivals_per_1000_per_month / 1000.0 * (self.burn_in_months + self.months)

@@ -69,7 +69,7 @@ def test_draws_resample_the_weighted_particles_systematically(tmp_path, monkeypa
     assert picked == [0.01, 0.01, 0.03]  # positions 1/6, 1/2, 5/6 fall on the cumulative weights 0.5, 0.5, 1
     with pytest.raises(draws.ConfigError, match=r"draw: must be an integer in \[0, 2\]"):
         draws.draw_values("toy", 3)
-    with pytest.raises(draws.ConfigError, match="posterior: must be null or one of toy"):
+    with pytest.raises(draws.ConfigError, match="posterior: must be null or the name of a stored posterior: toy"):
         draws.draw_values("nowhere", 0)
 
 
@@ -178,7 +178,7 @@ def test_a_stress_test_over_posterior_draws_reports_probabilities(tmp_path):
 
 def test_an_unknown_posterior_or_draw_is_one_line(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LIVELIHOODS_POSTERIORS": str(tmp_path)}
-    for override, says in (("posterior=nowhere", "error: posterior: must be null or one of"),
+    for override, says in (("posterior=nowhere", "error: posterior: must be null or the name of a stored posterior"),
                            ("draw=-1", "error: draw: must be an integer")):
         proc = subprocess.run([sys.executable, "-m", "experiments.run", override, "scenario.n_youth=300", "months=2",
                                f"hydra.run.dir={tmp_path / 'run'}"], cwd=ROOT, env=env, capture_output=True,
@@ -197,3 +197,49 @@ def test_a_report_over_a_posterior_says_how_far_its_calibration_got(tmp_path, mo
     assert posterior_status("toy") == ("; ABC-SMC 4 generations, final tolerance 0.57; "
                                        "predictive median inside 2 of 3 target ranges")
     assert posterior_status("gone") == ""
+
+
+def _store(tmp_path, columns: dict) -> dict:
+    """A posterior store with one posterior ``toy`` of these columns; the environment that points runs at it."""
+    store = tmp_path / "store"
+    (store / "toy").mkdir(parents=True)
+    pd.DataFrame(columns).to_csv(store / "toy" / "posterior.csv", index=False)
+    return {**os.environ, "LIVELIHOODS_POSTERIORS": str(store)}
+
+
+@pytest.mark.parametrize("given", ["/tmp/elsewhere", "../../configs/calibration/posterior-2", "toy/../toy", "nope"])
+def test_a_posterior_is_named_not_a_path(tmp_path, given):
+    """Issue 32, cause 8: posterior=<a path> read a CSV outside the store, whose columns then set seed and
+    months. A posterior is one of the stored names, refused otherwise in one line."""
+    env = _store(tmp_path, {"draw": [0], "weight": [1.0], "behaviour.dropout.base_logit": [-3.0]})
+    proc = subprocess.run([sys.executable, "-m", "experiments.run", "scenario.n_youth=300", "months=2",
+                           f"posterior={given}", "draw=0", f"hydra.run.dir={tmp_path / 'run'}"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, proc.stderr[-2000:]
+    assert lines[0].startswith("error: posterior: must be null or the name of a stored posterior: toy")
+    assert not (tmp_path / "run" / "summary.json").exists()
+
+
+@pytest.mark.parametrize("column,why", [("seed", "not behaviour parameters"), ("months", "not behaviour parameters"),
+                                        ("behaviour.name", "not behaviour parameters")])
+def test_a_stored_posterior_cannot_set_keys_outside_its_parameters(tmp_path, column, why):
+    env = _store(tmp_path, {"draw": [0], "weight": [1.0], "behaviour.dropout.base_logit": [-3.0], column: [7]})
+    proc = subprocess.run([sys.executable, "-m", "experiments.run", "scenario.n_youth=300", "months=2",
+                           "posterior=toy", "draw=0", f"hydra.run.dir={tmp_path / 'run'}"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    lines = proc.stderr.strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1 and why in lines[0] and column in lines[0], proc.stderr[-2000:]
+
+
+def test_a_damaged_posterior_is_refused_in_one_line_and_draw_needs_a_posterior(tmp_path):
+    env = _store(tmp_path, {"draw": [0, 1], "weight": [1.0, 1.0], "behaviour.dropout.base_logit": [-3.0, None]})
+    proc = subprocess.run([sys.executable, "-m", "experiments.run", "scenario.n_youth=300", "months=2",
+                           "posterior=toy", "draw=0", f"hydra.run.dir={tmp_path / 'run'}"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 2 and "row 3 holds a missing, infinite or negative value" in proc.stderr, proc.stderr
+    proc = subprocess.run([sys.executable, "-m", "experiments.run", "scenario.n_youth=300", "months=2", "draw=3"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 2 and proc.stderr.strip() == (
+        "error: draw: must be 0 without a posterior (posterior=<name> chooses the stored posterior whose draws are "
+        "numbered), got 3")

@@ -258,7 +258,7 @@ def test_sensitivity_over_a_posterior_varies_each_parameter_within_its_credible_
     assert ranges["behaviour.dropout.base_logit"] == prior["behaviour.dropout.base_logit"]  # not in the posterior
     assert len(ranges) == len(prior) - 1 and "posterior toy" in problem["ranges"]
     assert sensitivity.main([*argv[:-6], "other", *argv[-5:]]) == 2
-    assert capsys.readouterr().err.strip().splitlines()[-1] == "error: --posterior: must be one of toy, got 'other'"
+    assert capsys.readouterr().err.strip().splitlines()[-1] == "error: --posterior: must be the name of a stored posterior: toy, got 'other'"
 
 
 def test_discovery_over_a_posterior_finds_the_planted_behavioural_cause(tmp_path, monkeypatch):
