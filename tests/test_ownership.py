@@ -353,3 +353,27 @@ def test_a_single_run_never_takes_a_sweep_job_folder(finished_sweep, tmp_path):
     line = one_error_line(cli(*TINY, "seed=99", f"hydra.run.dir={job / '1'}"))
     assert line.startswith("error: hydra.run.dir") and "job folder of the sweep" in line
     assert not (job / "1").exists()
+
+
+# --------------------------------------------------------------------------- issue 32
+
+
+def test_a_lock_planted_as_a_link_is_refused_and_its_target_untouched(tmp_path):
+    """Issue 32, cause 5: ``ln -s VICTIM DIR/.lock`` then a run into DIR overwrote VICTIM with "pid ... on ...".
+    The lock is opened without following links."""
+    victim, folder = tmp_path / "victim.txt", tmp_path / "run"
+    victim.write_text("precious\n")
+    folder.mkdir()
+    (folder / ".lock").symlink_to(victim)
+    line = one_error_line(cli(*TINY, f"hydra.run.dir={folder}"))
+    assert "is a symbolic link" in line and line.startswith("error: hydra.run.dir:")
+    assert victim.read_text() == "precious\n" and not (folder / SUMMARY).exists()
+
+
+@pytest.mark.parametrize("key", ["hydra.run.dir", "hydra.sweep.dir"])
+def test_a_folder_name_the_file_system_refuses_is_one_line(tmp_path, key):
+    """Issue 32, cause 7: a 300-character folder name ended in a traceback ("File name too long")."""
+    folder = tmp_path / ("x" * 300)
+    proc = cli(*TINY, f"{key}={folder}", *(["-m", "seed=1,2"] if key == "hydra.sweep.dir" else []))
+    line = one_error_line(proc)
+    assert line.startswith(f"error: {key}: a folder name may have at most") and "got one of 300" in line

@@ -19,7 +19,7 @@ def atomic_write(path: Path, write) -> None:
     file, e.g. readable by the group on a shared cluster file system), not 0600.
     """
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+    os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o666))
     try:
         write(str(tmp))
         os.replace(tmp, path)

@@ -52,8 +52,28 @@ def _oserror(key: str, folder: Path, exc: OSError) -> str:
     return f"{key}: cannot write into {folder}: {reason}"
 
 
+def check_name(folder: Path, key: str) -> None:
+    """A folder name the file system takes: no part longer than it allows (255 bytes on most), nor the whole
+    path; refused in one line before anything looks at the folder (``os.stat`` would raise ENAMETOOLONG)."""
+    limit_part, limit_path = 255, 4096
+    try:
+        anchor = next((p for p in [folder, *folder.parents] if p.exists()), Path("/"))
+        limit_part = os.pathconf(anchor, "PC_NAME_MAX")
+        limit_path = os.pathconf(anchor, "PC_PATH_MAX")
+    except (OSError, ValueError):  # a name too long to look at: the defaults above
+        pass
+    long = next((part for part in folder.parts if len(os.fsencode(part)) > limit_part), None)
+    if long is not None:
+        raise ConfigurationError(f"{key}: a folder name may have at most {limit_part} bytes here, got one of "
+                                 f"{len(os.fsencode(long))} ({long[:20]}…)")
+    if len(os.fsencode(os.path.abspath(folder))) >= limit_path:
+        raise ConfigurationError(f"{key}: a path may have at most {limit_path - 1} bytes here, got "
+                                 f"{len(os.fsencode(os.path.abspath(folder)))}")
+
+
 def make_folder(folder: Path, key: str) -> None:
     """Create ``folder`` (and parents); one line naming ``key`` if it cannot be."""
+    check_name(folder, key)
     if folder.exists() and not folder.is_dir():
         raise ConfigurationError(f"{key}: {folder} is a file, not a folder")
     try:
@@ -71,10 +91,13 @@ def claim(folder: Path, key: str) -> bool:
     if real in _held:
         return False
     make_folder(folder, key)
-    try:
-        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+    try:  # never through a link: a .lock planted as a link to another file would be overwritten
+        fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o666)
     except OSError as exc:
-        raise ConfigurationError(_oserror(key, folder, exc))
+        if exc.errno == errno.ELOOP:
+            raise ConfigurationError(f"{key}: {folder / LOCK} is a symbolic link; a run's lock is a file of its own "
+                                     "(remove the link or choose another folder)") from exc
+        raise ConfigurationError(_oserror(key, folder, exc)) from exc
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -139,6 +162,7 @@ def refuse_foreign_files(folder: Path, key: str, allowed=None) -> None:
 
 def refuse_sweep_job_folder(folder: Path) -> None:
     """A single run never takes a sweep's job folder (the sweep would later skip it as its own finished job)."""
+    check_name(folder, "hydra.run.dir")
     if (folder.parent / MULTIRUN).exists():
         raise ConfigurationError(f"hydra.run.dir: {folder} is a job folder of the sweep in {folder.parent}; complete "
                                  f"the sweep with resume=true, or give a folder of its own")
@@ -243,6 +267,7 @@ def holds_a_sweep(sweep_dir: Path) -> bool:
 
 
 def refuse_foreign_sweep_files(sweep_dir: Path) -> None:
+    check_name(sweep_dir, "hydra.sweep.dir")
     if sweep_dir.is_dir() and not holds_a_sweep(sweep_dir):
         refuse_foreign_files(sweep_dir, "hydra.sweep.dir", allowed=lambda p: p.name == LOCK)
 
