@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
 
+import numpy as np
 import pandas as pd
 
 from livelihoods.errors import ConfigurationError, as_configuration_error
@@ -43,7 +44,7 @@ def _literal(value: Any) -> str:
     """One value in Hydra's override grammar: true/false, null, numbers, [a,b] lists, quoted text if needed."""
     if value is None:
         return "null"
-    if isinstance(value, bool) or type(value).__name__ == "bool_":  # (numpy's bool is not a bool)
+    if isinstance(value, (bool, np.bool_)):  # (numpy's bool is not a bool)
         return "true" if value else "false"
     if isinstance(value, numbers.Integral):
         return str(int(value))
@@ -318,16 +319,24 @@ def run_study(configs_or_overrides: list, *, seeds: Iterable[int] = DEFAULT_SEED
         ...). A row equals ``simulate`` of the same setting and seed; the numbers do not depend on ``jobs``.
 
     Raises:
-        ConfigurationError: a setting the model does not accept (before anything runs).
+        ConfigurationError: a setting the model does not accept, no setting, or seeds that are not distinct whole
+            numbers (1.7, '12' and True are refused, as ``simulate`` refuses them), before anything runs.
     """
     from livelihoods.parallel import run_parallel
 
     cfgs = _settings(configs_or_overrides)
+    if not cfgs:
+        raise ConfigurationError("settings: must list at least one setting (a RunConfig, a mapping or override "
+                                 "strings)", "settings")
+    seeds = list(seeds)
+    wrong = [s for s in seeds if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral)]
+    if wrong:  # as simulate(seed=...) would: 1.7 is not a seed, '12' is a text, True is not a number
+        raise ConfigurationError(f"seeds: must be whole numbers, got {wrong[0]!r}", "seeds")
     seeds = [int(s) for s in seeds]
     if not seeds:
-        raise ValueError("seeds: must list at least one seed")
+        raise ConfigurationError("seeds: must list at least one seed", "seeds")
     if len(set(seeds)) != len(seeds):
-        raise ValueError(f"seeds: lists a seed twice: {seeds}")
+        raise ConfigurationError(f"seeds: lists a seed twice: {seeds}", "seeds")
     tasks = [(i, s) for i in range(len(cfgs)) for s in seeds]
     with _configuration_errors():
         runs = [dataclasses.replace(cfgs[i], seed=s) for i, s in tasks]

@@ -11,6 +11,7 @@ with one line naming the key and what is allowed.
 from __future__ import annotations
 
 import math
+import threading
 import warnings
 
 from livelihoods.errors import ConfigurationError, as_configuration_error
@@ -122,6 +123,9 @@ def command_settings(cfg) -> CommandSettings:
     return to_run_and_settings(cfg)[1]
 
 
+_COMPOSING = threading.Lock()
+
+
 def _compose(overrides: list[str]):
     """``configs/config.yaml`` composed with ``overrides`` (checked as the command line's), without ``hydra``."""
     from hydra import compose, initialize_config_dir
@@ -133,8 +137,8 @@ def _compose(overrides: list[str]):
 
     check_config_overrides(overrides)  # the same keys as the command line: no '+' keys, no code
     register_configs()
-    try:
-        with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
+    try:  # Hydra's composition goes through one global instance: one thread at a time
+        with _COMPOSING, initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
             return compose(config_name="config", overrides=overrides)
     except (HydraException, OmegaConfBaseException, YAMLError, ConfigError) as exc:
         raise as_configuration_error(exc) from exc

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -125,11 +126,50 @@ def _check_value(key: str, value, meta) -> None:
         raise ConfigError(key, describe(meta), value)
 
 
+def _expected(hint) -> tuple[type | None, bool]:
+    """The type a field holds (a dataclass, list, bool, str, int or float; None: not checked here) and whether
+    it may be None."""
+    args = typing.get_args(hint)
+    optional = typing.get_origin(hint) is typing.Union and type(None) in args
+    if optional:
+        hint = next(a for a in args if a is not type(None))
+    origin = typing.get_origin(hint)
+    if origin is list:
+        return list, optional
+    if dataclasses.is_dataclass(hint) or hint in (bool, str, int, float):
+        return hint, optional
+    return None, optional
+
+
+def _hints(cls) -> dict:
+    cached = _HINTS.get(cls)
+    if cached is None:
+        cached = _HINTS[cls] = {name: _expected(h) for name, h in typing.get_type_hints(cls).items()}
+    return cached
+
+
+_HINTS: dict = {}
+
+
 def validate(obj, path: str = "") -> None:
-    """Check every field of a (nested) config dataclass; raise ``ConfigError`` on the first bad value."""
+    """Check every field of a (nested) config dataclass: its type (a config altered by hand, e.g. a group set to
+    a number or a flag to a text, is refused like a bad override) and its range; raise ``ConfigError`` on the
+    first bad value."""
+    hints = _hints(type(obj))
     for f in dataclasses.fields(obj):
         key = f"{path}.{f.name}" if path else f.name
         value = getattr(obj, f.name)
+        kind, optional = hints.get(f.name, (None, False))
+        if value is None and optional:
+            continue
+        if kind is not None and dataclasses.is_dataclass(kind) and not isinstance(value, kind):
+            raise ConfigError(key, f"a group of keys ({kind.__name__})", value)
+        if kind is list and not isinstance(value, list):
+            raise ConfigError(key, "a list", value)
+        if kind is bool and not isinstance(value, bool):
+            raise ConfigError(key, "true or false", value)
+        if kind is str and not isinstance(value, str) and "choices" not in f.metadata:
+            raise ConfigError(key, "a text", value)
         if dataclasses.is_dataclass(value):
             validate(value, key)
         elif isinstance(value, list):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -168,3 +170,50 @@ def test_the_salib_example_ranks_the_dropout_parameters():
     # the baseline hazard moves dropout more than how often job seekers apply
     assert table.loc["behaviour.dropout.base_logit", "mu_star"] > table.loc["behaviour.labour.search_probability",
                                                                             "mu_star"]
+
+
+# --------------------------------------------------------------------------- issue 32, cause 15
+
+
+def test_the_api_composes_configs_from_several_threads():
+    """``simulate`` or ``load_config`` called from two threads failed in all but one ("GlobalHydra is already
+    initialized"), valid configs included."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        cfgs = list(pool.map(lambda seed: livelihoods.load_config(seed=seed, scenario__n_youth=300), range(1, 13)))
+    assert [c.seed for c in cfgs] == list(range(1, 13)) and {c.scenario.n_youth for c in cfgs} == {300}
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = list(pool.map(lambda seed: livelihoods.simulate(seed=seed, months=2, scenario__n_youth=300), (1, 2)))
+    alone = livelihoods.simulate(seed=2, months=2, scenario__n_youth=300)
+    assert runs[1].indicators == alone.indicators  # the same numbers as in one thread
+
+
+@pytest.mark.parametrize("change,key", [
+    (lambda c: dataclasses.replace(c, scenario=5), "scenario"),
+    (lambda c: dataclasses.replace(c, months="3"), "months"),
+    (lambda c: setattr(c.scenario.training, "childcare_on_site", "yes") or c, "scenario.training.childcare_on_site"),
+    (lambda c: setattr(c.scenario, "districts", "abc") or c, "scenario.districts"),
+])
+def test_a_config_altered_by_hand_is_refused_like_a_bad_override(change, key):
+    """run_config on a config altered by hand raised AttributeError or KeyError('lo') from inside the validator;
+    it is a ConfigurationError naming the key."""
+    cfg = change(livelihoods.load_config(scenario__n_youth=300, months=1))
+    with pytest.raises(livelihoods.ConfigurationError) as refused:
+        livelihoods.run_config(cfg)
+    assert refused.value.key == key and str(refused.value).startswith(f"{key}: must be")
+
+
+@pytest.mark.parametrize("settings,seeds,says", [([], [1], "settings: must list at least one setting"),
+                                                 ([{}], [1.7, 2.2], "seeds: must be whole numbers, got 1.7"),
+                                                 ([{}], ["12"], "seeds: must be whole numbers, got '12'"),
+                                                 ([{}], [True, 2], "seeds: must be whole numbers, got True")])
+def test_run_study_checks_its_inputs_as_simulate_does(settings, seeds, says):
+    with pytest.raises(livelihoods.ConfigurationError, match=re.escape(says)):
+        livelihoods.run_study(settings, seeds=seeds, jobs=1)
+
+
+def test_numpy_scalars_are_taken_where_python_ones_are():
+    cfg = livelihoods.load_config({"scenario.training.childcare_on_site": np.bool_(True),
+                                   "scenario.n_youth": np.int64(300), "months": np.int32(2)})
+    assert cfg.scenario.training.childcare_on_site is True and cfg.scenario.n_youth == 300 and cfg.months == 2
