@@ -169,6 +169,15 @@ def test_a_sweep_arm_choosing_such_a_file_is_refused_before_the_first_job(plante
     assert_refused_untouched(proc, tmp_path, FILES["file_handler"][1], folder / "scenario" / "file_handler.yaml")
 
 
+def test_a_rows_table_choosing_such_a_file_is_refused_before_the_first_job(planted, tmp_path):
+    folder, env = planted
+    table = tmp_path / "hook" / "rows.csv"
+    table.write_text("scenario,seed\nmine,1\nqueue_handler,2\n")
+    proc = run(env, "-m", *TINY, f"hydra.searchpath=[file://{folder}]", "hydra/sweeper=rows",
+               f"hydra.sweeper.table={table}", f"hydra.sweep.dir={tmp_path / 'sweep'}")
+    assert_refused_untouched(proc, tmp_path, FILES["queue_handler"][1], folder / "scenario" / "queue_handler.yaml")
+
+
 def test_a_config_file_that_sets_only_model_keys_runs_beside_files_it_does_not_choose(planted, tmp_path):
     """Allowed: the user's own scenario runs with its values, though the folder also holds refused files that
     this run does not read."""
