@@ -5,7 +5,8 @@ prints a short table; with ``-m`` runs a sweep, one job per combination.
 
 Before Hydra runs or writes anything, ``main`` checks the command line
 (``livelihoods.overrides``: only the project's keys and a few Hydra keys, no
-code), composes and validates the config and every job of a sweep
+code; the config files of a search-path folder set only the project's groups and
+keys, nothing of Hydra's), composes and validates the config and every job of a sweep
 (``experiments.cli.composition``), and claims the run's or sweep's folder
 (``experiments.records.folders``: an exclusive lock, a new default folder named
 for what runs in it, a finished run or a different study refused); then Hydra
@@ -31,6 +32,7 @@ from omegaconf.errors import OmegaConfBaseException
 from experiments.cli.composition import (
     check_composed,
     check_sweep_values,
+    compose,
     compose_first,
     quote,
     resolve_folder,
@@ -40,7 +42,13 @@ from experiments.cli.launchers import check_launcher_installed, load_kernels_bef
 from experiments.records import folders
 from livelihoods.compose import register_configs
 from livelihoods.errors import LivelihoodsError, NotWritten, as_configuration_error, entry_point, report
-from livelihoods.overrides import check_launcher_keys, check_options, check_policy_selection, parse
+from livelihoods.overrides import (
+    check_launcher_keys,
+    check_options,
+    check_policy_selection,
+    check_search_path,
+    parse,
+)
 from simulation.config import ConfigError
 from simulation.memory import check_fits_in_memory
 
@@ -75,11 +83,13 @@ def main() -> int:
     launcher = chosen.values[0] if chosen else "basic"
     check_launcher_installed(launcher)
     check_launcher_keys(line, launcher)
-    if line.info_only:  # --help, --cfg, --info: Hydra prints and runs nothing
+    check_search_path(line)  # the config files of hydra.searchpath folders: the project's keys only
+    if line.info_only:  # --help, --cfg, --info: Hydra prints and runs nothing, but applies its logging settings
+        check_composed(compose([o.first for o in line.overrides]), line)
         run()
         return 0
     cfg, run_cfg, settings = compose_first(line)
-    check_composed(cfg)
+    check_composed(cfg, line)
     if line.multirun:
         check_sweep_values(line, cfg)
     else:

@@ -13,12 +13,27 @@ is the same thing. Refused, each with one line:
 - Hydra's flags that load other config folders or a pickled config
   (``--config-dir``, ``--config-path``, ``--config-name``, ``--experimental-rerun``);
 - a list of values without ``-m``, a sweep that lists a value twice (a zero-width
-  interval and a cross-joined paired table), and sweeping ``resume``.
+  interval and a cross-joined paired table), and sweeping ``resume``;
+- a config group's option that is not a plain name (``scenario=../../elsewhere/x`` would load any file).
+
+The config files of a ``hydra.searchpath`` folder are the user's too, and are
+checked here before Hydra reads any of them (``check_search_path``): each YAML
+file is read with the safe reader (``livelihoods.files.load_yaml``: regular files
+inside the folder, a size limit, no alias bombs), and may set only the project's
+own groups and keys. Anything of Hydra's — a ``hydra:`` key at any depth, a
+``# @package hydra...`` header, a ``defaults`` entry naming a Hydra group or
+package (``override /hydra/job_logging: ...``, ``x@_global_.hydra``), a file under
+the folder's ``hydra/`` — is refused in one line naming the key and the file:
+Hydra's settings (logging, callbacks, output folders) come only from the command
+line and the project's own configs.
 """
 
 from __future__ import annotations
 
+import os
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from livelihoods.errors import ConfigurationError
 from livelihoods.paths import group_options
@@ -155,11 +170,33 @@ def parse_one(text: str) -> Override:
         raise ConfigurationError(f"{text}: package overrides ('@') are not supported; set {key.split('@')[0]} as usual")
     check_key(o, key, text)
     if not o.is_sweep_override():
-        return Override(text, key, [text.split("=", 1)[1] if "=" in text else ""], False)
-    try:
-        return Override(text, key, list(o.sweep_string_iterator()), True)
-    except Exception:  # noqa: BLE001 - interval() and other non-discrete sweeps
-        raise ConfigurationError(f"{key}: only lists (a,b,c), range(...) and choice(...) can be swept, got {text!r}")
+        override = Override(text, key, [text.split("=", 1)[1] if "=" in text else ""], False)
+    else:
+        try:
+            override = Override(text, key, list(o.sweep_string_iterator()), True)
+        except Exception:  # noqa: BLE001 - interval() and other non-discrete sweeps
+            raise ConfigurationError(f"{key}: only lists (a,b,c), range(...) and choice(...) can be swept, got "
+                                     f"{text!r}")
+    check_option_names(override)
+    return override
+
+
+NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")  # a config file's name: no folder, no '..'
+FILE_GROUPS = ("scenario", "calibration", "policy")  # groups whose options name a file (experiment: a listed one)
+
+
+def check_option_names(o: Override) -> None:
+    """A project group's options are config files' names: a path (``scenario=../../elsewhere/x``) would make Hydra
+    load any file on the machine, past every check of the search-path folders."""
+    if o.key not in FILE_GROUPS:
+        return
+    for value in o.values:
+        for name in value.strip().strip("[]").split(","):
+            name = name.strip().strip("'\"")
+            if name not in ("", "null") and not NAME.fullmatch(name):
+                raise ConfigurationError(f"{o.key}: {name!r} is not the name of a config file (no folders, '..' or "
+                                         f"interpolations); give one of {', '.join(group_options(o.key))} or the "
+                                         f"name of a file in a hydra.searchpath folder's {o.key}/")
 
 
 def check_config_overrides(texts: list[str]) -> None:
@@ -168,6 +205,7 @@ def check_config_overrides(texts: list[str]) -> None:
     for o in line.sweeps():
         raise ConfigurationError(f"{o.key}: one value is needed here, got {','.join(o.values)}")
     check_policy_selection(line)
+    check_search_path(line)
 
 
 def _allowed_hydra() -> str:
@@ -346,3 +384,220 @@ def _preset_policies(name: str) -> set[str]:
         if isinstance(entry, dict) and "override /policy" in entry:
             return set(entry["override /policy"] or [])
     return set()
+
+
+# ------------------------------------------------------------------ the config files of hydra.searchpath folders
+
+SEARCH_PATH_PROVIDER = "hydra.searchpath in command-line"  # Hydra's name for the folders of hydra.searchpath
+MAX_SEARCH_ENTRIES = 10_000  # files and folders walked in one search-path folder (a folder of configs holds ~50)
+WHY_NOT = {  # why a Hydra setting is not taken from a config file, by the second part of its key
+    "callbacks": "callbacks run code",
+    "job_logging": "logging settings can write files, open connections and call Python; a run uses logging's own "
+                   "handlers as the project sets them (hydra/job_logging=default|disabled|none|stdout on the command "
+                   "line)",
+    "run": "a run's folder comes only from the command line (hydra.run.dir) and the project's defaults",
+    "sweep": "a sweep's folders come only from the command line (hydra.sweep.dir) and the project's defaults",
+}
+WHY_NOT["hydra_logging"] = WHY_NOT["job_logging"]
+
+
+def search_folders(line: CommandLine) -> list[Path]:
+    """The folders of every ``hydra.searchpath`` override (Hydra reads the first; each is checked)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    found = []
+    for o in line.overrides:
+        if o.key == "hydra.searchpath":
+            (parsed,) = OverridesParser.create().parse_overrides([o.text])
+            value = parsed.value()
+            found += [Path(os.path.abspath(str(url).removeprefix("file://")))
+                      for url in (value if isinstance(value, list) else [value])]
+    return found
+
+
+def check_search_path(line: CommandLine) -> None:
+    """The config files of every ``hydra.searchpath`` folder, before Hydra reads them (see the module's docstring).
+
+    Every YAML file of the folders is read safely and its defaults list must name plain files (Hydra would follow
+    a path anywhere); then every file Hydra reads for the command line (each arm of a swept group) may set only the
+    project's own groups and keys. A file Hydra does not read may hold anything (a malformed draft, say).
+    """
+    folders = search_folders(line)
+    if not folders:
+        return
+    for folder in folders:
+        for path in config_files(folder):
+            scan_config_file(path, folder)
+    first = [o.first for o in line.overrides]
+    arms = [first] + [[f"{o.key}={value}" if other is o else other.first for other in line.overrides]
+                      for o in line.sweeps() if o.key in PROJECT_GROUPS for value in o.values[1:]]
+    for overrides in arms:
+        check_files_read(overrides, folders)
+
+
+def config_files(folder: Path) -> list[Path]:
+    """The YAML files of a search-path folder, through links to folders inside it (as Hydra follows them)."""
+    if not folder.is_dir():
+        raise ConfigurationError(f"hydra.searchpath: {folder} is not a folder (give a folder of config files: "
+                                 f"file://DIR with DIR/scenario/<name>.yaml ...)")
+    root = os.path.realpath(folder)
+    files, todo, seen, entries = [], [folder], set(), 0
+    while todo:
+        here = todo.pop()
+        real = os.path.realpath(here)
+        if os.path.commonpath([real, root]) != root:
+            raise ConfigurationError(f"hydra.searchpath: {here} is a link to {real}, outside {folder}; the config "
+                                     f"files of a search-path folder stay inside it")
+        if real in seen:
+            continue
+        seen.add(real)
+        try:
+            children = sorted(os.scandir(here), key=lambda e: e.name)
+        except OSError as exc:
+            raise ConfigurationError(f"hydra.searchpath: {here} cannot be read ({exc.strerror or exc})") from exc
+        entries += len(children)
+        if entries > MAX_SEARCH_ENTRIES:
+            raise ConfigurationError(f"hydra.searchpath: {folder} holds more than {MAX_SEARCH_ENTRIES:,} files and "
+                                     f"folders; give a folder that holds only config files")
+        for entry in children:
+            path = Path(entry.path)
+            if entry.name.endswith((".yaml", ".yml")):
+                files.append(path)  # whatever it is (a FIFO, a link, a folder): the safe reader says
+            elif entry.is_dir(follow_symlinks=True):
+                todo.append(path)
+    return sorted(files)
+
+
+def scan_config_file(path: Path, folder: Path) -> None:
+    """Any YAML file of a search-path folder: a regular file inside the folder, not too large, no alias bomb, a
+    defaults list of plain names. Malformed YAML is left to Hydra, which names the line if it reads the file (a
+    parser stops at the error before it builds anything)."""
+    import yaml
+
+    from livelihoods.files import load_yaml
+
+    try:
+        data = load_yaml(path, within=folder)
+    except ConfigurationError as exc:
+        if isinstance(exc.__cause__, yaml.YAMLError):
+            return
+        raise
+    if isinstance(data, dict) and "defaults" in data:
+        check_defaults(data["defaults"], path, hydra_too=False)
+
+
+def check_files_read(overrides: list[str], folders: list[Path]) -> None:
+    """Every config file Hydra reads from a search-path folder for ``overrides`` (its defaults tree, as Hydra
+    computes it) sets nothing of Hydra's: no key, package, group or defaults entry of Hydra's."""
+    from hydra._internal.config_loader_impl import ConfigLoaderImpl
+    from hydra._internal.defaults_list import create_defaults_list
+    from hydra._internal.utils import create_config_search_path
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
+    from yaml import YAMLError
+
+    from livelihoods.compose import register_configs
+    from livelihoods.errors import as_configuration_error
+    from livelihoods.files import load_yaml
+    from livelihoods.paths import CONFIG_DIR
+
+    if not folders:
+        return
+    register_configs()
+    try:
+        loader = ConfigLoaderImpl(config_search_path=create_config_search_path(f"file://{CONFIG_DIR}"))
+        parsed, repo = loader._parse_overrides_and_create_caching_repo("config", overrides)
+        read = []
+        for result in create_defaults_list(repo, "config", parsed, prepend_hydra=True, skip_missing=False).defaults:
+            loaded = repo.load_config(result.config_path) if result.config_path else None
+            if loaded is not None and loaded.provider == SEARCH_PATH_PROVIDER:  # not the project's, not Hydra's
+                read.append((Path(loaded.path.removeprefix("file://")), result))
+    except (HydraException, OmegaConfBaseException, YAMLError) as exc:
+        raise as_configuration_error(exc) from exc
+    for source, result in read:
+        folder = next(f for f in folders if os.path.realpath(f) == os.path.realpath(source))
+        path = folder / f"{result.config_path}.yaml"
+        data = load_yaml(path, within=folder)
+        relative = path.relative_to(folder)
+        if relative.parts[0] == "hydra":
+            group = "/".join(relative.parent.parts) or "hydra"
+            refuse(group, path, f"the file is a config of Hydra's group {group}; a search-path folder holds only the "
+                                f"project's groups ({', '.join(PROJECT_GROUPS)})")
+        package = [part for part in (result.package or "").split(".") if part]
+        if "hydra" in package:
+            refuse(from_hydra([*package, *first_leaf(data)]), path)
+        if isinstance(data, dict):
+            for keys in key_paths(data):
+                if "hydra" in keys:
+                    refuse(from_hydra(keys), path)
+            if "defaults" in data:
+                check_defaults(data["defaults"], path)
+
+
+def refuse(key: str, path: Path, why: str | None = None) -> None:
+    """One line: the Hydra key or group, the file, and why a config file may not set it."""
+    if why is None:
+        why = WHY_NOT.get((re.split(r"[./]", key) + [""])[1],
+                          "Hydra's settings come only from the command line and the project's own configs")
+    raise ConfigurationError(f"{key}: set by the config file {path}, which may set only the project's own groups and "
+                             f"keys; {why}")
+
+
+def from_hydra(keys) -> str:
+    """The dotted key from its ``hydra`` part on (``scenario.hydra.run.dir`` lands nowhere else than Hydra's)."""
+    keys = list(keys)
+    return ".".join(keys[keys.index("hydra"):])
+
+
+def first_leaf(node) -> list[str]:
+    """The keys down to the first value of a nested mapping (what the refusal names)."""
+    keys = []
+    while isinstance(node, dict) and node:
+        key, node = next(iter(node.items()))
+        keys.append(str(key))
+    return keys
+
+
+def key_paths(node, keys: tuple = ()):
+    """The keys (each split at its dots, as OmegaConf could read them) down to every value of a nested mapping;
+    a key path that reaches ``hydra`` is followed to its first value."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            parts = (*keys, *str(key).split("."))
+            if "hydra" in parts:
+                yield [*parts, *first_leaf(value)]
+            else:
+                yield from key_paths(value, parts)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from key_paths(value, (*keys, f"[{i}]"))
+
+
+def check_defaults(defaults, path: Path, hydra_too: bool = True) -> None:
+    """A config file's defaults list: plain names (no path, no interpolation); with ``hydra_too``, nothing of
+    Hydra's (a group or a package)."""
+    if not isinstance(defaults, list):
+        raise ConfigurationError(f"defaults: must be a list in the config file {path}, got {defaults!r}")
+    for entry in defaults:
+        if isinstance(entry, str):
+            spec, options = entry, []
+        elif isinstance(entry, dict) and len(entry) == 1:
+            ((spec, option),) = entry.items()
+            options = option if isinstance(option, list) else [option]
+        else:
+            raise ConfigurationError(f"defaults: {entry!r} in the config file {path} is not a config file or a "
+                                     f"group: option")
+        words = str(spec).split()
+        if len(words) == 2 and words[0] in ("override", "optional"):
+            words = words[1:]
+        group, _, package = (words[0] if len(words) == 1 else "").partition("@")
+        parts = group.removeprefix("/").split("/")
+        packages = package.split(".") if package else []
+        if hydra_too and ("hydra" in parts or "hydra" in packages):
+            key = "/".join(parts[parts.index("hydra"):]) if "hydra" in parts else from_hydra(packages)
+            refuse(key, path, f"its defaults list puts a config into Hydra's settings ({entry}); a search-path "
+                              f"config file may choose only the project's groups")
+        names = [*parts, *packages, *(o for o in options if o is not None)]
+        if len(words) != 1 or not all(isinstance(n, str) and NAME.fullmatch(n) for n in names):
+            raise ConfigurationError(f"defaults: {entry!r} in the config file {path}: groups, options and packages "
+                                     f"are plain names (no folders '..', no interpolations)")

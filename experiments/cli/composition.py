@@ -1,15 +1,21 @@
 """Composing and checking every job of ``experiments.run`` before Hydra runs or writes anything.
 
-The command line has been parsed and checked (``livelihoods.overrides``). Here
-the first job's config is composed and validated, the config files' Hydra
-settings are checked (no callbacks, environment, unknown plugins or commands),
-every job of a sweep is validated, and the run's or sweep's folder is claimed
+The command line has been parsed and checked (``livelihoods.overrides``, which
+also refuses anything of Hydra's in the config files of a search-path folder).
+Here the first job's config is composed and validated; the composed Hydra
+settings are checked again, as a second line (``check_composed``: Hydra's config
+groups are the command line's or the project's choices, logging uses only
+logging's own stream and log-file handlers, no callbacks, environment, unknown
+plugins or commands, the output folders are the command line's or the project's
+defaults, each job's folder inside its sweep's); every job of a sweep is
+validated, and the run's or sweep's folder is claimed
 (``experiments.records.folders``). Each problem is a ``ConfigurationError`` naming
 the key and what is allowed (``livelihoods.errors``).
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hydra.core.hydra_config import HydraConfig
@@ -18,7 +24,15 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from experiments.records import folders
 from livelihoods.compose import to_run_and_settings, to_run_config
 from livelihoods.errors import ConfigurationError, as_configuration_error, explain
-from livelihoods.overrides import PROJECT_GROUPS, CommandLine, Override, check_no_duplicates
+from livelihoods.overrides import (
+    HYDRA_GROUPS,
+    PROJECT_GROUPS,
+    CommandLine,
+    Override,
+    check_files_read,
+    check_no_duplicates,
+    search_folders,
+)
 from livelihoods.paths import CONFIG_DIR
 from livelihoods.settings import CommandSettings
 from simulation.config import RunConfig
@@ -54,9 +68,33 @@ def compose_first(line: CommandLine) -> tuple[DictConfig, RunConfig, CommandSett
         raise as_configuration_error(exc) from exc
 
 
-def check_composed(cfg: DictConfig) -> None:
-    """What config files (a searchpath) could add: no callbacks, no job environment, only known plugins."""
+# Hydra's config groups a run may use, and their options: the command line's (livelihoods.overrides.HYDRA_GROUPS)
+# and Hydra's own defaults for the rest (hydra/callbacks: none)
+HYDRA_CHOICES = {**HYDRA_GROUPS, "hydra/env": ("default",), "hydra/help": ("default",),
+                 "hydra/hydra_help": ("default",), "hydra/output": ("default",), "hydra/callbacks": (None,)}
+# logging settings a run may have (those of hydra/job_logging=default|disabled|none|stdout, the project's levels):
+# logging's own stream and log-file handlers, to the console and the job's own log file
+LOGGING_KEYS = {"": ("version", "formatters", "handlers", "root", "loggers", "disable_existing_loggers"),
+                "formatters": ("format", "datefmt", "style"), "handlers": ("class", "formatter", "stream", "filename",
+                                                                           "level"),
+                "root": ("level", "handlers", "propagate"), "loggers": ("level", "handlers", "propagate")}
+HANDLERS = {"logging.StreamHandler": "stream", "logging.FileHandler": "filename"}
+STREAMS = ("ext://sys.stdout", "ext://sys.stderr")
+JOB_LOG = "${hydra.runtime.output_dir}/${hydra.job.name}.log"
+JOB_SUBDIR = "${hydra.job.num}"  # a job's folder: its number, inside the sweep's folder
+DEFAULT_DIRS = {"run": re.compile(r"results/runs/\$\{now:[%A-Za-z_:-]+\}[A-Za-z0-9_-]*"),
+                "sweep": re.compile(r"results/sweeps/\$\{now:[%A-Za-z_:-]+\}[A-Za-z0-9_-]*")}
+
+
+def check_composed(cfg: DictConfig, line: CommandLine | None = None) -> None:
+    """The composed Hydra settings, a second line behind ``livelihoods.overrides.check_search_path``: Hydra's groups
+    are among the command line's choices, logging only writes to the console and the job's log file, no callbacks,
+    no job environment, only known plugins, output folders from the command line or the project's defaults."""
     h = cfg.hydra
+    for group, option in h.runtime.choices.items():
+        if group.startswith("hydra/") and option not in HYDRA_CHOICES.get(group, ()):
+            raise ConfigurationError(f"{group}: {option} is not one of the options a run may use: "
+                                     f"{', '.join(map(str, HYDRA_CHOICES.get(group, ()))) or 'none'}")
     if h.callbacks:
         raise ConfigurationError(f"hydra.callbacks: {', '.join(h.callbacks)} set by a config file; callbacks run code "
                                  f"and are not accepted")
@@ -67,12 +105,9 @@ def check_composed(cfg: DictConfig) -> None:
         target = h[kind].get("_target_")
         if target not in allowed:
             raise ConfigurationError(f"hydra/{kind}: {target} is not one of the project's {kind}s")
-    for logging_key in ("job_logging", "hydra_logging"):  # logging's "()" factories and classes call Python
-        for path, key, value in _walk(OmegaConf.to_container(h[logging_key] or {}, resolve=False),
-                                      f"hydra.{logging_key}"):
-            if key == "()" or (key == "class" and not str(value).startswith("logging.")):
-                raise ConfigurationError(f"{path}.{key}: {value} set by a config file; logging settings may only use "
-                                         f"logging's own handlers (logging.*), not call other Python")
+    for logging_key in ("job_logging", "hydra_logging"):
+        check_logging(OmegaConf.to_container(h[logging_key] or {}, resolve=False), f"hydra.{logging_key}")
+    check_output_locations(cfg, line)
     launcher = OmegaConf.to_container(h.launcher, resolve=False)
     for key in ("setup", "srun_args", "additional_parameters"):
         if launcher.get(key):
@@ -81,6 +116,57 @@ def check_composed(cfg: DictConfig) -> None:
     if (launcher.get("ray") or {}).get("init", {}).get("runtime_env"):
         raise ConfigurationError("hydra.launcher.ray.init.runtime_env: set by a config file; it installs software and runs setup "
                                  "hooks, which are not accepted from config")
+
+
+def check_logging(settings: dict, where: str) -> None:
+    """Logging settings: only logging's own stream handler (console) and file handler (the job's log file); no
+    factory, filter or ``ext://`` name other than the console's (logging imports what such a name names)."""
+    def refuse(key: str, value, allowed: str):
+        raise ConfigurationError(f"{key}: {value!r} is not accepted; logging settings may only use logging's own "
+                                 f"handlers to the console and the job's log file ({allowed})")
+
+    for key, value in settings.items():
+        if key not in LOGGING_KEYS[""]:
+            refuse(f"{where}.{key}", value, f"keys {', '.join(LOGGING_KEYS[''])}")
+    entries = [("root", "root", settings.get("root"))]
+    for section in ("formatters", "handlers", "loggers"):
+        entries += [(f"{section}.{name}", section, entry) for name, entry in (settings.get(section) or {}).items()]
+    for name, section, entry in entries:
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            refuse(f"{where}.{name}", entry, "a mapping")
+        for key, value in entry.items():
+            if key not in LOGGING_KEYS[section]:
+                refuse(f"{where}.{name}.{key}", value, f"keys {', '.join(LOGGING_KEYS[section])}")
+        if section == "handlers":
+            kind = entry.get("class")
+            if kind not in HANDLERS or (set(HANDLERS.values()) - {HANDLERS[kind]}) & set(entry):
+                refuse(f"{where}.{name}.class", kind, f"class {' or '.join(HANDLERS)}")
+            if kind == "logging.FileHandler" and entry.get("filename") != JOB_LOG:
+                refuse(f"{where}.{name}.filename", entry.get("filename"), f"filename {JOB_LOG}")
+            if kind == "logging.StreamHandler" and entry.get("stream", STREAMS[1]) not in STREAMS:
+                refuse(f"{where}.{name}.stream", entry.get("stream"), f"stream {' or '.join(STREAMS)}")
+    for path, key, value in _walk(settings, where):  # logging converts every "scheme://" string it reads
+        if isinstance(value, str) and re.match(r"[a-z]+://", value) and value not in STREAMS:
+            refuse(f"{path}.{key}", value, f"stream {' or '.join(STREAMS)}")
+
+
+def check_output_locations(cfg: DictConfig, line: CommandLine | None) -> None:
+    """Output folders come only from the command line and the project's defaults, and each job's folder is inside
+    its sweep's folder (``hydra.sweep.subdir`` is the job's number)."""
+    h = OmegaConf.to_container(cfg.hydra, resolve=False)
+    if h["job"].get("chdir"):
+        raise ConfigurationError("hydra.job.chdir: set by a config file; a job runs in the folder it was started in "
+                                 "and writes into its run folder")
+    if h["sweep"].get("subdir") != JOB_SUBDIR:
+        raise ConfigurationError(f"hydra.sweep.subdir: {h['sweep'].get('subdir')!r} set by a config file; each job's "
+                                 f"folder is its number ({JOB_SUBDIR}) inside the sweep's folder")
+    for kind, pattern in DEFAULT_DIRS.items():
+        key = f"hydra.{kind}.dir"
+        if (line is None or line.get(key) is None) and not pattern.fullmatch(str(h[kind].get("dir"))):
+            raise ConfigurationError(f"{key}: {h[kind].get('dir')!r} set by a config file; a {kind}'s folder comes "
+                                     f"from the command line ({key}=DIR) or the project's default (results/{kind}s/)")
 
 
 def _walk(node, path: str):
@@ -152,6 +238,7 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
     from hydra_plugins.livelihoods_sweepers.compose_once import PLAIN, parse_one
 
     sweeps = sweep_arms(line, cfg)
+    folders = search_folders(line)
     groups = [o for o in sweeps if "/" in o.key or o.key in PROJECT_GROUPS]
     plain = [o for o in sweeps if o not in groups]
     rows = rows_of_table(cfg) if "RowsSweeper" in str(cfg.hydra.sweeper.get("_target_")) else []
@@ -178,7 +265,11 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
             chosen = dict(zip((o.key for o in groups), arm)) | by_row
             overrides = [f"{o.key}={chosen[o.key]}" if o.key in chosen else o.first for o in line.overrides]
             overrides += [f"{key}={value}" for key, value in chosen.items() if line.get(key) is None]  # a preset's
-            task = (compose(overrides) if chosen else cfg).copy()
+            if chosen:  # a row's or an arm's own config files are checked as the first job's were
+                check_files_read(overrides, folders)
+                composed = compose(overrides)
+                check_composed(composed, line)
+            task = (composed if chosen else cfg).copy()
             with open_dict(task):
                 del task["hydra"]
             variant = task.copy()
