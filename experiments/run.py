@@ -18,6 +18,7 @@ that cannot be written end with exit code 3. Every check raises an exception;
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from pathlib import Path
@@ -41,7 +42,14 @@ from experiments.cli.job import run_job
 from experiments.cli.launchers import check_launcher_installed, load_kernels_before_parallel_sweep
 from experiments.records import folders
 from livelihoods.compose import register_configs
-from livelihoods.errors import LivelihoodsError, NotWritten, as_configuration_error, entry_point, report
+from livelihoods.errors import (
+    ConfigurationError,
+    LivelihoodsError,
+    NotWritten,
+    as_configuration_error,
+    entry_point,
+    report,
+)
 from livelihoods.overrides import (
     check_launcher_keys,
     check_options,
@@ -115,6 +123,12 @@ def main() -> int:
         run()
     except (HydraException, OmegaConfBaseException) as exc:  # (Hydra's missing-config error is also an OSError)
         raise as_configuration_error(exc) from exc
+    except (TimeoutError, multiprocessing.TimeoutError) as exc:  # a launcher's own time limit (joblib's timeout)
+        limit = line.get("hydra.launcher.timeout")
+        raise ConfigurationError(f"hydra.launcher.timeout: a job ran longer than "
+                                 f"{limit.values[0] if limit else 'the launcher allows'} seconds and the sweep was "
+                                 "stopped; the jobs that finished keep their summary.json: raise the limit (or leave "
+                                 "it null) and run the same command with resume=true") from exc
     except OSError as exc:  # e.g. a full disk while Hydra writes a job's record
         raise NotWritten(f"{key}: could not write into {folder}: {exc.strerror or exc}; no summary.json was written")
     finally:

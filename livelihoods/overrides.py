@@ -148,12 +148,60 @@ def split_args(args: list[str]) -> tuple[list[str], list[str]]:
     return flags, overrides
 
 
+MAX_SWEEP_VALUES = 10_000_000  # values one swept key may list at all (range(0, 50000000) took 3 GB to list)
+
+
+def sweep_size(o) -> int:
+    """How many values a sweep override lists, counted without listing them (a range's length from its ends)."""
+    import math
+
+    from hydra.core.override_parser.types import RangeSweep
+
+    value = o.value()
+    if isinstance(value, RangeSweep):
+        start, stop, step = value.start, value.stop, value.step
+        if not step or (stop - start) / step <= 0:
+            return 0
+        return int(math.ceil((stop - start) / step))
+    return len(getattr(value, "list", None) or []) or 1
+
+
 def parse(args: list[str]) -> CommandLine:
     """Parse the command line with Hydra's own override grammar and check every key against what may be set."""
     flags, texts = split_args(args)
     line = CommandLine(flags, [parse_one(text) for text in texts])
     check_sweeps(line)
+    check_sweep_size(line)
     return line
+
+
+def default_max_jobs() -> int:
+    """``max_jobs`` of configs/config.yaml: the largest sweep started without being asked for."""
+    from livelihoods.files import load_yaml
+    from livelihoods.paths import CONFIG_DIR
+
+    return int((load_yaml(CONFIG_DIR / "config.yaml") or {}).get("max_jobs", 0))
+
+
+def check_sweep_size(line: CommandLine, preset_sizes: tuple[int, ...] = ()) -> None:
+    """A sweep of more than ``max_jobs`` jobs (the product of its swept keys' values, a preset's included) is
+    refused, with its size, unless the command line asks for it with ``max_jobs=N``."""
+    if not line.multirun:
+        return
+    jobs = 1
+    for size in [len(o.values) for o in line.sweeps()] + list(preset_sizes):
+        jobs *= max(size, 1)
+    asked = line.get("max_jobs")
+    limit = default_max_jobs()
+    if asked is not None:
+        try:
+            limit = int(asked.values[0])
+        except ValueError:
+            raise ConfigurationError(f"max_jobs: must be a whole number of jobs, got {asked.values[0]!r}") from None
+    if jobs > limit:
+        raise ConfigurationError(f"max_jobs: this sweep has {jobs:,} jobs, more than the {limit:,} a sweep may have "
+                                 f"unless asked for; give max_jobs={jobs} to run it (each job is listed and "
+                                 "checked before the first runs)")
 
 
 def parse_one(text: str) -> Override:
@@ -172,6 +220,10 @@ def parse_one(text: str) -> Override:
     if not o.is_sweep_override():
         override = Override(text, key, [text.split("=", 1)[1] if "=" in text else ""], False)
     else:
+        size = sweep_size(o)
+        if size > MAX_SWEEP_VALUES:  # counted before a value is made: range(0, 50000000) took 3 GB to list
+            raise ConfigurationError(f"{key}: the sweep lists {size:,} values; a sweep of one key may list at most "
+                                     f"{MAX_SWEEP_VALUES:,} (split the study into sweeps of its own folder each)")
         try:
             override = Override(text, key, list(o.sweep_string_iterator()), True)
         except Exception:  # noqa: BLE001 - interval() and other non-discrete sweeps
@@ -258,8 +310,45 @@ def check_hydra_key(o, key: str) -> None:
     # group options are checked in check_options, launcher settings in check_launcher_keys
 
 
+def _whole(low: int, *, not_zero: bool = False, also: tuple = ()):
+    """A rule for a launcher setting: a whole number >= ``low`` (and not 0), or one of ``also``."""
+    def ok(value) -> bool:
+        if value in also:
+            return True
+        return (isinstance(value, int) and not isinstance(value, bool) and value >= low
+                and not (not_zero and value == 0))
+    words = f"a whole number >= {low}" + (" other than 0" if not_zero else "")
+    return ok, words + (f" or {' or '.join(map(str, also))}" if also else "")
+
+
+def _positive():
+    return (lambda v: v is None or (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v < 1e9),
+            "a number of seconds above 0, or null")
+
+
+def _one_of(*options):
+    return (lambda v: v in options), "one of " + ", ".join("null" if o is None else str(o) for o in options)
+
+
+# what each launcher setting may hold: values the launcher would refuse with a traceback once the sweep has
+# started (joblib's n_jobs=0, batch_size=-1) are refused before anything runs
+LAUNCHER_VALUES = {
+    "n_jobs": _whole(-1024, not_zero=True), "batch_size": _whole(1, also=("auto",)),
+    "timeout": _positive(), "verbose": _whole(0), "pre_dispatch": _whole(1, also=("all", "n_jobs", "2*n_jobs",
+                                                                                     "3*n_jobs")),
+    "backend": _one_of("loky", "multiprocessing", "threading", None), "prefer": _one_of("processes", "threads", None),
+    "require": _one_of("sharedmem", None), "mmap_mode": _one_of("r+", "r", "w+", "c", None),
+    "timeout_min": _whole(1), "cpus_per_task": _whole(1), "gpus_per_node": _whole(0), "tasks_per_node": _whole(1),
+    "nodes": _whole(1), "mem_gb": _whole(1), "max_num_timeout": _whole(0), "array_parallelism": _whole(1),
+    "signal_delay_s": _whole(0), "ray.init.num_cpus": _whole(1, also=(None,)),
+    "ray.init.num_gpus": _whole(0, also=(None,)), "ray.remote.num_cpus": _whole(1), "ray.remote.num_gpus": _whole(0),
+    "ray.remote.max_calls": _whole(0), "ray.remote.max_retries": _whole(0),
+}
+
+
 def check_launcher_keys(line: CommandLine, launcher: str) -> str:
-    """Settings of the chosen launcher must be among its resource and address settings; returns the launcher."""
+    """Settings of the chosen launcher must be among its resource and address settings, with values the launcher
+    can use (``LAUNCHER_VALUES``); returns the launcher."""
     allowed = LAUNCHER_KEYS.get(launcher)
     for o in line.overrides:
         if not o.key.startswith("hydra.launcher."):
@@ -270,7 +359,25 @@ def check_launcher_keys(line: CommandLine, launcher: str) -> str:
             raise ConfigurationError(f"{o.key}: not a setting of hydra/launcher={launcher} that may be set from the "
                                      f"command line "
                                      f"(commands and environments go in a launcher config file); allowed: {what}")
+        rule = LAUNCHER_VALUES.get(setting)
+        if rule is not None:
+            ok, words = rule
+            for text in o.values:
+                value = _typed(setting, text)
+                if not ok(value):
+                    raise ConfigurationError(f"{o.key}: must be {words}, got {text!r}")
     return launcher
+
+
+def _typed(key: str, text: str):
+    """A value as Hydra's grammar reads it (numbers as numbers, null as None)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    try:
+        (o,) = OverridesParser.create().parse_overrides([f"k={text}"])
+        return o.value()
+    except Exception:  # noqa: BLE001 - a malformed value: as text, which no numeric rule accepts
+        return text
 
 
 def check_sweeps(line: CommandLine) -> None:

@@ -53,6 +53,7 @@ class CommandConfig(RunConfig):
     progress: bool = MISSING
     figures: bool = MISSING
     resume: bool = MISSING
+    max_jobs: int = bounded(1, 10**9, integer=True)  # jobs a sweep may have unless asked for (livelihoods.overrides)
     report: ReportSettings = MISSING
 
 

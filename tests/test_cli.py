@@ -81,11 +81,11 @@ MALFORMED_SCENARIOS = {  # the files of docs/BAD_INPUTS.md rows 21, 22, 78 and 8
 
 
 def test_the_bad_input_table_has_at_least_30_rows_across_every_config_group():
-    assert len(BAD_INPUTS) >= 93
+    assert len(BAD_INPUTS) >= 110
     groups = {line.split("|")[2].strip() for line in (ROOT / "docs" / "BAD_INPUTS.md").read_text().splitlines()
               if line.startswith("| ") and line.split("|")[1].strip().isdigit()}
     assert groups == {"scenario", "calibration", "run", "policy", "experiment", "keys", "values", "security",
-                      "folders"}
+                      "folders", "launcher", "sweep"}
 
 
 @pytest.mark.parametrize("override, key, allowed", BAD_INPUTS, ids=[b[0] for b in BAD_INPUTS])
@@ -159,3 +159,19 @@ def test_threads_setting_does_not_change_results():
     pd.testing.assert_frame_equal(one.timeseries, two.timeseries)
     assert one.summary["indicators"] == two.summary["indicators"]
     assert (one.summary["meta"]["threads"], two.summary["meta"]["threads"]) == (1, min(2, os.cpu_count()))
+
+
+def test_a_joblib_timeout_ends_the_sweep_in_one_line_and_a_resume_completes_it(tmp_path):
+    """Issue 32, cause 13: an allowed but too short ``hydra.launcher.timeout`` ended in a traceback."""
+    sweep = tmp_path / "sweep"
+    args = ("-m", "scenario.n_youth=300", "months=2", "figures=false", "seed=1,2", "hydra/launcher=joblib",
+            f"hydra.sweep.dir={sweep}")
+    proc = run_cli(*args, "hydra.launcher.timeout=0.001")
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    lines = proc.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: hydra.launcher.timeout: a job ran longer than 0.001 seconds")
+    assert not [line for line in lines if line.startswith("Traceback")]
+    done = run_cli(*args, "resume=true")
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert all((sweep / str(k) / "summary.json").exists() for k in (0, 1))
+

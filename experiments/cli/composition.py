@@ -31,6 +31,7 @@ from livelihoods.overrides import (
     Override,
     check_files_read,
     check_no_duplicates,
+    check_sweep_size,
     search_folders,
 )
 from livelihoods.paths import CONFIG_DIR
@@ -238,6 +239,7 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
     from hydra_plugins.livelihoods_sweepers.compose_once import PLAIN, parse_one
 
     sweeps = sweep_arms(line, cfg)
+    check_sweep_size(line, tuple(len(o.values) for o in sweeps if line.get(o.key) is None))  # a preset's sweeps too
     folders = search_folders(line)
     groups = [o for o in sweeps if "/" in o.key or o.key in PROJECT_GROUPS]
     plain = [o for o in sweeps if o not in groups]

@@ -34,7 +34,7 @@ ATTEMPT_PREFIX = ".hydra_attempt_"
 MULTIRUN = "multirun.yaml"
 RUN_FILES = {LOCK, RECORD, INCOMPLETE, SUMMARY, "timeseries.parquet", "funnel.png", "monthly.png", "run.log"}
 # keys that do not change a sweep's jobs or numbers: a resumed sweep may differ in them
-NOT_THE_STUDY = ("resume", "progress", "threads", "hydra.sweep.dir", "hydra.output_subdir", "hydra.verbose",
+NOT_THE_STUDY = ("resume", "progress", "threads", "max_jobs", "hydra.sweep.dir", "hydra.output_subdir", "hydra.verbose",
                  "hydra/launcher", "hydra/job_logging", "hydra/hydra_logging")
 
 _held: dict[str, int] = {}  # folders this process owns: real path -> lock file descriptor
