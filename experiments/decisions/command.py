@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -42,7 +43,7 @@ from experiments.decisions.render import markdown, write_figure
 from experiments.decisions.runs import LauncherRuns, LocalRuns, Runs
 from experiments.decisions.search import evaluated, open_study, plan_line, run_search
 from experiments.decisions.verify import current_verification, summary_line, verify
-from livelihoods.errors import ConfigurationError, entry_point
+from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError, entry_point
 from livelihoods.paths import ROOT
 
 SETTINGS = "optimise.json"  # what was asked for, stored at the start, read back by --resume
@@ -78,10 +79,46 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args.launcher = next((o.partition("=")[2] for o in reversed(args.overrides) if o.startswith("hydra/launcher=")),
                          None)
     args.overrides = [o for o in args.overrides if not o.startswith("hydra/launcher=")]
-    if any(o.startswith(("seed=", "policy=", "policy.")) for o in args.overrides):
+    if not_the_search(args.overrides):
         raise ConfigurationError("overrides: seed and policy are chosen by the search (the preset's seeds and levers); "
                                  "give scenario, calibration or behaviour overrides only")
     return args
+
+
+def not_the_search(overrides: list[str]) -> list[str]:
+    """The overrides that set what the search chooses (seed, policies) or the launcher: none may be given."""
+    return [o for o in overrides if o.startswith(("seed=", "policy=", "policy.", "hydra/launcher="))]
+
+
+def read_settings(folder: Path):
+    """What ``optimise.json`` stored (read by ``livelihoods.files``: a regular file inside the folder, numbers
+    finite), checked as a new search's is: the preset against its schema and ranges (``preset_from``,
+    ``check_preset``), the base overrides a list of the overrides a search may be given, the budget line text.
+    ``DamagedRecord`` (one line, exit 2) for a record that is truncated, of another shape or out of range."""
+    from livelihoods.files import load_json, why
+
+    path = folder / SETTINGS
+    try:
+        stored = load_json(path, record=True, within=folder)
+    except LivelihoodsError as exc:
+        raise DamagedRecord(f"--resume: {path} is damaged: {why(exc)}") from exc
+    if not isinstance(stored, dict) or not isinstance(stored.get("preset"), dict):
+        raise DamagedRecord(f"--resume: {path} is damaged: no stored preset (a mapping under 'preset')")
+    base = stored.get("base")
+    if not isinstance(base, list) or not all(isinstance(o, str) for o in base):
+        raise DamagedRecord(f"--resume: {path} is damaged: base: not a list of overrides, got {str(base)[:60]}")
+    if not_the_search(base):
+        raise DamagedRecord(f"--resume: {path} is damaged: base: {not_the_search(base)[0]} is chosen by the search, "
+                            "not a base override")
+    budget = stored.get("budget")
+    if budget is not None and not isinstance(budget, str):
+        raise DamagedRecord(f"--resume: {path} is damaged: budget: not the budget's line of text")
+    try:
+        preset = preset_from(stored["preset"], f"--resume: {path} is damaged: preset")
+        check_preset(preset, f"--resume: {path} is damaged: preset")
+    except LivelihoodsError as exc:
+        raise DamagedRecord(str(exc)) from exc
+    return preset, tuple(base), budget
 
 
 def start(args: argparse.Namespace):
@@ -119,7 +156,7 @@ def resume(args: argparse.Namespace):
     from experiments.records.folders import claim
 
     folder = args.resume
-    if not (folder / SETTINGS).is_file():
+    if not os.path.lexists(folder / SETTINGS):
         raise ConfigurationError(f"--resume: {folder} holds no search ({SETTINGS} is missing); give the folder a "
                                  f"search wrote")
     given = [flag for flag, v in (("--preset", args.preset != DEFAULT_PRESET), ("--budget", args.budget),
@@ -129,13 +166,12 @@ def resume(args: argparse.Namespace):
         raise ConfigurationError(f"--resume: continues the stored search as it was defined; {', '.join(given)} "
                                  "cannot change it (start a new search instead; --trials, --polish, --jobs, --verify "
                                  "and hydra/launcher= may be given)")
+    preset, base, budget = read_settings(folder)  # a damaged record is refused before the folder is touched
     claim(folder, "--resume")
-    stored = json.loads((folder / SETTINGS).read_text())
-    preset, base = preset_from(stored["preset"]), tuple(stored["base"])
     preset.trials = args.trials or preset.trials
     preset.polish_rounds = preset.polish_rounds if args.polish is None else args.polish
     check_preset(preset, "--resume")
-    return folder, preset, base, stored.get("budget", f"budget: {preset.budget_usd:,.0f} USD (stored)")
+    return folder, preset, base, budget or f"budget: {preset.budget_usd:,.0f} USD (stored)"
 
 
 def write_outputs(study, preset, base: tuple[str, ...], folder: Path, verified=None):

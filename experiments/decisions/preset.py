@@ -85,7 +85,7 @@ def load_preset(name_or_path: str) -> Preset:
     path = Path(name_or_path)
     if path.suffix not in (".yaml", ".yml"):
         path = PRESETS / f"{name_or_path}.yaml"
-    if not path.is_file():
+    if not path.exists():
         names = ", ".join(sorted(p.stem for p in PRESETS.glob("*.yaml")))
         raise ConfigurationError(f"--preset: no preset {name_or_path!r}; allowed: {names}, or the path of a YAML file")
     preset: Preset = load_checked(Preset, path)
@@ -93,16 +93,23 @@ def load_preset(name_or_path: str) -> Preset:
     return preset
 
 
-def preset_from(stored: dict) -> Preset:
-    """The preset stored in ``optimise.json`` (pinned: ``pin``)."""
+def preset_from(stored: dict, where: str = "preset") -> Preset:
+    """The preset stored in ``optimise.json`` (pinned: ``pin``), read into the schema as a preset file is: an
+    unknown key, a missing or mistyped field is one line (``ConfigurationError``) naming ``where`` and the key;
+    its ranges are ``check_preset``'s."""
+    from livelihoods.files import to_schema
+
     p = dict(stored)
-    p["objectives"] = [Objective(**o) for o in p["objectives"]]
-    if any("key" in lever for lever in p.get("levers", {}).values()):  # a search stored before the registry's levers
-        p["policies"] = list(p["levers"])
-        p["levers"] = {n: {"high": lever["high"], "step": lever["step"]} for n, lever in p["levers"].items()
-                       if lever["key"] is not None}
-    p["levers"] = {name: Range(**lever) for name, lever in p.get("levers", {}).items()}
-    return Preset(**p)
+    levers = p.get("levers")
+    if isinstance(levers, dict) and all(isinstance(lever, dict) for lever in levers.values()) \
+            and any("key" in lever for lever in levers.values()):  # a search stored before the registry's levers
+        p["policies"] = list(levers)
+        p["levers"] = {n: {"high": lever.get("high"), "step": lever.get("step")} for n, lever in levers.items()
+                       if lever.get("key") is not None}
+    try:
+        return to_schema(Preset, p)
+    except ConfigurationError as exc:
+        raise ConfigurationError(f"{where}: {exc}") from exc
 
 
 def check_preset(p: Preset, where: str) -> None:
@@ -158,8 +165,9 @@ def check_preset(p: Preset, where: str) -> None:
                                  f"{p.polish_share}")
     if p.trials < 1:
         raise ConfigurationError(f"{where}: trials: must be an integer >= 1, got {p.trials}")
-    if not 0.5 <= p.confidence < 1:
-        raise ConfigurationError(f"{where}: confidence: must be in [0.5, 1), got {p.confidence}")
+    if not (0.5 <= p.confidence < 1 and f"{100 * p.confidence:g}" != "100"):
+        raise ConfigurationError(f"{where}: confidence: must be in [0.5, 1) and print as less than 100% (the "
+                                 f"intervals are labelled with it), got {p.confidence!r}")
 
 
 def scale_budget(preset: Preset, n_youth: int, given: float | None = None) -> str:

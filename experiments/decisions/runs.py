@@ -8,7 +8,6 @@ which is how ``--verify`` checks that the printed commands reproduce the front.
 
 from __future__ import annotations
 
-import json
 import math
 import shlex
 import sys
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from livelihoods.errors import ConfigurationError
+from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError
 from livelihoods.paths import ROOT
 
 Results = list[list[dict[str, float]]]
@@ -106,9 +105,24 @@ class LauncherRuns(Runs):
             raise ConfigurationError(f"hydra/launcher={self.launcher}: the sweep in {sweep} failed (exit "
                                      f"{done.returncode}); fix the cause and run the same command with --resume to "
                                      "complete it")
-        values = [flat_values(json.loads((sweep / str(i) / SUMMARY).read_text())) for i in range(len(rows))]
+        values = [job_values(sweep / str(i), SUMMARY, flat_values) for i in range(len(rows))]
         k = len(seeds)
         return [values[i * k:(i + 1) * k] for i in range(len(settings))]
+
+
+def job_values(job: Path, summary: str, flat_values) -> dict[str, float]:
+    """The values of a job's summary, read by ``livelihoods.files`` (a regular file inside the job folder, numbers
+    finite); ``DamagedRecord`` (one line) if it cannot be read or is not a run summary."""
+    from livelihoods.files import load_json, why
+
+    try:
+        data = load_json(job / summary, record=True, within=job)
+        if not isinstance(data, dict) or not isinstance(data.get("indicators"), dict):
+            raise TypeError("not a run summary")
+        return flat_values(data)
+    except (LivelihoodsError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise DamagedRecord(f"{job / summary}: cannot be read ({why(exc)}); run the same command with --resume to "
+                            "run the job again") from exc
 
 
 @dataclass

@@ -12,6 +12,10 @@ from experiments.decisions.preset import Preset
 from experiments.decisions.runs import Runs
 from experiments.studies.stats import t_interval, t_quantile, welch
 
+VERIFY_COLUMNS = ("candidates", "trial", "package", "outcome", "search", "search.low", "search.high", "fresh",
+                  "fresh.low", "fresh.high", "inside", "difference", "difference.low", "difference.high", "consistent",
+                  "relative_difference", "within_budget_fresh")
+
 
 def verify(frame: pd.DataFrame, preset: Preset, runs: Runs) -> pd.DataFrame:
     """Re-run every front point from its printed overrides on the preset's fresh seeds: per (point, outcome)
@@ -48,15 +52,36 @@ def summary_line(verified: pd.DataFrame) -> str:
 def current_verification(folder: Path, candidates: int) -> pd.DataFrame | None:
     """``verify.csv`` if it verified the front of ``candidates`` candidates; one of an earlier front (the
     search has grown since) is kept, renamed ``verify_<n>_candidates.csv``, so it cannot be read as this one's."""
+    from livelihoods.errors import LivelihoodsError
+    from livelihoods.files import read_table, why
+
     path = folder / "verify.csv"
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return None
-    verified = pd.read_csv(path)
-    n = int(verified["candidates"].iloc[0]) if "candidates" in verified and len(verified) else None
+    try:
+        verified = read_table(path, record=True, within=folder)
+        missing = [c for c in VERIFY_COLUMNS if c not in verified]
+        if missing:
+            raise ValueError(f"no column {missing[0]}")
+        if not len(verified) or not pd.api.types.is_integer_dtype(verified["candidates"]) \
+                or verified["candidates"].nunique() != 1:
+            raise ValueError("candidates: not one whole number")
+        numbers = verified[[c for c in VERIFY_COLUMNS if c not in ("package", "outcome", "inside", "consistent",
+                                                                    "within_budget_fresh")]]
+        if not all(pd.api.types.is_numeric_dtype(numbers[c]) for c in numbers) \
+                or np.isinf(numbers.to_numpy(dtype=float)).any():
+            raise ValueError("a value is not a number, or is infinite")
+    except (LivelihoodsError, ValueError) as exc:
+        kept = folder / "verify_unreadable.csv"
+        path.replace(kept)
+        print(f"warning: {path.name} cannot be read ({why(exc)}): kept as {kept.name}, not reported (run --verify to "
+              "check this front)", flush=True)
+        return None
+    n = int(verified["candidates"].iloc[0])
     if n == candidates:
         return verified
-    kept = folder / (f"verify_{n}_candidates.csv" if n is not None else "verify_earlier.csv")
+    kept = folder / f"verify_{n}_candidates.csv"
     path.rename(kept)
-    print(f"verify.csv checked an earlier front ({n or 'unknown number of'} candidates, now {candidates}): kept as "
+    print(f"verify.csv checked an earlier front ({n} candidates, now {candidates}): kept as "
           f"{kept.name} (run --verify to check this front)", flush=True)
     return None

@@ -449,7 +449,9 @@ def run_abc(spec: TargetsFile, configs, params: list[Parameter], settings: dict,
                        transitions=box_transition(params), eps=pyabc.MedianEpsilon())
     observed = {t.name: float(t.value if t.value is not None else sum(t.range) / 2) for t in spec.targets}
     if db.exists():
-        before = json.loads(saved.read_text()) if saved.exists() else None
+        from livelihoods.files import load_json
+
+        before = load_json(saved, record=True, within=out) if saved.exists() or saved.is_symlink() else None
         what = {k: v for k, v in settings.items() if k not in STOPPING}
         if before is None or {k: v for k, v in before.items() if k not in STOPPING} != what:
             raise ConfigurationError(f"--name: results/calibration/{out.name}/abc.db was made with other settings; "

@@ -48,7 +48,7 @@ import pandas as pd
 from experiments.evidence.outcomes import DEFAULT_PARAMETERS, load_parameters, run_many
 from experiments.records.files import atomic_write
 from experiments.records.runs import SUMMARY
-from livelihoods.errors import ConfigurationError, entry_point, require
+from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, require
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
 from livelihoods.values import with_values
@@ -109,10 +109,27 @@ def evaluate_on_launcher(base_cfg, names, X, indicators, runner: Runner, desc: s
                                  f"{done.returncode}); fix the cause and run the same command again to complete it")
     Y = np.empty((len(X), len(indicators)))
     for i in range(len(X)):
-        summary = json.loads((sweep / str(i) / SUMMARY).read_text())
-        groups = {"all": summary["indicators"], **summary["by_group"]}
-        Y[i] = [np.nan if groups[g][k] is None else groups[g][k] for g, k in indicators]
+        Y[i] = job_indicators(sweep / str(i), indicators)
     return Y
+
+
+def job_indicators(job: Path, indicators) -> list[float]:
+    """The ``indicators`` ((group, name), ...) of a job's summary (NaN where undefined), read by
+    ``livelihoods.files`` (a regular file inside the job folder, numbers finite); ``DamagedRecord`` if it cannot
+    be read or lacks one of them."""
+    from livelihoods.files import load_json, why
+
+    try:
+        summary = load_json(job / SUMMARY, record=True, within=job)
+        groups = {"all": summary["indicators"], **summary["by_group"]}
+        values = [groups[g][k] for g, k in indicators]
+        if not all(v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in values):
+            raise ValueError("an indicator is not a number")
+    except (LivelihoodsError, ValueError, KeyError, TypeError) as exc:
+        text = f"no {exc.args[0]!r}" if isinstance(exc, KeyError) else why(exc)
+        raise DamagedRecord(f"{job / SUMMARY}: cannot be read ({text}); run the same command again to run the job "
+                            "again") from exc
+    return [np.nan if v is None else v for v in values]
 
 
 def morris(problem, base_cfg, indicators, trajectories: int, levels: int, seed: int, runner: Runner):

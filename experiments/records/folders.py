@@ -233,15 +233,48 @@ def _resolved(value):
     return value
 
 
-def recorded_study(sweep_dir: Path) -> dict[str, list[str]] | None:
-    """The study recorded in ``multirun.yaml``, or None if it cannot be read."""
-    import yaml
+def read_multirun(sweep_dir: Path) -> dict:
+    """The ``hydra`` section of the sweep's ``multirun.yaml``, read by ``livelihoods.files`` (a regular file inside
+    the sweep folder, its aliases bounded) and checked for the parts a study is read from: ``overrides.task`` a
+    list of overrides, ``sweeper.params`` a mapping or null. ``DamagedRecord`` (one line) if it cannot be used."""
+    from livelihoods.files import load_yaml, refuse
 
+    path = sweep_dir / MULTIRUN
+    data = load_yaml(path, record=True, within=sweep_dir)
+    hydra = data.get("hydra") if isinstance(data, dict) else None
+    if not isinstance(hydra, dict):
+        raise refuse(path, "not a sweep record (no hydra section)", record=True)
+    overrides, sweeper = hydra.get("overrides") or {}, hydra.get("sweeper") or {}
+    if not isinstance(overrides, dict) or not isinstance(overrides.get("task") or [], list) \
+            or not all(isinstance(o, str) for o in overrides.get("task") or []) \
+            or not all(isinstance(o, str) for o in overrides.get("hydra") or []):
+        raise refuse(path, "hydra.overrides: not lists of overrides", record=True)
+    if not isinstance(sweeper, dict) or not isinstance(sweeper.get("params") or {}, dict):
+        raise refuse(path, "hydra.sweeper.params: not a mapping of keys to values", record=True)
+    return hydra
+
+
+def recorded_study(sweep_dir: Path) -> dict[str, list[str]] | None:
+    """The study recorded in ``multirun.yaml``, or None if it cannot be read (``read_study``: why)."""
     try:
-        hydra = (yaml.safe_load((sweep_dir / MULTIRUN).read_text()) or {}).get("hydra", {})
-        return study_definition(hydra.get("sweeper", {}).get("params"), hydra.get("overrides", {}).get("task", []))
+        return read_study(sweep_dir)
     except Exception:  # noqa: BLE001 - any unreadable record
         return None
+
+
+def read_study(sweep_dir: Path) -> dict[str, list[str]]:
+    """The study recorded in ``multirun.yaml``; ``DamagedRecord`` (one line) if it cannot be read."""
+    from livelihoods.errors import LivelihoodsError, explain
+    from livelihoods.files import refuse
+
+    hydra = read_multirun(sweep_dir)
+    try:
+        return study_definition((hydra.get("sweeper") or {}).get("params"),
+                                (hydra.get("overrides") or {}).get("task") or [])
+    except LivelihoodsError:
+        raise
+    except Exception as exc:  # Hydra's parser on a damaged record
+        raise refuse(sweep_dir / MULTIRUN, f"its overrides cannot be read ({explain(exc)})", record=True) from exc
 
 
 def describe_difference(recorded: dict[str, list[str]], now: dict[str, list[str]]) -> str:

@@ -17,7 +17,6 @@ versions or git commit are reported, since they are the usual reason for a diffe
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 import pandas as pd
@@ -25,15 +24,17 @@ import pandas as pd
 from experiments.records.files import _jsonable
 from experiments.records.runs import SUMMARY
 from livelihoods.compose import register_configs
-from livelihoods.errors import ConfigurationError, DamagedRecord, entry_point, explain
+from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, explain
+from livelihoods.files import load_json, load_omegaconf, read_table, why
 from simulation.config import ENGINES, ConfigError
 
 RECORDED_CONFIG = Path(".hydra") / "config.yaml"
 
 
 def recorded_config(run_dir: Path):
-    """The typed, validated RunConfig of the recorded ``.hydra/config.yaml``."""
-    from omegaconf import OmegaConf
+    """The typed, validated RunConfig of the recorded ``.hydra/config.yaml`` (read by ``livelihoods.files``: a
+    regular file inside RUN_DIR, its aliases bounded)."""
+    from omegaconf import DictConfig, OmegaConf
 
     from livelihoods.compose import to_run_config
 
@@ -41,7 +42,9 @@ def recorded_config(run_dir: Path):
     from hydra.core.config_store import ConfigStore
 
     schema = ConfigStore.instance().load("base_config.yaml").node
-    recorded = OmegaConf.load(run_dir / RECORDED_CONFIG)
+    recorded = load_omegaconf(run_dir / RECORDED_CONFIG, record=True, within=run_dir)
+    if not isinstance(recorded, DictConfig):
+        raise TypeError("not a config (a mapping of keys)")
     recorded.pop("hydra", None)
     merged = OmegaConf.merge(schema, recorded)
     return to_run_config(merged)
@@ -61,19 +64,21 @@ def differences(expected, actual, path: str = "") -> list[str]:
 
 
 def read_recorded(run_dir: Path) -> tuple[dict, pd.DataFrame]:
-    """The recorded summary and monthly series; one line (exit 2) if either cannot be read."""
+    """The recorded summary and monthly series; one line (exit 2) if either cannot be read.
+
+    Both are read by ``livelihoods.files``: regular files inside RUN_DIR (a FIFO or a link out is refused without
+    blocking), the summary's numbers finite, the series parsed from the bytes read."""
     try:
-        recorded = json.loads((run_dir / SUMMARY).read_text())
+        recorded = load_json(run_dir / SUMMARY, record=True, within=run_dir)
         if not isinstance(recorded, dict) or not isinstance(recorded.get("meta"), dict):
-            raise ValueError("not a run summary")
-    except (OSError, ValueError) as exc:
-        raise DamagedRecord(f"run_dir: {run_dir / SUMMARY} cannot be read ({str(exc).splitlines()[0]}); it is "
+            raise TypeError("not a run summary")
+    except (LivelihoodsError, TypeError) as exc:
+        raise DamagedRecord(f"run_dir: {run_dir / SUMMARY} cannot be read ({why(exc)}); it is "
                             f"not a complete run") from exc
     try:
-        series = pd.read_parquet(run_dir / "timeseries.parquet")
-    except Exception as exc:  # noqa: BLE001 - pyarrow raises its own error types
-        raise DamagedRecord(f"run_dir: {run_dir / 'timeseries.parquet'} cannot be read "
-                            f"({str(exc).splitlines()[0]})") from exc
+        series = read_table(run_dir / "timeseries.parquet", record=True, within=run_dir)
+    except LivelihoodsError as exc:
+        raise DamagedRecord(f"run_dir: {run_dir / 'timeseries.parquet'} cannot be read ({why(exc)})") from exc
     return recorded, series
 
 
@@ -85,7 +90,9 @@ def replay(run_dir: Path) -> tuple[list[str], list[str]]:
     meta = recorded.pop("meta")
     try:
         cfg = recorded_config(run_dir)
-    except Exception as exc:  # noqa: BLE001 - a damaged or foreign record is one line, not a traceback
+    except LivelihoodsError as exc:  # refused by the safe reader: a FIFO, a link out, an alias bomb, bad YAML
+        raise DamagedRecord(f"{run_dir / RECORDED_CONFIG}: cannot be replayed: {why(exc)}") from exc
+    except Exception as exc:  # a damaged or foreign record is one line, not a traceback
         raise DamagedRecord(f"{run_dir / RECORDED_CONFIG}: cannot be replayed: {explain(exc)}") from exc
     engine = meta.get("engine")
     if engine not in ENGINES:
@@ -114,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     run_dir = args.run_dir
     for needed in (SUMMARY, RECORDED_CONFIG, Path("timeseries.parquet")):
-        if not (run_dir / needed).exists():
+        if not (run_dir / needed).is_symlink() and not (run_dir / needed).exists():
             raise ConfigurationError(f"run_dir: {run_dir} is not a complete run (no {needed}); give a folder written "
                                      f"by experiments.run")
     diffs, environment = replay(run_dir)

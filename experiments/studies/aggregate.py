@@ -24,19 +24,18 @@ from the quantiles of the m_d, and P(y < target) as the share of draws whose m_d
 from __future__ import annotations
 
 import itertools
-import json
+import math
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from experiments.records.runs import SUMMARY
 from experiments.studies.stats import t_half_width
-from livelihoods.errors import ConfigurationError
-
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's safe loader where PyYAML has it: the same data
+from livelihoods.errors import ConfigurationError, LivelihoodsError
+from livelihoods.files import load_json, load_yaml, why
 
 MULTIRUN = "multirun.yaml"
 
@@ -59,69 +58,96 @@ class Sweep:
 
 def _swept_overrides(folder: Path) -> list[tuple[str, list[str]]]:
     """(key, values) of every sweep override of the multirun (command line and sweeper params)."""
-    from experiments.records.folders import recorded_study
+    from experiments.records.folders import read_study
 
-    study = recorded_study(folder)
-    if study is None:
-        raise ValueError("missing or not a readable sweep record")
-    return [(key, values) for key, values in study.items() if len(values) > 1]
+    return [(key, values) for key, values in read_study(folder).items() if len(values) > 1]
 
 
-def _read_json(path: Path) -> dict:
-    data = json.loads(path.read_text())
+def number_or_null(value) -> bool:
+    """A value a summary may hold for an indicator or a cost: a finite number, or null (no denominator)."""
+    return value is None or (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value))
+
+
+def _read_json(path: Path, job: Path) -> dict:
+    """A job's summary, read by ``livelihoods.files`` (a regular file inside the job folder, no NaN or Infinity)
+    and checked: indicators, each group's indicators and cost are tables of numbers (or null)."""
+    data = load_json(path, record=True, within=job)
     if not isinstance(data, dict) or not isinstance(data.get("indicators"), dict) \
             or not isinstance(data.get("by_group"), dict) or not all(isinstance(v, dict) for v in data["by_group"].values()) \
             or not isinstance(data.get("cost", {}), dict):
         raise ValueError("not a run summary (indicators, by_group and cost must be tables)")
+    tables = {"indicators": data["indicators"], **{f"by_group.{g}": v for g, v in data["by_group"].items()},
+              "cost": {k: v for k, v in data.get("cost", {}).items() if k in COST_KEYS}}
+    for name, table in tables.items():
+        bad = next((k for k, v in table.items() if not number_or_null(v)), None)
+        if bad is not None:
+            raise ValueError(f"not a run summary ({name}.{bad} is {str(table[bad])[:40]!r}, not a number)")
     return data
 
 
-def _read_overrides(path: Path) -> dict[str, str]:
-    items = yaml.load(path.read_text(), Loader=SAFE_LOADER)
+def _read_overrides(path: Path, job: Path) -> dict[str, str]:
+    items = load_yaml(path, record=True, within=job)
     if not isinstance(items, list) or not all(isinstance(i, str) and "=" in i for i in items):
         raise ValueError("not a list of key=value overrides")
     return dict(item.split("=", 1) for item in items)
 
 
+def _linked(job: Path, folder: Path) -> str | None:
+    """Why ``job`` is not a job folder of the sweep in ``folder`` (a link, e.g. to another sweep's job), or None."""
+    if job.is_symlink():
+        return f"is a link to {os.path.realpath(job)}, not a job folder of this sweep"
+    real, root = os.path.realpath(job), os.path.realpath(folder)
+    if os.path.dirname(real) != root:
+        return f"lies in {os.path.dirname(real)} (a linked folder), not in this sweep"
+    return None
+
+
 def read_sweep(folder: Path) -> Sweep:
     """Every job of the sweep: complete ones with their summary; incomplete, missing and unreadable ones listed.
 
-    A record that cannot be read (a truncated ``summary.json``, a damaged
-    ``overrides.yaml`` or ``multirun.yaml``) is listed as unreadable and left
-    out; the rest are reported. The same setting and seed twice is refused: it
-    would count one replicate twice.
+    A record that cannot be read (a truncated ``summary.json`` or one holding ``Infinity``, a damaged
+    ``overrides.yaml`` or ``multirun.yaml``, a FIFO, a YAML alias bomb, a file linked out of its job folder) and a
+    job folder that is a link (another sweep's job) are listed as unreadable and left out; the rest are reported.
+    Every record is read by ``livelihoods.files``. The same setting and seed twice is refused: it would count one
+    replicate twice.
     """
     folder = Path(folder)
     sweep = Sweep(folder, [])
     sweeps: list[tuple[str, list[str]]] = []
-    if (folder / MULTIRUN).exists():
+    if (folder / MULTIRUN).exists() or (folder / MULTIRUN).is_symlink():
         try:
             sweeps = _swept_overrides(folder)
-        except (OSError, ValueError, yaml.YAMLError) as exc:
-            sweep.unreadable.append(f"{MULTIRUN}: {exc}; the expected jobs are unknown")
+        except (LivelihoodsError, OSError, ValueError) as exc:
+            sweep.unreadable.append(f"{MULTIRUN}: missing or not a readable sweep record ({why(exc)}); the expected "
+                                    "jobs are unknown")
     swept = sweep.swept = [key for key, _ in sweeps if key not in REPLICATES]
     found = set()
     damaged: list[str] = []  # jobs whose overrides cannot be read
     seen: dict[tuple[str, int], str] = {}
-    for job in sorted((p for p in folder.iterdir() if (p / ".hydra" / "overrides.yaml").exists()),
-                      key=lambda p: (len(p.name), p.name)):
+    for job in sorted((p for p in folder.iterdir() if (p / ".hydra" / "overrides.yaml").exists()
+                       or (p / ".hydra" / "overrides.yaml").is_symlink()), key=lambda p: (len(p.name), p.name)):
+        linked = _linked(job, folder)
+        if linked is not None:
+            sweep.unreadable.append(f"job {job.name}: {linked}")
+            damaged.append(job.name)
+            continue
         try:
-            overrides = _read_overrides(job / ".hydra" / "overrides.yaml")
-        except (OSError, ValueError, yaml.YAMLError) as exc:
-            sweep.unreadable.append(f"job {job.name}: .hydra/overrides.yaml: {str(exc).splitlines()[0]}")
+            overrides = _read_overrides(job / ".hydra" / "overrides.yaml", job)
+        except (LivelihoodsError, OSError, ValueError) as exc:
+            sweep.unreadable.append(f"job {job.name}: .hydra/overrides.yaml: {why(exc)}")
             damaged.append(job.name)
             continue
         if not sweeps and not sweep.swept:  # no readable multirun.yaml: every override but seed is the setting
             sweep.swept = swept = sorted(k for k in overrides if k not in (*REPLICATES, "resume"))
         key = tuple(f"{k}={overrides.get(k, '')}" for k in [k for k, _ in sweeps] or swept)
         found.add(key)
-        if not (job / SUMMARY).exists():
+        if not (job / SUMMARY).exists() and not (job / SUMMARY).is_symlink():
             sweep.incomplete.append(job.name)
             continue
         try:
-            summary = _read_json(job / SUMMARY)
-        except (OSError, ValueError) as exc:
-            sweep.unreadable.append(f"job {job.name}: {SUMMARY}: {str(exc).splitlines()[0]}")
+            summary = _read_json(job / SUMMARY, job)
+        except (LivelihoodsError, OSError, ValueError) as exc:
+            sweep.unreadable.append(f"job {job.name}: {SUMMARY}: {why(exc)}")
             continue
         setting = " ".join(f"{k}={overrides.get(k, '')}" for k in swept)
         meta = summary.get("meta") or {}

@@ -24,17 +24,18 @@ per stipend level P(dropout < target) over the draws, the answer being the lowes
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from experiments.records.files import atomic_write, write_parquet
 from experiments.studies import aggregate as agg
 from experiments.studies import cost_effectiveness as cea
 from experiments.studies import labels
-from livelihoods.errors import ConfigurationError, NotWritten, entry_point
+from livelihoods.errors import ConfigurationError, LivelihoodsError, NotWritten, entry_point
+from livelihoods.files import load_json, load_yaml, read_table, why
 from simulation import metrics
 from simulation.policies import POLICIES
 
@@ -73,30 +74,43 @@ ICER_SHOWN = ("completer", "employed person", "point of dropout avoided")
 
 def posterior_status(name: str) -> str:
     """How far the stored posterior's calibration got, from its own files: ``; ABC-SMC 4 generations, final
-    tolerance 0.57; predictive median inside 14 of 16 target ranges`` (empty if its files are gone)."""
-    import json
-
+    tolerance 0.57; predictive median inside 14 of 16 target ranges`` (empty if its files are gone; what is wrong
+    if they cannot be read: both are read by ``livelihoods.files`` and checked before use)."""
     from livelihoods import draws
 
     folder = draws.POSTERIOR_DIR / name
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text())
-        predictive = pd.read_csv(folder / "predictive.csv")
-    except (OSError, ValueError):
+    if not all(os.path.lexists(folder / file) for file in ("manifest.json", "predictive.csv")):
         return ""
-    low_high = predictive["range"].str.strip("[]").str.split(",", expand=True).astype(float)
-    inside = int(((predictive["median"] >= low_high[0]) & (predictive["median"] <= low_high[1])).sum())
-    return (f"; ABC-SMC {manifest['generations_run']} generations, final tolerance {manifest['final_epsilon']:.2g}; "
+    try:
+        manifest = load_json(folder / "manifest.json", record=True, within=folder)
+        predictive = read_table(folder / "predictive.csv", record=True, within=folder)
+        generations, epsilon = manifest["generations_run"], manifest["final_epsilon"]
+        if not isinstance(generations, int) or isinstance(generations, bool) or not agg.number_or_null(epsilon) \
+                or epsilon is None:
+            raise ValueError("generations_run or final_epsilon in manifest.json is not a number")
+        low_high = predictive["range"].str.strip("[]").str.split(",", expand=True).astype(float)
+        median = pd.to_numeric(predictive["median"], errors="raise")
+    except (LivelihoodsError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        text = why(exc) if not isinstance(exc, KeyError) else f"no {exc.args[0]!r}"
+        return f"; its calibration record cannot be read ({text})"
+    inside = int(((median >= low_high[0]) & (median <= low_high[1])).sum())
+    return (f"; ABC-SMC {generations} generations, final tolerance {epsilon:.2g}; "
             f"predictive median inside {inside} of {len(predictive)} target ranges")
 
+
 def _job_report_config(sweep: agg.Sweep) -> dict:
-    """``report`` section of the first complete job's resolved config."""
+    """``report`` section of the first complete job's resolved config (read by ``livelihoods.files``: a regular
+    file inside the job folder, its aliases bounded); a record that cannot be read is warned about and the next
+    job's is used, or the defaults."""
     for job in sweep.complete:
-        path = sweep.folder / job["job"] / ".hydra" / "config.yaml"
+        folder = sweep.folder / job["job"]
         try:
-            report = (yaml.safe_load(path.read_text()) or {}).get("report", {})
-        except (OSError, yaml.YAMLError, AttributeError):
-            continue  # a damaged record: the next job's, or the defaults
+            report = (load_yaml(folder / ".hydra" / "config.yaml", record=True, within=folder) or {}).get("report", {})
+        except (LivelihoodsError, AttributeError) as exc:
+            print(f"warning: job {job['job']}: .hydra/config.yaml cannot be read "
+                  f"({why(exc) if isinstance(exc, LivelihoodsError) else 'not a config'}); the report's settings are "
+                  f"taken from another job or the defaults", file=sys.stderr)
+            continue
         if isinstance(report, dict):
             return report
     return {}
@@ -116,17 +130,23 @@ SETTINGS = {"report.confidence": (0.95, 0.0, 1.0, True), "report.credible": (0.9
 
 
 def _allowed(key: str, value) -> bool:
+    """Whether ``value`` may be the setting ``key``: a number in its range; a level (an open interval) also one
+    that prints as a whole percentage inside it (0.9999999999999999 would be reported as a "100% CI" of ±inf)."""
     default, lo, hi, open_ = SETTINGS[key]
     if value is None:
         return default is None
     if not isinstance(value, (int, float)) or isinstance(value, bool):
         return False
-    return lo < value < hi if open_ else lo <= value <= hi
+    if open_:
+        return lo < value < hi and f"{value:.0%}" not in (f"{lo:.0%}", f"{hi:.0%}")
+    return lo <= value <= hi
 
 
 def _range(key: str) -> str:
     default, lo, hi, open_ = SETTINGS[key]
-    return f"{'(' if open_ else '['}{lo:g}, {hi:g}{')' if open_ else ']'}" + (" or null" if default is None else "")
+    printed = f" that prints as {lo + 0.01:.0%} to {hi - 0.01:.0%} (the report shows whole percentages)" if open_ else ""
+    return (f"{'(' if open_ else '['}{lo:g}, {hi:g}{')' if open_ else ']'}" + printed
+            + (" or null" if default is None else ""))
 
 
 def _unknown_key(key: str) -> ConfigurationError:
@@ -173,7 +193,7 @@ def _settings_from(args: list[str], defaults: dict) -> dict[str, float | None]:
         except ValueError:
             raise ConfigurationError(f"{key}: must be a number in {_range(key)}, got {value!r}") from None
         if not _allowed(key, number):
-            raise ConfigurationError(f"{key}: must be a number in {_range(key)}, got {number:g}")
+            raise ConfigurationError(f"{key}: must be a number in {_range(key)}, got {value.strip()}")
         settings[key] = number
     return settings
 
@@ -354,19 +374,19 @@ def _stored_posterior(calibrations: set[str], used: set[str]) -> tuple[str | Non
     """The stored posterior a point study's answer should be checked over, and its number of draws: the one whose
     draw the study ran (``used``), else the most recent one made from the study's calibration, else the most
     recent one (None, 0 if none is stored)."""
-    import json
-
     from livelihoods import draws
 
     def manifest(name: str) -> dict:
         try:
-            data = json.loads((draws.POSTERIOR_DIR / name / "manifest.json").read_text())
-        except (OSError, ValueError):
+            data = load_json(draws.POSTERIOR_DIR / name / "manifest.json", record=True,
+                             within=draws.POSTERIOR_DIR / name)
+        except LivelihoodsError:
             return {}
         return data if isinstance(data, dict) else {}
 
     names = draws.available()
-    made_from = {name: (manifest(name).get("settings") or {}).get("start") for name in names}
+    made_from = {name: s.get("start") if isinstance(s := manifest(name).get("settings"), dict) else None
+                 for name in names}
     pool = [name for name in names if name in used] or [name for name in names if made_from[name] in calibrations] \
         or names
     if not pool:
@@ -381,13 +401,12 @@ def _stored_posterior(calibrations: set[str], used: set[str]) -> tuple[str | Non
 def sweep_command(folder: Path) -> list[str] | None:
     """The overrides of the sweep as it was run (``multirun.yaml``): the launcher choice and the task's
     overrides, without the folder and ``resume``; None if not recorded."""
+    from experiments.records.folders import read_multirun
+
     try:
-        hydra = (yaml.safe_load((folder / agg.MULTIRUN).read_text()) or {}).get("hydra", {})
-        overrides = hydra["overrides"]
+        overrides = read_multirun(folder)["overrides"]
         chosen, task = list(overrides.get("hydra") or []), list(overrides["task"] or [])
-    except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError):
-        return None
-    if not all(isinstance(o, str) for o in chosen + task):
+    except (LivelihoodsError, AttributeError, KeyError, TypeError):
         return None
     return [o for o in chosen if o.startswith("hydra/")] + [o for o in task if o.partition("=")[0] != "resume"]
 

@@ -41,11 +41,12 @@ def read_rows(table: str) -> "list[list[str]]":
 
     A list cell (a parquet list column, e.g. ``policy``) becomes ``key=[a,b]``; an empty cell (NaN or
     null) gives no override for that row, so a row can leave a key at its default (a lever of a
-    policy the row does not select, which the config would refuse)."""
-    import pandas as pd
+    policy the row does not select, which the config would refuse). The table is read by ``livelihoods.files``
+    (a regular file, a size limit; pandas parses the bytes read, never the path): one line if it cannot be."""
+    from livelihoods.files import read_table
 
     path = Path(table)
-    frame = pd.read_parquet(path) if path.suffix == ".parquet" else pd.read_csv(path)
+    frame = read_table(path)
     return [[override for key, value in zip(frame.columns, row) if (override := _override(key, value)) is not None]
             for row in frame.itertuples(index=False, name=None)]
 
