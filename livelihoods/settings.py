@@ -13,7 +13,7 @@ from typing import Optional
 
 from simulation.config import RunConfig
 from simulation.metrics import GROUPS
-from simulation.schema import MISSING, bounded, share
+from simulation.schema import MISSING, bounded, require, share
 
 
 def _optional_share():
@@ -42,6 +42,14 @@ class ReportSettings:
     credible: float = bounded(0, 1, lo_open=True, hi_open=True)
     probability: float = bounded(0, 1, lo_open=True, hi_open=True)
     target: ReportTargets = MISSING
+
+    def check(self, path: str) -> None:
+        """A level the report prints as a whole percentage must print as 1% to 99% (0.9999999999999999 would be
+        a "100% interval" of plus or minus infinity)."""
+        for name in ("confidence", "credible", "probability"):
+            value = getattr(self, name)
+            require(1 <= round(100 * value) <= 99, f"{path}.{name}", "a number in (0, 1) that prints as 1% to 99% "
+                    "(the report shows whole percentages)", value)
 
 
 @dataclass

@@ -24,6 +24,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from experiments.records import folders
 from livelihoods.compose import to_run_and_settings, to_run_config
 from livelihoods.errors import ConfigurationError, as_configuration_error, explain
+from livelihoods.files import why
 from livelihoods.overrides import (
     HYDRA_GROUPS,
     PROJECT_GROUPS,
@@ -214,7 +215,7 @@ def rows_of_table(cfg: DictConfig) -> list[list[str]]:
     try:
         rows = read_rows(str(table))
     except Exception as exc:  # noqa: BLE001 - a missing or unreadable table
-        raise ConfigurationError(f"hydra.sweeper.table: {table} cannot be read ({str(exc).splitlines()[0]})")
+        raise ConfigurationError(f"hydra.sweeper.table: {table} cannot be read ({why(exc)})") from exc
     for row in rows:
         for text in row:
             column = text.partition("=")[0].lstrip("+~")
