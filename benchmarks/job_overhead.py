@@ -31,8 +31,9 @@ def main(argv: list[str] | None = None) -> None:
 
     from experiments.records.runs import write_run
     from hydra_plugins.livelihoods_sweepers import compose_once as job_configs
-    from livelihoods.compose import load_config, register_configs, to_run_config
+    from livelihoods.compose import load_config, to_run_config
     from livelihoods.paths import CONFIG_DIR
+    from livelihoods.store import register_configs
     from simulation.runner import simulate
 
     setup_globals()

@@ -41,7 +41,6 @@ from experiments.cli.composition import (
 from experiments.cli.job import run_job
 from experiments.cli.launchers import check_launcher_installed, load_kernels_before_parallel_sweep
 from experiments.records import folders
-from livelihoods.compose import register_configs
 from livelihoods.errors import (
     ConfigurationError,
     LivelihoodsError,
@@ -57,6 +56,7 @@ from livelihoods.overrides import (
     check_search_path,
     parse,
 )
+from livelihoods.store import register_configs
 from simulation.config import ConfigError
 from simulation.memory import check_fits_in_memory
 

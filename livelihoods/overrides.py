@@ -603,10 +603,10 @@ def check_files_read(overrides: list[str], folders: list[Path]) -> None:
     from omegaconf.errors import OmegaConfBaseException
     from yaml import YAMLError
 
-    from livelihoods.compose import register_configs
     from livelihoods.errors import as_configuration_error
     from livelihoods.files import load_yaml
     from livelihoods.paths import CONFIG_DIR
+    from livelihoods.store import register_configs
 
     if not folders:
         return

@@ -265,7 +265,7 @@ def test_a_defaults_entry_with_a_path_is_refused(tmp_path):
 
 def composed(*overrides: str):
     from experiments.cli.composition import compose
-    from livelihoods.compose import register_configs
+    from livelihoods.store import register_configs
 
     register_configs()
     return compose(list(overrides))

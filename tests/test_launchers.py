@@ -88,8 +88,8 @@ def test_a_sweep_on_the_launcher_equals_the_basic_launcher(basic, tmp_path, laun
 def test_launcher_configs_size_each_job_from_the_population():
     from hydra import compose, initialize_config_dir
 
-    from livelihoods.compose import job_memory_gb, job_minutes, register_configs
     from livelihoods.paths import CONFIG_DIR
+    from livelihoods.store import job_memory_gb, job_minutes, register_configs
 
     register_configs()
     with initialize_config_dir(str(CONFIG_DIR), version_base="1.3"):

@@ -6,8 +6,8 @@ import pytest
 from omegaconf import OmegaConf, open_dict
 
 from hydra_plugins.livelihoods_sweepers import compose_once as job_configs
-from livelihoods.compose import register_configs
 from livelihoods.paths import CONFIG_DIR
+from livelihoods.store import register_configs
 
 JOBS = [  # (config groups, plain values) as a sweep's jobs would be: several jobs per combination of groups
     ["policy.stipend.monthly_amount=0", "seed=1", "experiment=stipend_stress_test", "scenario.n_youth=5000"],

@@ -226,7 +226,7 @@ def _resolved(value):
     if isinstance(value, str) and value.strip().startswith("${livelihoods.") and value.strip().endswith("}"):
         from omegaconf import OmegaConf
 
-        from livelihoods.compose import register_resolvers
+        from livelihoods.store import register_resolvers
 
         register_resolvers()
         return OmegaConf.create({"value": value.strip()})["value"]

@@ -23,9 +23,9 @@ import pandas as pd
 
 from experiments.records.files import _jsonable
 from experiments.records.runs import SUMMARY
-from livelihoods.compose import register_configs
 from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, explain
 from livelihoods.files import load_json, load_omegaconf, read_table, why
+from livelihoods.store import register_configs
 from simulation.config import ENGINES, ConfigError
 
 RECORDED_CONFIG = Path(".hydra") / "config.yaml"
