@@ -175,3 +175,16 @@ def test_a_joblib_timeout_ends_the_sweep_in_one_line_and_a_resume_completes_it(t
     assert done.returncode == 0, done.stderr[-2000:]
     assert all((sweep / str(k) / "summary.json").exists() for k in (0, 1))
 
+
+
+def test_the_funnel_of_a_run_with_certification_counts_certified_completers(tmp_path):
+    """Issue 32, cause 10: ``scenario=mali_returnees 'policy=[certification]' months=6`` gave 36 certified against
+    20 completed in training.funnel (counts.certified: 18): returnees certified without a course were counted."""
+    out = tmp_path / "run"
+    proc = run_cli("scenario=mali_returnees", "policy=[certification]", "scenario.n_youth=1000", "months=6",
+                   "figures=false", f"hydra.run.dir={out}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    summary = json.loads((out / "summary.json").read_text())
+    funnel, counts = summary["training"]["funnel"], summary["counts"]
+    assert funnel["completed"] >= funnel["certified"] == counts["certified"]
+    assert summary["cost"]["by_policy"]["certification"]["grants"] > funnel["certified"]  # assessed: more

@@ -415,3 +415,24 @@ def test_a_config_file_of_the_user_is_a_configuration_error_and_a_record_a_damag
         files.load_yaml(path)
     with pytest.raises(DamagedRecord, match="is a FIFO"):
         files.load_yaml(path, record=True)
+
+
+@pytest.mark.parametrize("damage", ["bomb", "fifo"])
+@pytest.mark.parametrize("command,option", [("experiments.calibrate", "--targets"),
+                                            ("experiments.calibrate", "--parameters"),
+                                            ("experiments.posterior", "--targets"),
+                                            ("experiments.posterior", "--parameters"),
+                                            ("experiments.sensitivity", "--parameters"),
+                                            ("experiments.discover", "--spec")])
+def test_every_study_that_reads_yaml_refuses_a_bomb_and_a_fifo(tmp_path, damage, command, option):
+    """The evidence studies read their targets, parameters and specs through the same safe reader: an alias bomb
+    or a FIFO is one line, in seconds (the subprocess's time limit), and nothing is made."""
+    path = tmp_path / "file.yaml"
+    if damage == "bomb":
+        path.write_text(BOMB)
+    else:
+        fifo(path)
+    says = "a YAML alias bomb" if damage == "bomb" else "is a FIFO, not a regular file"
+    named = ["--name", "redteam"] if command in ("experiments.calibrate", "experiments.posterior") else []
+    refused(cli(command, option, path, *named, "--out", tmp_path / "out"), str(path), says)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file.yaml"]
