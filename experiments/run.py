@@ -116,7 +116,7 @@ def main() -> int:
     original = record.read_bytes() if line.multirun and record.exists() else None
     folder_keys = ("hydra.run.dir", "hydra.sweep.dir")
     sys.argv = [sys.argv[0], *line.flags, *(o.text for o in line.overrides if o.key not in folder_keys),
-                f"{key}={quote(str(folder))}", f"hydra.output_subdir={folders.attempt_subdir()}"]
+                f"{key}={quote(str(folder), key)}", f"hydra.output_subdir={folders.attempt_subdir()}"]
     load_kernels_before_parallel_sweep(line, launcher)
     os.environ["HYDRA_FULL_ERROR"] = "1"  # Hydra's own errors reach this function, not a multi-line report
     try:

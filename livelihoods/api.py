@@ -17,7 +17,6 @@ import contextlib
 import dataclasses
 import math
 import numbers
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Union
@@ -26,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from livelihoods.errors import ConfigurationError, as_configuration_error
+from livelihoods.overrides import literal
 from simulation.config import ConfigError, RunConfig, validate
 from simulation.policies import POLICIES
 
@@ -38,25 +38,6 @@ _GROUPS = ("scenario", "calibration", "policy", "experiment")  # config groups: 
 
 
 # --------------------------------------------------------------------------- overrides
-
-
-def _literal(value: Any) -> str:
-    """One value in Hydra's override grammar: true/false, null, numbers, [a,b] lists, quoted text if needed."""
-    if value is None:
-        return "null"
-    if isinstance(value, (bool, np.bool_)):  # (numpy's bool is not a bool)
-        return "true" if value else "false"
-    if isinstance(value, numbers.Integral):
-        return str(int(value))
-    if isinstance(value, numbers.Real):
-        return repr(float(value))  # 'nan' and 'inf' stay floats, and the range check refuses them
-    if isinstance(value, str):
-        plain = re.fullmatch(r"[A-Za-z_][\w.:/-]*", value) and value.lower() not in ("true", "false", "null")
-        return value if plain else "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-    if isinstance(value, (list, tuple)):
-        return "[" + ",".join(_literal(v) for v in value) + "]"
-    raise ConfigurationError(f"cannot set a value of type {type(value).__name__} ({value!r}); "
-                             "give a number, text, true/false, None or a list of names")
 
 
 def _flatten(mapping: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -97,7 +78,7 @@ def to_overrides(overrides: Overrides = None, **values: Any) -> list[str]:
 def _mapping_overrides(mapping: Mapping[str, Any]) -> list[str]:
     pairs = dict(_flatten(mapping))  # a key set twice: the last value
     first = [k for k in pairs if k in _GROUPS]
-    return [f"{k}={_literal(pairs[k])}" for k in [*first, *(k for k in pairs if k not in _GROUPS)]]
+    return [f"{k}={literal(pairs[k], k)}" for k in [*first, *(k for k in pairs if k not in _GROUPS)]]
 
 
 @contextlib.contextmanager

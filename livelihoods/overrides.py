@@ -113,6 +113,41 @@ class CommandLine:
         return [o for o in self.overrides if o.sweep]
 
 
+def literal(value, key: str) -> str:
+    """``value`` written in Hydra's override grammar so that Hydra reads back exactly ``value``.
+
+    true/false, null, integers, floats by ``repr`` (which round-trips every float; 'nan' and 'inf' stay floats
+    and the range check refuses them), ``[a,b]`` lists, and text as it is if it is a plain name, else quoted:
+    ``'...'`` with each quote as ``\\'`` and each run of backslashes before a quote or the end doubled (Hydra
+    reads other backslashes as they are). Text holding ``${`` is refused: a value is set, never an
+    interpolation (``${oc.env:HOME}`` from a table or a program would copy the environment into the results).
+    """
+    import numbers
+
+    import numpy as np
+
+    if value is None:
+        return "null"
+    if isinstance(value, (bool, np.bool_)):  # (numpy's bool is not a bool)
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        return repr(float(value))
+    if isinstance(value, str):
+        if "${" in value:
+            raise ConfigurationError(f"{key}: {value!r} holds '${{': a value here is taken as it is, not as an "
+                                     "interpolation; give the value itself")
+        if re.fullmatch(r"[A-Za-z_][\w.:/-]*", value) and value.lower() not in ("true", "false", "null", "nan", "inf"):
+            return value
+        text = re.sub(r"(\\+)(?='|$)", lambda m: m.group(1) * 2, value)
+        return "'" + text.replace("'", "\\'") + "'"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(literal(v, key) for v in value) + "]"
+    raise ConfigurationError(f"{key}: cannot set a value of type {type(value).__name__} ({value!r}); "
+                             "give a number, text, true/false, None or a list of names")
+
+
 def split_args(args: list[str]) -> tuple[list[str], list[str]]:
     """(flags with their values, overrides) of a command line; flags are checked against ``FLAGS`` exactly."""
     flags, overrides, i = [], [], 0
@@ -171,6 +206,7 @@ def parse(args: list[str]) -> CommandLine:
     flags, texts = split_args(args)
     line = CommandLine(flags, [parse_one(text) for text in texts])
     check_sweeps(line)
+    check_output_folder(line)
     check_sweep_size(line)
     return line
 
@@ -256,6 +292,11 @@ def check_config_overrides(texts: list[str]) -> None:
     line = CommandLine([], [parse_one(text) for text in texts])
     for o in line.sweeps():
         raise ConfigurationError(f"{o.key}: one value is needed here, got {','.join(o.values)}")
+    for o in line.overrides:
+        if o.key.startswith(("hydra.", "hydra/")) and o.key != "hydra.searchpath":
+            raise ConfigurationError(f"{o.key}: this composes a config without a Hydra job (no run folder, no "
+                                     "launcher), so Hydra's settings would be ignored; only the model's keys and "
+                                     "hydra.searchpath may be set here")
     check_policy_selection(line)
     check_search_path(line)
 
@@ -378,6 +419,18 @@ def _typed(key: str, text: str):
         return o.value()
     except Exception:  # noqa: BLE001 - a malformed value: as text, which no numeric rule accepts
         return text
+
+
+def check_output_folder(line: CommandLine) -> None:
+    """One run writes into ``hydra.run.dir`` and a sweep (``-m``) into ``hydra.sweep.dir``; the other key would be
+    ignored (the results landing in the project's ``results/``), so it is refused."""
+    if line.info_only:
+        return
+    wrong, right = ("hydra.run.dir", "hydra.sweep.dir") if line.multirun else ("hydra.sweep.dir", "hydra.run.dir")
+    if line.get(wrong) is not None:
+        kind = "a sweep (-m) writes into hydra.sweep.dir" if line.multirun else "one run (no -m) writes into hydra.run.dir"
+        raise ConfigurationError(f"{wrong}: {kind}, so this folder would be ignored; set {right}=<folder> instead"
+                                 + ("" if line.multirun else ", or add -m to run a sweep"))
 
 
 def check_sweeps(line: CommandLine) -> None:

@@ -217,3 +217,27 @@ def test_numpy_scalars_are_taken_where_python_ones_are():
     cfg = livelihoods.load_config({"scenario.training.childcare_on_site": np.bool_(True),
                                    "scenario.n_youth": np.int64(300), "months": np.int32(2)})
     assert cfg.scenario.training.childcare_on_site is True and cfg.scenario.n_youth == 300 and cfg.months == 2
+
+
+@pytest.mark.parametrize("name", ["Mali | Gao", r"a\b", "a\\", "it's", r"back\'slash", "nan", "True", "[x,y]", "é, ü"])
+def test_a_text_value_reaches_the_config_exactly_as_given(name):
+    """Hydra's grammar reads backslashes, quotes, brackets and words such as nan/True its own way: the API writes
+    each text so that Hydra reads back the same text (it used to double backslashes and turn 'nan' into a float)."""
+    assert livelihoods.load_config({"scenario.name": name}).scenario.name == name
+
+
+def test_a_value_is_never_an_interpolation(monkeypatch):
+    """``${oc.env:...}`` in a value would copy the environment into a run's record and results."""
+    monkeypatch.setenv("LIVELIHOODS_SECRET", "hunter2")
+    for values in ({"scenario.name": "${oc.env:LIVELIHOODS_SECRET}"}, {"scenario": {"name": "x${seed}"}}):
+        with pytest.raises(livelihoods.ConfigurationError, match=r"^scenario\.name: .* holds '\$\{'"):
+            livelihoods.load_config(values)
+
+
+@pytest.mark.parametrize("override", ["hydra.run.dir=/tmp/somewhere", "hydra/launcher=joblib", "hydra.verbose=true"])
+def test_hydra_settings_that_a_config_without_a_job_would_ignore_are_refused(override):
+    """``load_config`` and ``simulate`` run no Hydra job: a run folder or launcher given to them used to be ignored."""
+    key = override.split("=", 1)[0]
+    with pytest.raises(livelihoods.ConfigurationError, match=rf"^{re.escape(key)}: this composes a config without"):
+        livelihoods.load_config(override)
+    assert livelihoods.load_config("hydra.searchpath=[]").months > 0  # the one Hydra key that changes composing

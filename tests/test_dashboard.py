@@ -23,9 +23,11 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 from tests.conftest import ROOT
 
@@ -191,21 +193,28 @@ def test_levers_move_the_indicators_and_the_paired_comparison_shows_the_package_
 
         page.get_by_role("button", name="Export config").click()
         written = page.get_by_text("Wrote").inner_text()
+        command = page.get_by_text("-m experiments.run").inner_text()  # the command the page tells a user to run
         browser.close()
     assert (tmp_path / "dashboard.png").stat().st_size > 20_000
     assert external == [], f"the page asked for outside resources: {external[:3]}"
     assert outside_connections(sockets) == []  # nor did the server, while serving the whole session
 
-    path = re.search(r"(\S+_overrides\.txt)", written).group(1)
-    with open(path) as f:
-        overrides = f.read().split()
-    os.unlink(path)
+    path = Path(re.search(r"(\S+_overrides\.txt)", written).group(1))
+    overrides = path.read_text().splitlines()
     assert "policy=[stipend]" in overrides and "policy.stipend.monthly_amount=60" in overrides
-    run = subprocess.run([sys.executable, "-m", "experiments.run", *overrides, "months=3", "figures=false",
-                          f"hydra.run.dir={tmp_path / 'run'}"], check=False, cwd=ROOT, capture_output=True, text=True,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    # the command as shown, run by the shell in a folder where `policy=[stipend]` would match a file name if the
+    # shell expanded it (as `$(cat FILE)` did); a colleague's extra lines at the end of the file
+    shutil.move(path, tmp_path / "shared_overrides.txt")
+    command = command.replace(str(path), str(tmp_path / "shared_overrides.txt"))
+    with open(tmp_path / "shared_overrides.txt", "a") as f:
+        f.write(f"months=3\nfigures=false\nhydra.run.dir={tmp_path / 'run'}\n")
+    (tmp_path / "policy=s").touch()
+    run = subprocess.run(["bash", "-c", command], check=False, cwd=tmp_path, capture_output=True, text=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT),
+                              "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}"}, timeout=300)
     assert run.returncode == 0, run.stderr[-2000:]
-    assert (tmp_path / "run" / "summary.json").exists()
+    ran = yaml.safe_load((tmp_path / "run" / ".hydra" / "overrides.yaml").read_text())
+    assert ran[:len(overrides)] == overrides and (tmp_path / "run" / "summary.json").exists()
 
 
 AUDIT = '''\

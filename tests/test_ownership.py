@@ -305,6 +305,28 @@ def test_a_rows_table_is_checked_like_the_command_line(tmp_path):
         assert not folder.exists()
 
 
+def test_a_rows_table_sets_each_text_cell_exactly_and_never_interpolates(tmp_path):
+    """A text cell reaches the job's config as written (backslashes, quotes, '|', brackets Hydra would read as a list),
+    and a cell holding ``${...}`` is refused: a table sets values, never an interpolation of the environment."""
+    import pandas as pd
+
+    names = ["Gao | north, it's", "a\\b\\", "[x,y]"]
+    table = tmp_path / "names.csv"
+    pd.DataFrame({"scenario.name": names, "seed": [1, 1, 1]}).to_csv(table, index=False)
+    proc = cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY, "figures=false",
+               f"hydra.sweep.dir={tmp_path / 'names'}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    recorded = [yaml.safe_load((tmp_path / "names" / str(i) / ".hydra" / "config.yaml").read_text())["scenario"]["name"]
+                for i in range(3)]
+    assert recorded == names
+    table = tmp_path / "env.csv"
+    pd.DataFrame({"scenario.name": ["${oc.env:HOME}"], "seed": [1]}).to_csv(table, index=False)
+    line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY,
+                              f"hydra.sweep.dir={tmp_path / 'env'}"))
+    assert "scenario.name" in line and "holds '${'" in line, line
+    assert not (tmp_path / "env").exists()
+
+
 def test_a_rows_table_may_choose_the_policies_of_each_row(tmp_path):
     """A ``policy`` list column (parquet): each row composes its own policies (experiments.optimise's packages),
     a lever of a policy the row does not select is refused, and an empty cell sets nothing."""

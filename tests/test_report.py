@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -57,7 +58,12 @@ def test_aggregate_matches_hand_computed_mean_and_t_interval(synthetic):
     assert row["n"] == 2
     assert row["mean"] == pytest.approx(0.45)
     assert row["std"] == pytest.approx(x.std(ddof=1))
-    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.45 - half, 0.45 + half))
+    assert 0.45 - half < 0 and 0.45 + half > 1  # two seeds: t's interval spans more than the share's range
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((0.0, 1.0)) and row["clipped"]
+    money = table[(table.setting == "policy.stipend.monthly_amount=0") & (table.group == "all")
+                  & (table.indicator == "cost_total")].iloc[0]
+    assert not money["clipped"] and money["ci_low"] == pytest.approx(money["mean"] - stats.t.ppf(0.975, 1)
+                                                                   * money["std"] / np.sqrt(2))
     women = table[(table.group == "women") & (table.indicator == "dropout_rate")]
     assert set(women.setting) == {"policy.stipend.monthly_amount=0", "policy.stipend.monthly_amount=50"}
 
@@ -82,6 +88,17 @@ def test_missing_and_failed_jobs_are_reported_not_fatal(synthetic):
     assert "missing: `policy.stipend.monthly_amount=0 seed=3`" in report
     assert (synthetic / "aggregate.csv").exists() and (synthetic / "paired.parquet").exists()
     assert "Lowest stipend whose upper 95% bound of dropout is below 30%" in report
+
+
+def test_a_share_interval_past_its_range_is_cut_marked_and_explained(synthetic):
+    """Two seeds of dropout 40% and 50%: t's 95% interval is about [-18%, 108%]; the report prints [0.0, 100.0]†
+    with a note, and the table's arm column survives a '|' in a swept value."""
+    report = write_report(synthetic).read_text()
+    row = next(line for line in report.splitlines() if line.startswith("| stipend 0 USD/month |"))
+    assert "45.0% [0.0, 100.0]†" in row
+    assert re.search(r"^† \d+ intervals of shares reached below 0% .* are cut there", report, re.M)
+    lows = pd.read_csv(synthetic / "aggregate.csv").query("indicator.str.endswith('_rate')")["ci_low"]
+    assert (lows >= 0).all()
 
 
 def test_stress_answer_is_the_lowest_level_whose_upper_bound_meets_the_target():

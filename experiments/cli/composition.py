@@ -346,10 +346,10 @@ def resolve_folder(line: CommandLine, cfg: DictConfig, run_cfg: RunConfig, resum
     return "hydra.run.dir", folder
 
 
-def quote(text: str) -> str:
-    """A value for Hydra's override grammar, quoted unless it is plainly a path."""
+def quote(text: str, key: str) -> str:
+    """A folder for Hydra's override grammar: as it is if plainly a path, else as ``literal`` writes text."""
     import re
 
-    if re.fullmatch(r"[A-Za-z0-9_./+-]+", text):
-        return text
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    from livelihoods.overrides import literal
+
+    return text if re.fullmatch(r"[A-Za-z0-9_./+-]+", text) else literal(text, key)

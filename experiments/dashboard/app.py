@@ -275,6 +275,14 @@ def incremental_line(s: dict) -> str:
                    "(one seed: no interval; export and run over seeds for one).")
 
 
+def run_command(path: str) -> str:
+    """The shell command that runs an exported file: one override per line, each passed as it is (``$(cat FILE)``
+    would split values at spaces and expand ``policy=[a,b]`` against the file names of the current folder)."""
+    import shlex
+
+    return f"xargs -d '\\n' -a {shlex.quote(str(path))} python -m experiments.run"
+
+
 def settings_text(model: PairedRun) -> str:
     """Markdown: the run and the levers in words and units, and the package's overrides."""
     return "\n\n".join([settings_line(model), f"Package: `{' '.join(model.package) or 'none'}`"])
@@ -491,8 +499,7 @@ def make_page():
         solara.Markdown(settings_text(model))
         solara.Button("Export config", color="primary", on_click=lambda: written.set(str(model.export())))
         if written.value:
-            solara.Markdown(f"Wrote `{written.value}`. Run it with:\n\n"
-                            f"`python -m experiments.run $(cat {written.value})`")
+            solara.Markdown(f"Wrote `{written.value}`. Run it with:\n\n`{run_command(written.value)}`")
 
     def curve(name):
         @solara.component

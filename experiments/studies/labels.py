@@ -8,6 +8,7 @@ unit; levels of shares print as percentages and differences of shares as percent
 from __future__ import annotations
 
 import math
+import re
 
 from simulation.policies import POLICIES
 
@@ -83,7 +84,7 @@ def arm(setting: str) -> str:
     """Human words for a setting: ``policy=[]`` -> "no package", all policies -> "full package",
     ``policy=[stipend,childcare]`` -> "stipend + childcare", ``policy.stipend.monthly_amount=45`` ->
     "stipend 45 USD/month"; several swept keys joined by ", "; an empty setting -> "all runs"."""
-    parts = [p for p in setting.split(" ") if p]
+    parts = [p for p in re.split(r" +(?=[\w.@/+~-]+=)", setting.strip()) if p]  # a value may hold spaces
     return ", ".join(_part(p) for p in parts) or "all runs"
 
 
@@ -136,6 +137,18 @@ def indicator(name: str) -> tuple[str, str]:
     if name.startswith("count_"):
         return name[len("count_"):].replace("_", " "), "persons"
     return name.replace("_", " "), ""
+
+
+def share_range(name: str, difference: bool = False) -> tuple[float, float] | None:
+    """The range an indicator's value can take, for the shares (None for counts, money and ratio estimates):
+    [0, 1] for a share, [-1, 1] for a difference of two shares (a trial's ITT and first stage are one)."""
+    if not indicator(name)[1].startswith("share"):
+        return None
+    if name.startswith("trial_"):
+        if difference or "_tot_" in name:
+            return None  # a difference of ITTs spans [-2, 2]; TOT is ITT / first stage, unbounded
+        return (0.0, 1.0) if name.startswith("trial_control_") else (-1.0, 1.0)
+    return (-1.0, 1.0) if difference else (0.0, 1.0)
 
 
 def money(x: float) -> str:

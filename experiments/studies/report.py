@@ -204,16 +204,20 @@ def stress_targets(settings: dict[str, float | None]) -> dict[str, float]:
     return {group: settings[target_key(group)] for group in groups if settings[target_key(group)] is not None}
 
 
+CLIPPED_MARK = "†"
+
+
 def _fmt(row, difference: bool = False) -> str:
     """Mean [interval] in the indicator's unit (``labels.value``): % for shares, percentage points for their
-    differences, whole USD with separators; "(one seed)" where there is no interval."""
+    differences, whole USD with separators; "(one seed)" where there is no interval; † where the interval of a
+    share was cut at the share's range (``aggregate.aggregate``)."""
     name = row["indicator"]
     mean = labels.value(name, row["mean"], difference)
     if pd.isna(row["ci_low"]):
         return f"{mean} (n={int(row['n'])})" if row.get("n", 2) == 1 else mean
     low = labels.value(name, row["ci_low"], difference).rstrip("%")
     high = labels.value(name, row["ci_high"], difference).rstrip("%")
-    return f"{mean} [{low}, {high}]"
+    return f"{mean} [{low}, {high}]" + (CLIPPED_MARK if row.get("clipped") is True else "")
 
 
 def _header(name: str, difference: bool = False, group: str = "all") -> str:
@@ -223,6 +227,11 @@ def _header(name: str, difference: bool = False, group: str = "all") -> str:
     if unit.startswith("share"):
         unit = "percentage points" if difference else unit.replace("share", "%")
     return f"{words} ({unit})" if unit else words
+
+
+def cell(text: str) -> str:
+    """Text for a cell of a Markdown table: a ``|`` in a swept value would end the cell, a line break the row."""
+    return " ".join(str(text).split()).replace("|", "\\|")
 
 
 def _table(frame: pd.DataFrame, indicators, group: str = "all", difference: bool = False) -> str:
@@ -242,7 +251,7 @@ def _table(frame: pd.DataFrame, indicators, group: str = "all", difference: bool
     settings = sorted({s for c in columns for s in cells[c]}, key=labels.setting_order)
     lines = ["| arm | " + " | ".join(headers.get((g, n)) or _header(n, difference, g) for g, n in columns) + " |",
              "|---|" + "---:|" * len(columns)]
-    lines += [f"| {labels.arm(s)} | " + " | ".join(cells[c].get(s, "–") for c in columns) + " |" for s in settings]
+    lines += [f"| {cell(labels.arm(s))} | " + " | ".join(cells[c].get(s, "–") for c in columns) + " |" for s in settings]
     return "\n".join(lines) + "\n"
 
 
@@ -300,7 +309,7 @@ def _icer_table(rows: pd.DataFrame, first: str) -> str:
                 return f(r[f"{kind}_mean"])
             return f"{f(r[kind + '_mean'])} [{f(r[kind + '_low'])}, {f(r[kind + '_high'])}]"
 
-        lines.append(f"| {arm} | {span(cost, 'cost', True)} | {span(comp, 'effect')} | {span(emp, 'effect')} | "
+        lines.append(f"| {cell(arm)} | {span(cost, 'cost', True)} | {span(comp, 'effect')} | {span(emp, 'effect')} | "
                      + " | ".join(_icer_cell(g.loc[o]) for o in ICER_SHOWN) + " |")
     return "\n".join(lines) + "\n"
 
@@ -563,6 +572,12 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
               "parameter part (quantiles of the draws' means over seeds) and the seed standard deviation."
               if posterior else f"Uncertainty: {level} confidence intervals over seeds (t); parameter uncertainty is "
               "not included (run over a posterior: posterior=<name> draw=range(0,N))."), ""]
+    clipped = sum(int(data["clipped"].fillna(False).astype(bool).sum()) for data in (table, paired)
+                  if "clipped" in data)
+    if clipped:
+        lines[-1:-1] = ["", (f"{CLIPPED_MARK} {clipped} intervals of shares reached below 0% (or −100 points) or above "
+                         "100% and are cut there: with few seeds, or a share near its bound, the t interval describes "
+                         "the uncertainty poorly; run more seeds, or over a posterior.")]
     if sweep.incomplete or sweep.missing or sweep.unreadable:
         lines += ["## Jobs not in this report", ""]
         lines += [f"- unreadable (left out; damaged or not written by experiments.run): {item}"

@@ -9,7 +9,9 @@ a sensitivity study runs on a laptop or a cluster unchanged. Job ``i`` is row
 ``i`` (its folder is ``<sweep dir>/<i>`` with the project's layout), so results
 are read back by row, and ``resume=true`` skips the rows already finished.
 
-Values are written with ``repr``, which round-trips every float exactly. (No ``from __future__
+Values are written by ``livelihoods.overrides.literal``, so Hydra reads back exactly the cell (floats by ``repr``,
+text quoted as Hydra's grammar needs); a text cell holding ``${`` is refused, since a table sets values, never
+interpolations such as ``${oc.env:HOME}``. (No ``from __future__
 import annotations`` here: Hydra loads plugins outside ``sys.modules``, where dataclasses need real types.)
 """
 
@@ -54,14 +56,15 @@ def read_rows(table: str) -> "list[list[str]]":
 def _override(key: str, value: Any) -> "Optional[str]":
     import numpy as np
 
+    from livelihoods.overrides import literal
+
     if isinstance(value, np.ndarray):  # a list cell of a parquet table
         value = value.tolist()
-    if isinstance(value, (list, tuple)):
-        return f"{key}=[{','.join(str(v) for v in value)}]"
-    value = getattr(value, "item", lambda: value)()
-    if value is None or (isinstance(value, float) and value != value):  # empty cell: no override
-        return None
-    return f"{key}={value!r}"
+    if not isinstance(value, (list, tuple)):
+        value = getattr(value, "item", lambda: value)()
+        if value is None or (isinstance(value, float) and value != value):  # empty cell: no override
+            return None
+    return f"{key}={literal(value, f'hydra.sweeper.table column {key}')}"
 
 
 class RowsSweeper(Sweeper):
