@@ -300,8 +300,9 @@ def run_study(configs_or_overrides: list, *, seeds: Iterable[int] = DEFAULT_SEED
         ...). A row equals ``simulate`` of the same setting and seed; the numbers do not depend on ``jobs``.
 
     Raises:
-        ConfigurationError: a setting the model does not accept, no setting, or seeds that are not distinct whole
-            numbers (1.7, '12' and True are refused, as ``simulate`` refuses them), before anything runs.
+        ConfigurationError: a setting the model does not accept, no setting, seeds that are not a list of distinct
+            whole numbers (1.7, '12' and True are refused, as ``simulate`` refuses them), or ``jobs`` that is not
+            a whole number >= 1 or None, before anything runs.
     """
     from livelihoods.parallel import run_parallel
 
@@ -309,6 +310,12 @@ def run_study(configs_or_overrides: list, *, seeds: Iterable[int] = DEFAULT_SEED
     if not cfgs:
         raise ConfigurationError("settings: must list at least one setting (a RunConfig, a mapping or override "
                                  "strings)", "settings")
+    if isinstance(seeds, (str, bytes, Mapping)) or not isinstance(seeds, Iterable):
+        raise ConfigurationError(f"seeds: must be a list of whole numbers such as [1, 2, 3], got {seeds!r}", "seeds")
+    if jobs is not None and (isinstance(jobs, (bool, np.bool_)) or not isinstance(jobs, numbers.Integral)
+                             or int(jobs) < 1):
+        raise ConfigurationError(f"jobs: must be a whole number of worker processes >= 1, or None for all cores, "
+                                 f"got {jobs!r}", "jobs")
     seeds = list(seeds)
     wrong = [s for s in seeds if isinstance(s, (bool, np.bool_)) or not isinstance(s, numbers.Integral)]
     if wrong:  # as simulate(seed=...) would: 1.7 is not a seed, '12' is a text, True is not a number

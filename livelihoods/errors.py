@@ -129,6 +129,9 @@ def report(error: LivelihoodsError) -> int:
     return error.exit_code
 
 
+INTERRUPTED = 130  # the shell's code for a command stopped by SIGINT (128 + 2)
+
+
 def entry_point(main: typing.Callable[..., int | None]) -> typing.Callable[..., int]:
     """Wrap a command's ``main``: a ``LivelihoodsError`` becomes its one line on stderr and its exit code.
 
@@ -142,6 +145,10 @@ def entry_point(main: typing.Callable[..., int | None]) -> typing.Callable[..., 
             code = main(*args, **kwargs)
         except LivelihoodsError as error:
             return report(error)
+        except KeyboardInterrupt:  # Ctrl-C (SIGINT): one line, not the traceback of wherever it landed
+            print("error: interrupted: results finished before it are kept; an unfinished run is marked incomplete "
+                  "(a sweep completes with resume=true)", file=sys.stderr, flush=True)
+            return INTERRUPTED
         return 0 if code is None else int(code)
 
     return wrapped

@@ -247,8 +247,12 @@ def parse_one(text: str) -> Override:
 
     try:
         (o,) = OverridesParser.create().parse_overrides([text])
-    except HydraException as exc:
-        raise ConfigurationError(f"malformed override {text!r}: {str(exc).splitlines()[0]}")
+    except HydraException:
+        key = text.split("=", 1)[0].strip() if "=" in text else ""
+        named = key if KEY_TEXT.fullmatch(key) else f"override {text!r}"
+        raise ConfigurationError(f"{named}: cannot read {text!r}: write key=value, the key a dotted name of ASCII "
+                                 "letters, digits and '_' with no spaces around it, the value a number (ASCII digits), "
+                                 "a word, a quoted text or a [list]") from None
     key = o.key_or_group
     if o.package is not None:
         raise ConfigurationError(f"{text}: package overrides ('@') are not supported; set {key.split('@')[0]} as usual")
@@ -266,9 +270,15 @@ def parse_one(text: str) -> Override:
             raise ConfigurationError(f"{key}: only lists (a,b,c), range(...) and choice(...) can be swept, got "
                                      f"{text!r}")
     check_option_names(override)
+    for value in override.values:
+        if HUGE_NUMBER.fullmatch(value.strip()):
+            raise ConfigurationError(f"{key}: {value[:20]}... ({len(value.strip())} digits) is beyond the allowed range of "
+                                     "every key")
     return override
 
 
+KEY_TEXT = re.compile(r"[A-Za-z_][\w.]*(/[\w.]+)*")  # a key or group as typed: scenario.n_youth, hydra/launcher
+HUGE_NUMBER = re.compile(r"[+-]?\d[\d_]{19,}")  # 20 digits and more: beyond int64, and beyond every key's range
 NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*")  # a config file's name: no folder, no '..'
 FILE_GROUPS = ("scenario", "calibration", "policy")  # groups whose options name a file (experiment: a listed one)
 

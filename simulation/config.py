@@ -36,6 +36,7 @@ from simulation.schema import (  # noqa: F401 - the schema's language, re-export
     choice,
     count,
     describe,
+    label,
     logit,
     months,
     names,
@@ -56,7 +57,7 @@ from simulation.schema import (  # noqa: F401 - the schema's language, re-export
 
 @dataclass
 class DistrictConfig:
-    name: str = MISSING
+    name: str = label()
     urban: bool = MISSING
     population_share: float = bounded(0, 1, lo_open=True)
     wage_level: float = positive(MAX_USD)
@@ -151,14 +152,14 @@ class EmployerConfig:
 
 @dataclass
 class DestinationConfig:
-    name: str = MISSING
+    name: str = label()
     expected_wage: float = positive(MAX_USD)
     migration_cost: float = usd()
 
 
 @dataclass
 class ScenarioConfig:
-    name: str = MISSING
+    name: str = label()
     n_youth: int = count(1)
     minimum_wage: float = positive(MAX_USD)
     transport_cost_per_km: float = nonneg(MAX_USD / MAX_KM)
@@ -248,7 +249,7 @@ class MigrationParams:
 
 @dataclass
 class BehaviourConfig:
-    name: str = MISSING
+    name: str = label()
     enrolment: EnrolmentParams = MISSING
     dropout: DropoutParams = MISSING
     labour: LabourParams = MISSING

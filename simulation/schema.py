@@ -28,7 +28,9 @@ class ConfigError(ValueError):
 
     def __init__(self, key: str, allowed: str, got: Any):
         self.key, self.allowed, self.got = key, allowed, got
-        super().__init__(f"{key}: must be {allowed}, got {got!r}")
+        shown = repr(got)
+        shown = shown if len(shown) <= 80 else f"{shown[:60]}... ({len(shown)} characters)"
+        super().__init__(f"{key}: must be {allowed}, got {shown}")
 
 
 # Upper bounds of every numeric key: values the code holds exactly (person indices and months are
@@ -91,6 +93,23 @@ def per_1000():
     return nonneg(MAX_PER_1000)
 
 
+MAX_LABEL = 200  # characters of a name shown in reports, consoles and file records
+
+
+def label():
+    """A required name shown to readers (a scenario's, a district's): a non-empty line of printable characters."""
+    return field(default=MISSING, metadata={"label": True})
+
+
+def _check_label(key: str, value: str) -> None:
+    import unicodedata
+
+    printable = all(unicodedata.category(ch)[0] != "C" for ch in value)  # no control, format or unassigned
+    if not value.strip() or len(value) > MAX_LABEL or not printable:
+        raise ConfigError(key, f"a name of 1 to {MAX_LABEL} printable characters on one line (no tab, line break "
+                               "or control character)", value)
+
+
 def choice(*options):
     return field(default=MISSING, metadata=dict(choices=options))
 
@@ -109,14 +128,15 @@ def describe(meta) -> str:
 
 
 def _check_value(key: str, value, meta) -> None:
-    if not meta or (meta.get("optional") and value is None):
+    if not meta or meta.get("label") or (meta.get("optional") and value is None):
         return
     if "choices" in meta:
         if value not in meta["choices"]:
             raise ConfigError(key, describe(meta), value)
         return
     bad = isinstance(value, bool) or not isinstance(value, (int, float))
-    bad = bad or not math.isfinite(value) or (meta["integer"] and float(value) != int(value))
+    if not bad and isinstance(value, float):  # (an int of any size compares exactly with the bounds)
+        bad = not math.isfinite(value) or (meta["integer"] and value != int(value))
     lo, hi = meta["lo"], meta["hi"]
     if not bad and lo is not None:
         bad = value <= lo if meta["lo_open"] else value < lo
@@ -170,6 +190,8 @@ def validate(obj, path: str = "") -> None:
             raise ConfigError(key, "true or false", value)
         if kind is str and not isinstance(value, str) and "choices" not in f.metadata:
             raise ConfigError(key, "a text", value)
+        if f.metadata.get("label"):
+            _check_label(key, value)
         if dataclasses.is_dataclass(value):
             validate(value, key)
         elif isinstance(value, list):

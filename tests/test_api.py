@@ -207,7 +207,9 @@ def test_a_config_altered_by_hand_is_refused_like_a_bad_override(change, key):
 @pytest.mark.parametrize("settings,seeds,says", [([], [1], "settings: must list at least one setting"),
                                                  ([{}], [1.7, 2.2], "seeds: must be whole numbers, got 1.7"),
                                                  ([{}], ["12"], "seeds: must be whole numbers, got '12'"),
-                                                 ([{}], [True, 2], "seeds: must be whole numbers, got True")])
+                                                 ([{}], [True, 2], "seeds: must be whole numbers, got True"),
+                                                 ([{}], 3, "seeds: must be a list of whole numbers"),
+                                                 ([{}], "12", "seeds: must be a list of whole numbers")])
 def test_run_study_checks_its_inputs_as_simulate_does(settings, seeds, says):
     with pytest.raises(livelihoods.ConfigurationError, match=re.escape(says)):
         livelihoods.run_study(settings, seeds=seeds, jobs=1)
@@ -241,3 +243,22 @@ def test_hydra_settings_that_a_config_without_a_job_would_ignore_are_refused(ove
     with pytest.raises(livelihoods.ConfigurationError, match=rf"^{re.escape(key)}: this composes a config without"):
         livelihoods.load_config(override)
     assert livelihoods.load_config("hydra.searchpath=[]").months > 0  # the one Hydra key that changes composing
+
+
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, "2", True])
+def test_run_study_refuses_a_number_of_jobs_that_is_not_a_count(jobs):
+    """joblib reads -1 as every core and turned 0 and 1.5 into one process; '2' was taken as 2."""
+    with pytest.raises(livelihoods.ConfigurationError, match=r"^jobs: must be a whole number of worker processes"):
+        livelihoods.run_study([{}], seeds=[1], jobs=jobs)
+
+
+@pytest.mark.parametrize("name", ["", "   ", "a\tb", "a\nb", "a\x00b", "x" * 201])
+def test_a_name_is_one_printable_line(name):
+    with pytest.raises(livelihoods.ConfigurationError, match=r"^scenario\.name: must be a name of 1 to 200 printable"):
+        livelihoods.load_config({"scenario.name": name})
+
+
+def test_a_number_beyond_every_range_is_refused_naming_its_key():
+    for key in ("seed", "scenario.population.female_share", "scenario.n_youth"):
+        with pytest.raises(livelihoods.ConfigurationError, match=rf"^{re.escape(key)}: "):
+            livelihoods.load_config(f"{key}={'9' * 400}")

@@ -399,3 +399,40 @@ def test_a_folder_name_the_file_system_refuses_is_one_line(tmp_path, key):
     proc = cli(*TINY, f"{key}={folder}", *(["-m", "seed=1,2"] if key == "hydra.sweep.dir" else []))
     line = one_error_line(proc)
     assert line.startswith(f"error: {key}: a folder name may have at most") and "got one of 300" in line
+
+
+def test_ctrl_c_gives_one_line_exit_130_and_leaves_no_complete_looking_run(tmp_path):
+    """SIGINT (Ctrl-C) during a run: one line instead of a traceback, the shell's code 130, no summary.json."""
+    import signal
+    import time
+
+    folder = tmp_path / "run"
+    proc = subprocess.Popen([sys.executable, "-m", "experiments.run", "scenario.n_youth=300000", "months=240",
+                             "progress=false", "figures=false", f"hydra.run.dir={folder}"], cwd=ROOT, env=ENV,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 120
+    while not (folder / ".hydra" / "config.yaml").exists() and time.monotonic() < deadline:  # the run has started
+        time.sleep(0.2)
+    time.sleep(1.0)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err[-2000:]
+    assert err.strip().splitlines() == [err.strip()] and err.startswith("error: interrupted"), err[-2000:]
+    assert not (folder / SUMMARY).exists()
+
+
+def test_a_rows_table_with_no_rows_or_more_rows_than_max_jobs_is_refused_before_any_job(tmp_path):
+    """An empty table ran a sweep of 0 jobs (exit 0); a table of 200,000 rows was checked row by row for minutes
+    and max_jobs did not apply to tables at all."""
+    import pandas as pd
+
+    pd.DataFrame({"seed": []}).to_csv(tmp_path / "empty.csv", index=False)
+    pd.DataFrame({"seed": range(20)}).to_csv(tmp_path / "twenty.csv", index=False)
+    for table, extra, says in [("empty.csv", [], "has no rows"),
+                               ("twenty.csv", ["max_jobs=10"], "this table has 20 rows (jobs), more than the 10")]:
+        folder = tmp_path / table.split(".")[0]
+        line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={tmp_path / table}", *TINY,
+                                  *extra, f"hydra.sweep.dir={folder}"))
+        assert says in line, line
+        assert not folder.exists()

@@ -436,3 +436,20 @@ def test_every_study_that_reads_yaml_refuses_a_bomb_and_a_fifo(tmp_path, damage,
     named = ["--name", "redteam"] if command in ("experiments.calibrate", "experiments.posterior") else []
     refused(cli(command, option, path, *named, "--out", tmp_path / "out"), str(path), says)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.yaml"]
+
+
+@pytest.mark.parametrize("module,args,says", [
+    ("experiments.validate", ["--seeds", "2", "--out", "{file}"], ("--out", "is a file, not a folder")),
+    ("experiments.validate", ["--jobs", "0"], ("--jobs", "an integer >= 1")),
+    ("experiments.sensitivity", ["--credible", "0.5", "--out", "{out}"], ("--credible", "give --posterior NAME too")),
+    ("experiments.sensitivity", ["--trajectories", "2", "--out", "{file}"], ("--out", "is a file, not a folder")),
+    ("experiments.discover", ["--threshold", "nan", "--out", "{out}"], ("--threshold", "a finite number")),
+    ("experiments.discover", ["--samples", "20", "--out", "{file}"], ("--out", "is a file, not a folder")),
+])
+def test_a_studys_options_are_checked_before_its_runs(tmp_path, module, args, says):
+    """An output folder that is a file, a count of jobs of 0, a --credible without a posterior or a threshold of
+    NaN were found only after every run was done (or silently ignored): refused first, in seconds, nothing made."""
+    (tmp_path / "file.txt").write_text("mine\n")
+    args = [a.format(file=tmp_path / "file.txt", out=tmp_path / "out") for a in args]
+    refused(cli(module, *args), *says)
+    assert (tmp_path / "file.txt").read_text() == "mine\n" and not (tmp_path / "out").exists()

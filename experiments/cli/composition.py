@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from experiments.records import folders
 from livelihoods.compose import to_run_and_settings, to_run_config
-from livelihoods.errors import ConfigurationError, as_configuration_error, explain
+from livelihoods.errors import ConfigurationError, LivelihoodsError, as_configuration_error, explain
 from livelihoods.files import why
 from livelihoods.overrides import (
     HYDRA_GROUPS,
@@ -209,13 +209,18 @@ def rows_of_table(cfg: DictConfig) -> list[list[str]]:
     table = cfg.hydra.sweeper.get("table")
     if not table:
         raise ConfigurationError("hydra.sweeper.table: must be set: the table (parquet or CSV) whose rows are the jobs")
-    batch = cfg.hydra.sweeper.get("max_batch_size")
-    if batch is not None and batch < 1:
-        raise ConfigurationError(f"hydra.sweeper.max_batch_size: must be an integer >= 1 or null, got {batch}")
     try:
         rows = read_rows(str(table))
+    except LivelihoodsError:
+        raise
     except Exception as exc:  # noqa: BLE001 - a missing or unreadable table
         raise ConfigurationError(f"hydra.sweeper.table: {table} cannot be read ({why(exc)})") from exc
+    if not rows:
+        raise ConfigurationError(f"hydra.sweeper.table: {table} has no rows; each row is a job")
+    limit = cfg.get("max_jobs")
+    if limit is not None and len(rows) > limit:  # counted before any row is checked (each takes milliseconds)
+        raise ConfigurationError(f"max_jobs: this table has {len(rows):,} rows (jobs), more than the {limit:,} a sweep "
+                                 f"may have unless asked for; give max_jobs={len(rows)} to run it")
     for row in rows:
         for text in row:
             column = text.partition("=")[0].lstrip("+~")
@@ -239,6 +244,10 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
 
     from hydra_plugins.livelihoods_sweepers.compose_once import PLAIN, parse_one
 
+    batch = cfg.hydra.sweeper.get("max_batch_size")
+    if batch is not None and (isinstance(batch, bool) or not isinstance(batch, int) or batch < 1):
+        raise ConfigurationError(f"hydra.sweeper.max_batch_size: must be a whole number of jobs >= 1 or null, got "
+                                 f"{batch!r}")
     sweeps = sweep_arms(line, cfg)
     check_sweep_size(line, tuple(len(o.values) for o in sweeps if line.get(o.key) is None))  # a preset's sweeps too
     folders = search_folders(line)

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ from omegaconf import MISSING
 
 from experiments.evidence.outcomes import Parameter, run_many
 from experiments.records.files import atomic_write
+from experiments.records.folders import claim_new
 from livelihoods.errors import ConfigurationError, entry_point, require
 from livelihoods.files import load_checked
 from livelihoods.parallel import default_jobs
@@ -229,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigurationError(f"{args.spec.name}: inputs[{i}] ({p.key}): not a key of the run config "
                                      f"(is its policy in `policies`?)")
 
+    if not math.isfinite(threshold):
+        raise ConfigurationError(f"--threshold: must be a finite number, got {threshold}")
+    out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")  # before the runs, not after
     x = sample_inputs(spec.inputs, args.samples, args.seed)
     drawn, what = posterior_inputs(args.posterior, args.samples, args.seed), base.behaviour.name
     if drawn is not None:
@@ -252,8 +257,6 @@ def main(argv: list[str] | None = None) -> int:
                                  f"inside it")
     boxes = find_boxes(x, y, args.boxes, args.min_density, args.mass_min)
 
-    out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    out.mkdir(parents=True, exist_ok=True)
     frame = x.assign(**{o.indicator: outcome, "of_concern": y})
     if drawn is not None:
         frame.insert(0, "draw", drawn["draw"].to_numpy())

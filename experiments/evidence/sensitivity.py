@@ -47,6 +47,7 @@ import pandas as pd
 
 from experiments.evidence.outcomes import DEFAULT_PARAMETERS, load_parameters, run_many
 from experiments.records.files import atomic_write
+from experiments.records.folders import claim_new
 from experiments.records.runs import SUMMARY
 from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, require
 from livelihoods.parallel import default_jobs
@@ -221,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--parameters", type=Path, default=DEFAULT_PARAMETERS)
     ap.add_argument("--posterior", metavar="NAME",
                     help="ranges: the central --credible interval of each parameter over this stored posterior")
-    ap.add_argument("--credible", type=float, default=0.9, help="with --posterior: interval mass (default 0.9)")
+    ap.add_argument("--credible", type=float, default=None, help="with --posterior: interval mass (default 0.9)")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "sensitivity")
     ap.add_argument("overrides", nargs="*", help="config overrides of the base run (e.g. scenario=mali_returnees); "
                     "hydra/launcher=ray (or basic, joblib, submitit_*) runs them as a Hydra sweep on that launcher")
@@ -248,12 +249,16 @@ def main(argv: list[str] | None = None) -> int:
                        "progress=false", "figures=false")
     params = load_parameters(args.parameters, probe=base)
     source = f"prior ranges of {args.parameters.name}"
+    if args.credible is not None and args.posterior is None:
+        raise ConfigurationError(f"--credible: narrows the ranges to a posterior's central interval; give "
+                                 f"--posterior NAME too (got --credible {args.credible} alone)")
+    args.credible = 0.9 if args.credible is None else args.credible
     if args.posterior is not None:
         params = posterior_parameters(params, args.posterior, args.credible)
         source = f"central {args.credible:g} intervals of posterior {args.posterior}"
     problem = problem_of(params)
 
-    out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")  # before the runs, not after
     runner = Runner(args.jobs, launchers[-1] if launchers else None, tuple(overrides), out)
     runs, morris_df, sobol_df = [], None, None
     print(f"sensitivity of {', '.join(f'{g}:{i}' for g, i in indicators)} to {len(params)} parameters "

@@ -22,6 +22,7 @@ from omegaconf import MISSING
 
 from experiments.evidence.outcomes import run_many
 from experiments.records.files import atomic_write
+from experiments.records.folders import claim_new
 from experiments.studies.stats import t_interval
 from livelihoods.errors import ConfigurationError, entry_point
 from livelihoods.files import load_checked
@@ -175,10 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.seeds < 2:
             raise ConfigurationError(f"--seeds: must be an integer >= 2, got {args.seeds}")
         spec.seeds = args.seeds
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigurationError(f"--jobs: must be an integer >= 1, got {args.jobs}")
+    out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")  # before the runs, not after
     rows = evaluate(spec, run_arms(spec, args.overrides, jobs=args.jobs))
     table = format_table(rows)
-    out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-    out.mkdir(parents=True, exist_ok=True)
     atomic_write(out / "validation.csv", lambda tmp: pd.DataFrame(rows).to_csv(tmp, index=False))
     atomic_write(out / "validation.md", lambda tmp: Path(tmp).write_text(table + "\n"))
     failed = [r["target"] for r in rows if not r["passed"]]
