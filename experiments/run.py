@@ -41,6 +41,7 @@ from experiments.cli.composition import (
 from experiments.cli.job import run_job
 from experiments.cli.launchers import check_launcher_installed, load_kernels_before_parallel_sweep
 from experiments.records import folders
+from livelihoods.draws import check_not_drawn
 from livelihoods.errors import (
     ConfigurationError,
     LivelihoodsError,
@@ -98,6 +99,12 @@ def main() -> int:
         return 0
     cfg, run_cfg, settings = compose_first(line)
     check_composed(cfg, line)
+    chosen_posterior = line.get("posterior")
+    for name in chosen_posterior.values if chosen_posterior else [cfg.get("posterior")]:
+        try:  # a key the posterior draws, set by hand, would be replaced by the draw without a word
+            check_not_drawn(None if name in (None, "null") else name, [o.key for o in line.overrides])
+        except ConfigError as exc:
+            raise as_configuration_error(exc) from exc
     if line.multirun:
         check_sweep_values(line, cfg)
     else:

@@ -74,13 +74,16 @@ def _compose(overrides: list[str]):
     from omegaconf.errors import OmegaConfBaseException
     from yaml import YAMLError
 
+    from livelihoods.draws import check_not_drawn
     from livelihoods.overrides import check_config_overrides
 
     check_config_overrides(overrides)  # the same keys as the command line: no '+' keys, no code
     register_configs()
     try:  # Hydra's composition goes through one global instance: one thread at a time
         with _COMPOSING, initialize_config_dir(config_dir=str(CONFIG_DIR), version_base="1.3"):
-            return compose(config_name="config", overrides=overrides)
+            cfg = compose(config_name="config", overrides=overrides)
+        check_not_drawn(cfg.get("posterior"), [text.split("=", 1)[0].lstrip("+~") for text in overrides])
+        return cfg
     except (HydraException, OmegaConfBaseException, YAMLError, ConfigError) as exc:
         raise as_configuration_error(exc) from exc
 

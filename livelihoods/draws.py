@@ -100,6 +100,19 @@ def _draws(path: Path, mtime: float) -> tuple[tuple[str, ...], np.ndarray]:
     return keys, values[picks]
 
 
+def check_not_drawn(name: str | None, keys) -> None:
+    """Refuse a key set by hand that posterior ``name`` draws: the draw would replace the value silently, while the
+    run's record kept the value given (a sweep over such a key read as "no effect")."""
+    if not name:
+        return
+    path = _path(name)
+    drawn = set(_draws(path, path.stat().st_mtime)[0])
+    for key in keys:
+        if key in drawn:
+            raise ConfigError(key, f"left to posterior {name}, which draws it (draw=k sets it); to set it by hand, "
+                                   "run without posterior=", "a value given on the command line")
+
+
 def draw_values(name: str, draw: int) -> dict[str, float]:
     """The parameter values of draw ``draw`` of posterior ``name`` (config key -> value)."""
     path = _path(name)

@@ -49,7 +49,9 @@ HYDRA_GROUPS = {  # group -> allowed options (None: whatever Hydra finds; it nam
 HYDRA_KEYS = ("hydra.run.dir", "hydra.sweep.dir", "hydra.searchpath", "hydra.verbose", "hydra.sweeper.table",
               "hydra.sweeper.max_batch_size")
 _SUBMITIT = ("timeout_min", "cpus_per_task", "gpus_per_node", "tasks_per_node", "mem_gb", "nodes", "name",
-             "stderr_to_stdout", "submitit_folder", "max_num_timeout", "array_parallelism", "signal_delay_s")
+             "stderr_to_stdout", "max_num_timeout", "array_parallelism", "signal_delay_s")
+# (not submitit_folder: submitit writes its pickles there and unpickles results from it; the project's launcher
+# configs put it inside the sweep's folder)
 LAUNCHER_KEYS = {  # hydra.launcher.<key> per launcher: resources and addresses, nothing that runs commands
     "basic": (),
     "joblib": ("n_jobs", "backend", "prefer", "require", "verbose", "timeout", "pre_dispatch", "batch_size",
@@ -261,6 +263,9 @@ def parse_one(text: str) -> Override:
         override = Override(text, key, [text.split("=", 1)[1] if "=" in text else ""], False)
     else:
         size = sweep_size(o)
+        if size == 0:
+            raise ConfigurationError(f"{key}: the sweep {text.split('=', 1)[1]!r} lists no value; give at least one "
+                                     "(range(a,b) counts up from a to below b)")
         if size > MAX_SWEEP_VALUES:  # counted before a value is made: range(0, 50000000) took 3 GB to list
             raise ConfigurationError(f"{key}: the sweep lists {size:,} values; a sweep of one key may list at most "
                                      f"{MAX_SWEEP_VALUES:,} (split the study into sweeps of its own folder each)")
@@ -361,14 +366,15 @@ def check_hydra_key(o, key: str) -> None:
     # group options are checked in check_options, launcher settings in check_launcher_keys
 
 
-def _whole(low: int, *, not_zero: bool = False, also: tuple = ()):
-    """A rule for a launcher setting: a whole number >= ``low`` (and not 0), or one of ``also``."""
+def _whole(low: int, *, not_zero: bool = False, also: tuple = (), high: int | None = None):
+    """A rule for a launcher setting: a whole number in [``low``, ``high``] (and not 0), or one of ``also``."""
     def ok(value) -> bool:
         if value in also:
             return True
         return (isinstance(value, int) and not isinstance(value, bool) and value >= low
-                and not (not_zero and value == 0))
-    words = f"a whole number >= {low}" + (" other than 0" if not_zero else "")
+                and (high is None or value <= high) and not (not_zero and value == 0))
+    words = (f"a whole number >= {low}" if high is None else f"a whole number in [{low}, {high}]") + (
+        " other than 0" if not_zero else "")
     return ok, words + (f" or {' or '.join(map(str, also))}" if also else "")
 
 
@@ -384,7 +390,8 @@ def _one_of(*options):
 # what each launcher setting may hold: values the launcher would refuse with a traceback once the sweep has
 # started (joblib's n_jobs=0, batch_size=-1) are refused before anything runs
 LAUNCHER_VALUES = {
-    "n_jobs": _whole(-1024, not_zero=True), "batch_size": _whole(1, also=("auto",)),
+    # local worker processes: more than the cores only slow a CPU-bound sweep down (1000 on 2 cores hung loky)
+    "n_jobs": _whole(-(os.cpu_count() or 1), not_zero=True, high=os.cpu_count() or 1), "batch_size": _whole(1, also=("auto",)),
     "timeout": _positive(), "verbose": _whole(0), "pre_dispatch": _whole(1, also=("all", "n_jobs", "2*n_jobs",
                                                                                      "3*n_jobs")),
     "backend": _one_of("loky", "multiprocessing", "threading", None), "prefer": _one_of("processes", "threads", None),
@@ -408,8 +415,8 @@ def check_launcher_keys(line: CommandLine, launcher: str) -> str:
         if allowed is None or setting not in allowed:
             what = ", ".join(allowed) if allowed else f"none (choose hydra/launcher={'|'.join(LAUNCHER_KEYS)} first)"
             raise ConfigurationError(f"{o.key}: not a setting of hydra/launcher={launcher} that may be set from the "
-                                     f"command line "
-                                     f"(commands and environments go in a launcher config file); allowed: {what}")
+                                     f"command line (resources and addresses only: commands, environments and "
+                                     f"output folders come from the project's launcher configs); allowed: {what}")
         rule = LAUNCHER_VALUES.get(setting)
         if rule is not None:
             ok, words = rule

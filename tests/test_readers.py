@@ -445,6 +445,8 @@ def test_every_study_that_reads_yaml_refuses_a_bomb_and_a_fifo(tmp_path, damage,
     ("experiments.sensitivity", ["--trajectories", "2", "--out", "{file}"], ("--out", "is a file, not a folder")),
     ("experiments.discover", ["--threshold", "nan", "--out", "{out}"], ("--threshold", "a finite number")),
     ("experiments.discover", ["--samples", "20", "--out", "{file}"], ("--out", "is a file, not a folder")),
+    ("experiments.calibrate", ["--name", "x" * 300, "--out", "{out}"], ("--name", "1 to 100 letters")),
+    ("experiments.posterior", ["--name", "x" * 300, "--out", "{out}"], ("--name", "1 to 100 letters")),
 ])
 def test_a_studys_options_are_checked_before_its_runs(tmp_path, module, args, says):
     """An output folder that is a file, a count of jobs of 0, a --credible without a posterior or a threshold of
@@ -453,3 +455,24 @@ def test_a_studys_options_are_checked_before_its_runs(tmp_path, module, args, sa
     args = [a.format(file=tmp_path / "file.txt", out=tmp_path / "out") for a in args]
     refused(cli(module, *args), *says)
     assert (tmp_path / "file.txt").read_text() == "mine\n" and not (tmp_path / "out").exists()
+
+
+def test_optimise_resumes_only_from_its_own_study_db(tmp_path):
+    """A study.db that is text was an 80-line SQLAlchemy traceback; one linked to another search's was resumed
+    into (that search's study then held trials its own records did not); a deleted one restarted silently."""
+    proc = subprocess.run([sys.executable, "-m", "experiments.optimise", "--trials", "4", "--n-youth", "300",
+                           "--population", "2", "--polish", "0", "--out", str(tmp_path / "searches"), "months=2"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    (search,) = (tmp_path / "searches").iterdir()
+    original = (search / "study.db").read_bytes()
+    for name, plant, says in [("text", lambda db: db.write_text("not a database\n"), "is not this search's"),
+                              ("link", lambda db: db.symlink_to(search / "study.db"), "is a link"),
+                              ("gone", lambda db: None, "is missing")]:
+        copy = tmp_path / name
+        shutil.copytree(search, copy)
+        (copy / "study.db").unlink()
+        plant(copy / "study.db")
+        refused(cli("experiments.optimise", "--resume", copy), "--resume", says)
+    assert (search / "study.db").read_bytes() == original  # the other search's study is untouched

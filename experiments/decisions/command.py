@@ -22,6 +22,7 @@ again with the parameters Optuna stored for them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -187,6 +188,24 @@ def write_outputs(study, preset, base: tuple[str, ...], folder: Path, verified=N
     return frame
 
 
+def study_storage(folder: Path, resuming: bool) -> str:
+    """The search's Optuna storage, ``study.db`` in its folder: on a resume, a regular SQLite file of the folder's
+    own (not a link to another search's, which the resume would write into), holding this search's study."""
+    import sqlite3
+
+    path = folder / "study.db"
+    if resuming:
+        if path.is_symlink() or not path.is_file():
+            raise DamagedRecord(f"--resume: {path} is {'a link' if path.is_symlink() else 'missing'}; a search resumes "
+                                "from the study.db it wrote itself (start a new search instead)")
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                db.execute("select study_name from studies").fetchall()
+        except sqlite3.Error as exc:
+            raise DamagedRecord(f"--resume: {path} is not this search's Optuna study ({exc})") from exc
+    return f"sqlite:///{path}"
+
+
 @entry_point
 def main(argv: list[str] | None = None) -> int:
     from experiments.records.files import atomic_write
@@ -199,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
     runs: Runs = (LauncherRuns(base, args.launcher, folder / "runs",
                                tuple(lever.key(n) for n, lever in levers.items() if lever.field is not None))
                   if args.launcher else LocalRuns(base, args.jobs))
-    study = open_study(f"sqlite:///{folder / 'study.db'}", preset, load_if_exists=args.resume is not None)
+    study = open_study(study_storage(folder, args.resume is not None), preset, load_if_exists=args.resume is not None)
     print(f"searching {', '.join(levers)}, seeds {preset.seeds} "
           f"({' '.join(base) or 'defaults'}) into {folder}\n{budget}\n{plan_line(preset)}", flush=True)
     run_search(study, preset, runs, after_batch=lambda: write_outputs(study, preset, base, folder))

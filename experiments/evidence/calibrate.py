@@ -118,9 +118,10 @@ def write_calibration(name: str, start: str, values: dict[str, float], params: l
 
 def check_name(name: str) -> None:
     """A calibration's name (``--name``): a config file name of its own, not a schema's (``base_*``)."""
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", name) or name.startswith("base_"):
-        raise ConfigurationError(f"--name: must be letters, digits, '-' or '_' (not starting with base_), got "
-                                 f"{name!r}")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}", name) or name.startswith("base_"):
+        shown = name if len(name) <= 60 else f"{name[:40]}... ({len(name)} characters)"
+        raise ConfigurationError(f"--name: must be 1 to 100 letters, digits, '-' or '_' (not starting with base_), "
+                                 f"got {shown!r}")
 
 
 @entry_point
