@@ -99,6 +99,10 @@ def main() -> int:
         return 0
     cfg, run_cfg, settings = compose_first(line)
     check_composed(cfg, line)
+    preset = line.get("experiment")
+    if preset is not None and not line.multirun:  # one run would drop the preset's sweep without a word
+        raise ConfigurationError(f"experiment: {preset.values[0]} is a study (a sweep of its levels and seeds); add -m "
+                                 "to run it, or set the keys of one run instead")
     chosen_posterior = line.get("posterior")
     for name in chosen_posterior.values if chosen_posterior else [cfg.get("posterior")]:
         try:  # a key the posterior draws, set by hand, would be replaced by the draw without a word

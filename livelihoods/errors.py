@@ -15,6 +15,7 @@ it reach the caller as it is.
 
 from __future__ import annotations
 
+import argparse
 import functools
 import re
 import sys
@@ -152,3 +153,13 @@ def entry_point(main: typing.Callable[..., int | None]) -> typing.Callable[..., 
         return 0 if code is None else int(code)
 
     return wrapped
+
+
+class CommandParser(argparse.ArgumentParser):
+    """The commands' argument parser: a bad option is a ``ConfigurationError`` (one line naming the option, exit 2
+    through ``entry_point``), not argparse's usage block and message."""
+
+    def error(self, message: str):
+        option = re.match(r"argument (\S+?)(/\S+)?: (.*)", message)
+        text = f"{option.group(1)}: {option.group(3)}" if option else message
+        raise ConfigurationError(f"{text} (see --help)")

@@ -40,6 +40,8 @@ from livelihoods.paths import group_options
 from livelihoods.schema import schema_keys
 
 PROJECT_GROUPS = ("scenario", "calibration", "policy", "experiment")
+# the package each group's files fill (a calibration fills behaviour); a study preset (experiment) is global
+GROUP_PACKAGES = {"scenario": "scenario", "calibration": "behaviour", "policy": "policy"}
 HYDRA_GROUPS = {  # group -> allowed options (None: whatever Hydra finds; it names the options itself)
     "hydra/launcher": ("basic", "joblib", "ray", "submitit_local", "submitit_slurm"),
     "hydra/sweeper": ("grid", "basic", "rows"),
@@ -709,6 +711,12 @@ def check_files_read(overrides: list[str], folders: list[Path]) -> None:
                     refuse(from_hydra(keys), path)
             if "defaults" in data:
                 check_defaults(data["defaults"], path)
+        own = GROUP_PACKAGES.get(relative.parts[0]) if len(relative.parts) > 1 else None
+        if own is not None and package[:1] != [own]:
+            raise ConfigurationError(f"{relative.parts[0]}: the config file {path} puts its keys in "
+                                     f"{'.'.join(package) or 'the top level (_global_)'}, outside its group's "
+                                     f"{own}; a {relative.parts[0]} file sets only {own}.* (its seed, months or "
+                                     "max_jobs would change the run unseen)")
 
 
 def refuse(key: str, path: Path, why: str | None = None) -> None:

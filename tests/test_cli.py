@@ -81,7 +81,7 @@ MALFORMED_SCENARIOS = {  # the files of docs/BAD_INPUTS.md rows 21, 22, 78 and 8
 
 
 def test_the_bad_input_table_has_at_least_30_rows_across_every_config_group():
-    assert len(BAD_INPUTS) >= 121
+    assert len(BAD_INPUTS) >= 125
     groups = {line.split("|")[2].strip() for line in (ROOT / "docs" / "BAD_INPUTS.md").read_text().splitlines()
               if line.startswith("| ") and line.split("|")[1].strip().isdigit()}
     assert groups == {"scenario", "calibration", "run", "policy", "experiment", "keys", "values", "security",
@@ -190,3 +190,13 @@ def test_the_funnel_of_a_run_with_certification_counts_certified_completers(tmp_
     funnel, counts = summary["training"]["funnel"], summary["counts"]
     assert funnel["completed"] >= funnel["certified"] == counts["certified"]
     assert summary["cost"]["by_policy"]["certification"]["grants"] > funnel["certified"]  # assessed: more
+
+
+@pytest.mark.parametrize("module,args,says", [("experiments.calibrate", ["--seeds", "1e3"], "error: --seeds: invalid int"),
+                                              ("experiments.replay", ["a", "b"], "error: unrecognized arguments: b"),
+                                              ("experiments.optimise", ["--nope"], "error: unrecognized arguments: --nope")])
+def test_a_commands_bad_option_is_one_line_naming_it(module, args, says):
+    proc = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2 and proc.stderr.strip().splitlines() == [proc.stderr.strip()], proc.stderr
+    assert proc.stderr.startswith(says), proc.stderr

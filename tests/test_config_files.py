@@ -302,3 +302,16 @@ def test_the_composed_hydra_settings_are_checked_again(change, key):
                 OmegaConf.update(cfg, path, value, force_add=True)
     with pytest.raises(ConfigurationError, match=rf"^{key}: "):
         check_composed(cfg, parse([]))
+
+
+def test_a_group_file_that_fills_another_package_is_refused(tmp_path):
+    """A scenario file with ``# @package _global_`` set the run's seed (and max_jobs) while looking like a scenario."""
+    folder = tmp_path / "configs"
+    (folder / "scenario").mkdir(parents=True)
+    (folder / "scenario" / "seeded.yaml").write_text(
+        "# @package _global_\ndefaults:\n  - /scenario/baseline@scenario\n  - _self_\nseed: 7\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = run(env, *TINY, f"hydra.searchpath=[file://{folder}]", "scenario=seeded", f"hydra.run.dir={tmp_path / 'run'}")
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("error: scenario: the config file") and "(_global_)" in proc.stderr
+    assert not (tmp_path / "run").exists()

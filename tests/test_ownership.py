@@ -436,3 +436,31 @@ def test_a_rows_table_with_no_rows_or_more_rows_than_max_jobs_is_refused_before_
                                   *extra, f"hydra.sweep.dir={folder}"))
         assert says in line, line
         assert not folder.exists()
+
+
+def test_a_rows_csv_with_a_column_twice_is_refused_and_its_policy_cells_are_lists(tmp_path):
+    (tmp_path / "twice.csv").write_text("seed,seed\n1,2\n")
+    line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={tmp_path / 'twice.csv'}", *TINY,
+                              f"hydra.sweep.dir={tmp_path / 'twice'}"))
+    assert "column 'seed' appears twice" in line and not (tmp_path / "twice").exists()
+    for name, text, column in [("semicolon", "seed;months\n1;2\n", "seed;months"), ("space", "seed, months\n1,2\n",
+                               " months"), ("unnamed", ",seed\n0,1\n", "Unnamed: 0")]:
+        (tmp_path / f"{name}.csv").write_text(text)
+        line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={tmp_path / name}.csv", *TINY,
+                                  f"hydra.sweep.dir={tmp_path / name}"))
+        assert f"column {column!r} is not a key" in line, line
+    (tmp_path / "policies.csv").write_text('policy,seed\n"[stipend,childcare]",1\nchildcare,1\n')
+    proc = cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={tmp_path / 'policies.csv'}", *TINY, "figures=false",
+               f"hydra.sweep.dir={tmp_path / 'policies'}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    spent = [json.loads((tmp_path / "policies" / str(i) / SUMMARY).read_text())["cost"]["by_policy"] for i in (0, 1)]
+    assert spent[0].keys() == {"stipend", "childcare"} and spent[1].keys() == {"childcare"}
+
+
+def test_a_dangling_link_or_a_line_break_as_the_run_folder_is_one_line(tmp_path):
+    (tmp_path / "link").symlink_to(tmp_path / "nowhere")
+    line = one_error_line(cli(*TINY, f"hydra.run.dir={tmp_path / 'link'}"))
+    assert "is a link to" in line and "which does not exist" in line, line
+    line = one_error_line(cli(*TINY, f"hydra.run.dir='{tmp_path}/a\nb'"))
+    assert "may not hold a line break" in line, line
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -476,3 +477,14 @@ def test_optimise_resumes_only_from_its_own_study_db(tmp_path):
         plant(copy / "study.db")
         refused(cli("experiments.optimise", "--resume", copy), "--resume", says)
     assert (search / "study.db").read_bytes() == original  # the other search's study is untouched
+
+
+def test_a_record_holding_an_interpolation_is_not_replayed(tmp_path):
+    run = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "experiments.run", "scenario.n_youth=300", "months=1", "figures=false",
+                           "progress=false", f"hydra.run.dir={run}"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=LIMIT, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    record = run / ".hydra" / "config.yaml"
+    record.write_text(re.sub(r"(?m)^seed: .*$", "seed: ${oc.env:HOME}", record.read_text()))
+    refused(cli("experiments.replay", run), "seed holds an interpolation")

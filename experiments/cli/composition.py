@@ -204,7 +204,7 @@ def sweep_arms(line: CommandLine, cfg: DictConfig) -> list[Override]:
 def rows_of_table(cfg: DictConfig) -> list[list[str]]:
     """The jobs of ``hydra/sweeper=rows``: each row's overrides, checked like the command line's."""
     from hydra_plugins.livelihoods_sweepers.rows_sweeper import read_rows
-    from livelihoods.overrides import parse_one
+    from livelihoods.overrides import KEY_TEXT, parse_one
 
     table = cfg.hydra.sweeper.get("table")
     if not table:
@@ -223,7 +223,10 @@ def rows_of_table(cfg: DictConfig) -> list[list[str]]:
                                  f"may have unless asked for; give max_jobs={len(rows)} to run it")
     for row in rows:
         for text in row:
-            column = text.partition("=")[0].lstrip("+~")
+            column = text.partition("=")[0]
+            if not KEY_TEXT.fullmatch(column):
+                raise ConfigurationError(f"hydra.sweeper.table: column {column!r} is not a key (a dotted name of ASCII "
+                                         "letters, digits and '_', no spaces; a CSV is separated by ',')")
             if column.startswith("hydra") or "/" in column or column == "experiment":
                 raise ConfigurationError(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets "
                                          f"the model's own keys and the groups {', '.join(TABLE_GROUPS)}")

@@ -27,7 +27,6 @@ asset from installed packages (``solara-assets``): it works without internet.
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import sys
@@ -39,7 +38,7 @@ import yaml
 
 import simulation.policies as registry  # read at call time: a policy registered later has its control too
 from livelihoods.compose import load_config
-from livelihoods.errors import ConfigurationError, entry_point, require
+from livelihoods.errors import CommandParser, ConfigurationError, entry_point, require
 from livelihoods.paths import (
     CONFIG_DIR,
     ROOT,
@@ -537,7 +536,7 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 @entry_point
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = CommandParser(description=__doc__.splitlines()[0])
     ap.add_argument("--host", default="127.0.0.1",
                     help="address to bind (default 127.0.0.1: this machine only; the page has no login)")
     ap.add_argument("--port", type=int, default=8765)

@@ -44,7 +44,7 @@ from experiments.decisions.render import markdown, write_figure
 from experiments.decisions.runs import LauncherRuns, LocalRuns, Runs
 from experiments.decisions.search import evaluated, open_study, plan_line, run_search
 from experiments.decisions.verify import current_verification, summary_line, verify
-from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError, entry_point
+from livelihoods.errors import CommandParser, ConfigurationError, DamagedRecord, LivelihoodsError, entry_point
 from livelihoods.paths import ROOT
 
 SETTINGS = "optimise.json"  # what was asked for, stored at the start, read back by --resume
@@ -53,7 +53,7 @@ SETTINGS = "optimise.json"  # what was asked for, stored at the start, read back
 def parse(argv: list[str] | None) -> argparse.Namespace:
     from livelihoods.parallel import default_jobs
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = CommandParser(description=__doc__.splitlines()[0])
     ap.add_argument("--preset", default=DEFAULT_PRESET,
                     help=f"configs/optimise/<NAME>.yaml or a path (default {DEFAULT_PRESET})")
     ap.add_argument("--budget", type=float, help="USD for the runs' population, as given: replaces the preset's "

@@ -28,7 +28,6 @@ every trial (``trials.csv``) and the optimisation history (``history.png``).
 
 from __future__ import annotations
 
-import argparse
 import math
 import re
 import sys
@@ -40,7 +39,7 @@ import numpy as np
 from experiments.evidence.outcomes import DEFAULT_PARAMETERS, Parameter, load_parameters
 from experiments.evidence.validate import DEFAULT_TARGETS, TargetsFile, arm_configs, evaluate, load_targets, run_arms
 from experiments.records.files import atomic_write
-from livelihoods.errors import ConfigurationError, entry_point, require
+from livelihoods.errors import CommandParser, ConfigurationError, entry_point, require
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
 from livelihoods.values import get_value
@@ -128,7 +127,7 @@ def check_name(name: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = CommandParser(description=__doc__.splitlines()[0])
     ap.add_argument("--trials", type=int, default=150, help="Optuna trials, the start point included (default 150)")
     ap.add_argument("--seeds", type=int, default=3, help="replicate seeds per arm and trial (default 3)")
     ap.add_argument("--n-youth", type=int, help="population per run (default: the targets file's)")

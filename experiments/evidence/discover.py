@@ -28,7 +28,6 @@ leaves open. ``runs.parquet`` records each run's draw.
 
 from __future__ import annotations
 
-import argparse
 import logging
 import math
 import sys
@@ -44,7 +43,7 @@ from omegaconf import MISSING
 from experiments.evidence.outcomes import Parameter, run_many
 from experiments.records.files import atomic_write
 from experiments.records.folders import claim_new
-from livelihoods.errors import ConfigurationError, entry_point, require
+from livelihoods.errors import CommandParser, ConfigurationError, entry_point, require
 from livelihoods.files import load_checked
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
@@ -191,7 +190,7 @@ def figure(x: pd.DataFrame, y: np.ndarray, boxes: list[dict], title: str, path: 
 def main(argv: list[str] | None = None) -> int:
     from livelihoods.compose import load_config
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = CommandParser(description=__doc__.splitlines()[0])
     ap.add_argument("--spec", type=Path, default=DEFAULT_SPEC,
                     help="inputs and outcome (default: configs/targets/discovery.yaml)")
     ap.add_argument("--threshold", type=float, help="override the outcome threshold of the spec")

@@ -62,7 +62,7 @@ from experiments.evidence.calibrate import CALIBRATION_DIR, check_name, round_si
 from experiments.evidence.outcomes import DEFAULT_PARAMETERS, Parameter, load_parameters
 from experiments.evidence.validate import DEFAULT_TARGETS, TargetsFile, arm_configs, evaluate, load_targets, run_arms
 from experiments.records.files import atomic_write
-from livelihoods.errors import ConfigurationError, entry_point, require
+from livelihoods.errors import CommandParser, ConfigurationError, entry_point, require
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
 
@@ -278,7 +278,7 @@ def markdown(table, columns: dict[str, str]) -> str:
 
 @entry_point
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = CommandParser(description=__doc__.splitlines()[0])
     ap.add_argument("--name", default="posterior", help="name of the posterior (configs/calibration/<name>/)")
     ap.add_argument("--population", type=int, default=100, help="particles per generation (default 100)")
     ap.add_argument("--generations", type=int, default=8, help="at most this many generations (default 8)")

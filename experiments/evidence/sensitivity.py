@@ -35,7 +35,6 @@ Both ways give the same numbers.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 from dataclasses import dataclass
@@ -49,7 +48,7 @@ from experiments.evidence.outcomes import DEFAULT_PARAMETERS, load_parameters, r
 from experiments.records.files import atomic_write
 from experiments.records.folders import claim_new
 from experiments.records.runs import SUMMARY
-from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, require
+from livelihoods.errors import CommandParser, ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, require
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
 from livelihoods.values import with_values
@@ -209,7 +208,7 @@ def figure(morris_df: pd.DataFrame | None, sobol_df: pd.DataFrame | None, path: 
 def main(argv: list[str] | None = None) -> int:
     from livelihoods.compose import load_config
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = CommandParser(description=__doc__.splitlines()[0])
     ap.add_argument("--methods", default="morris,sobol", help="morris, sobol or both (default)")
     ap.add_argument("--indicators", default=",".join(DEFAULT_INDICATORS),
                     help="comma-separated indicators, optionally group:indicator (e.g. far:dropout_rate)")

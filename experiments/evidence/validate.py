@@ -10,7 +10,6 @@ Extra overrides (e.g. ``calibration=literature``) apply to every arm.
 
 from __future__ import annotations
 
-import argparse
 import math
 import sys
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from experiments.evidence.outcomes import run_many
 from experiments.records.files import atomic_write
 from experiments.records.folders import claim_new
 from experiments.studies.stats import t_interval
-from livelihoods.errors import ConfigurationError, entry_point
+from livelihoods.errors import CommandParser, ConfigurationError, entry_point
 from livelihoods.files import load_checked
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
@@ -164,7 +163,7 @@ def format_table(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> int:
     import pandas as pd
 
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = CommandParser(description=__doc__.splitlines()[0])
     ap.add_argument("--targets", type=Path, default=DEFAULT_TARGETS)
     ap.add_argument("--seeds", type=int, help="replicate seeds per arm (default: the targets file's)")
     ap.add_argument("--out", type=Path, default=ROOT / "results" / "validation")

@@ -49,6 +49,11 @@ def _oserror(key: str, folder: Path, exc: OSError) -> str:
     reason = exc.strerror or str(exc)
     if exc.errno == errno.ENOTDIR:
         return f"{key}: cannot use {folder}: a part of that path is a file, not a folder"
+    link = next((p for p in [folder, *folder.parents] if p.is_symlink() and not p.exists()), None)
+    if link is not None:
+        return f"{key}: cannot use {folder}: {link} is a link to {os.readlink(link)}, which does not exist"
+    if exc.errno == errno.EEXIST and folder.exists() and not folder.is_dir():
+        return f"{key}: cannot use {folder}: a file of that name is in the way"
     return f"{key}: cannot write into {folder}: {reason}"
 
 
@@ -66,6 +71,14 @@ def check_name(folder: Path, key: str) -> None:
     if long is not None:
         raise ConfigurationError(f"{key}: a folder name may have at most {limit_part} bytes here, got one of "
                                  f"{len(os.fsencode(long))} ({long[:20]}…)")
+    control = next((part for part in folder.parts if any(ord(ch) < 32 or ord(ch) == 127 for ch in part)), None)
+    if control is not None:
+        raise ConfigurationError(f"{key}: a folder name may not hold a line break, tab or other control character, "
+                                 f"got {control!r}")
+    unexpanded = next((part for part in folder.parts if part.startswith("~") or "$" in part), None)
+    if unexpanded is not None:  # a quoted '~/x' or '$HOME/x' would make folders named '~' or '$HOME' here
+        raise ConfigurationError(f"{key}: {unexpanded!r} was not expanded by the shell (it was quoted); write the "
+                                 "folder's path in full")
     if len(os.fsencode(os.path.abspath(folder))) >= limit_path:
         raise ConfigurationError(f"{key}: a path may have at most {limit_path - 1} bytes here, got "
                                  f"{len(os.fsencode(os.path.abspath(folder)))}")

@@ -16,14 +16,13 @@ versions or git commit are reported, since they are the usual reason for a diffe
 
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 import pandas as pd
 
 from experiments.records.files import _jsonable
 from experiments.records.runs import SUMMARY
-from livelihoods.errors import ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, explain
+from livelihoods.errors import CommandParser, ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, explain
 from livelihoods.files import load_json, load_omegaconf, read_table, why
 from livelihoods.store import register_configs
 from simulation.config import ENGINES, ConfigError
@@ -46,8 +45,24 @@ def recorded_config(run_dir: Path):
     if not isinstance(recorded, DictConfig):
         raise TypeError("not a config (a mapping of keys)")
     recorded.pop("hydra", None)
+    held = [key for key, value in _leaves(OmegaConf.to_container(recorded, resolve=False))
+            if isinstance(value, str) and "${" in value]
+    if held:  # experiments.run records values resolved: an interpolation would read the replaying machine's
+        raise TypeError(f"{held[0]} holds an interpolation; a run record holds the values the run used")
     merged = OmegaConf.merge(schema, recorded)
     return to_run_config(merged)
+
+
+def _leaves(node, path: str = ""):
+    """(dotted key, value) of every value of a nested mapping or list."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, f"{path}.{key}" if path else str(key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _leaves(value, f"{path}[{i}]")
+    else:
+        yield path, node
 
 
 def differences(expected, actual, path: str = "") -> list[str]:
@@ -116,7 +131,7 @@ def replay(run_dir: Path) -> tuple[list[str], list[str]]:
 
 @entry_point
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = CommandParser(description=__doc__.splitlines()[0])
     ap.add_argument("run_dir", type=Path, help="a run folder (or one job folder of a sweep)")
     args = ap.parse_args(argv)
     run_dir = args.run_dir

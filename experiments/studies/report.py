@@ -23,7 +23,6 @@ per stipend level P(dropout < target) over the draws, the answer being the lowes
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 from pathlib import Path
@@ -34,7 +33,7 @@ from experiments.records.files import atomic_write, write_parquet
 from experiments.studies import aggregate as agg
 from experiments.studies import cost_effectiveness as cea
 from experiments.studies import labels
-from livelihoods.errors import ConfigurationError, LivelihoodsError, NotWritten, entry_point
+from livelihoods.errors import CommandParser, ConfigurationError, LivelihoodsError, NotWritten, entry_point
 from livelihoods.files import load_json, load_yaml, read_table, why
 from simulation import metrics
 from simulation.policies import POLICIES
@@ -631,7 +630,7 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
 
 @entry_point
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Aggregate a sweep folder into tables, figures and report.md")
+    parser = CommandParser(description="Aggregate a sweep folder into tables, figures and report.md")
     parser.add_argument("sweep_dir", type=Path)
     parser.add_argument("overrides", nargs="*", help="report.confidence=0.95 report.target.dropout_rate=0.2 "
                                                      "report.target.returnees.dropout_rate=0.3")

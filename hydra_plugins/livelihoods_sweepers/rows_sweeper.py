@@ -45,10 +45,15 @@ def read_rows(table: str) -> "list[list[str]]":
     null) gives no override for that row, so a row can leave a key at its default (a lever of a
     policy the row does not select, which the config would refuse). The table is read by ``livelihoods.files``
     (a regular file, a size limit; pandas parses the bytes read, never the path): one line if it cannot be."""
+    from livelihoods.errors import ConfigurationError
     from livelihoods.files import read_table
 
     path = Path(table)
     frame = read_table(path)
+    for column in frame.columns:  # a CSV's second 'seed' column comes back from pandas as 'seed.1'
+        base, _, n = str(column).rpartition(".")
+        if n.isdigit() and base in frame.columns:
+            raise ConfigurationError(f"hydra.sweeper.table: column {base!r} appears twice; each key is one column")
     return [[override for key, value in zip(frame.columns, row) if (override := _override(key, value)) is not None]
             for row in frame.itertuples(index=False, name=None)]
 
@@ -60,6 +65,8 @@ def _override(key: str, value: Any) -> "Optional[str]":
 
     if isinstance(value, np.ndarray):  # a list cell of a parquet table
         value = value.tolist()
+    if key == "policy" and isinstance(value, str):  # a CSV cell is text: '[stipend,childcare]' or 'stipend'
+        value = [name.strip() for name in value.strip().strip("[]").split(",") if name.strip()]
     if not isinstance(value, (list, tuple)):
         value = getattr(value, "item", lambda: value)()
         if value is None or (isinstance(value, float) and value != value):  # empty cell: no override
