@@ -429,6 +429,20 @@ def check_launcher_keys(line: CommandLine, launcher: str) -> str:
     return launcher
 
 
+def split_launcher(overrides: list[str]) -> tuple[str | None, list[str], list[str]]:
+    """A study's overrides as (launcher, its settings, the model's overrides): a study composes the model's config
+    from the last and hands the first two to the sweeps it runs (``experiments.run -m``), checked here first."""
+    launcher = next((o.partition("=")[2] for o in reversed(overrides) if o.startswith("hydra/launcher=")), None)
+    settings = [o for o in overrides if o.startswith("hydra.launcher.")]
+    model = [o for o in overrides if not o.startswith(("hydra/launcher=", "hydra.launcher."))]
+    if settings and launcher is None:
+        raise ConfigurationError(f"{settings[0].partition('=')[0]}: a launcher's setting needs its launcher: add "
+                                 f"hydra/launcher=<{'|'.join(LAUNCHER_KEYS)}>")
+    if launcher is not None:
+        check_launcher_keys(CommandLine(list(MULTIRUN_FLAGS[:1]), [parse_one(o) for o in settings]), launcher)
+    return launcher, settings, model
+
+
 def _typed(key: str, text: str):
     """A value as Hydra's grammar reads it (numbers as numbers, null as None)."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
@@ -453,7 +467,13 @@ def check_output_folder(line: CommandLine) -> None:
 
 
 def check_sweeps(line: CommandLine) -> None:
-    """A list of values needs -m; each value once; ``resume`` and Hydra's own keys are not swept."""
+    """A list of values needs -m; each value once; ``resume`` and Hydra's own keys are not swept; a swept key is
+    given once (Hydra keeps the last and drops the others without a word)."""
+    for o in line.sweeps():
+        twice = [other.text for other in line.overrides if other.key == o.key and other is not o]
+        if twice:
+            raise ConfigurationError(f"{o.key}: given twice ({o.text} and {twice[0]}); Hydra would sweep only the "
+                                     "last; give it once")
     for o in line.sweeps():
         if not line.multirun and not line.info_only:
             raise ConfigurationError(f"{o.key}: a list of values ({','.join(o.values)}) runs a sweep; add -m to run "

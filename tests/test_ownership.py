@@ -464,3 +464,50 @@ def test_a_dangling_link_or_a_line_break_as_the_run_folder_is_one_line(tmp_path)
     line = one_error_line(cli(*TINY, f"hydra.run.dir='{tmp_path}/a\nb'"))
     assert "may not hold a line break" in line, line
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link"]
+
+
+def test_each_row_of_a_table_is_checked_on_its_own_before_any_job(tmp_path):
+    """A row's empty cell leaves its key at the default: the check used to keep the previous row's value, so
+    ``posterior=[posterior-2, None], draw=[0, 1]`` ran job 0 before refusing job 1."""
+    import pandas as pd
+
+    table = tmp_path / "draws.parquet"
+    pd.DataFrame({"posterior": ["posterior-2", None], "draw": [0, 1]}).to_parquet(table)
+    line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY,
+                              f"hydra.sweep.dir={tmp_path / 'sweep'}"))
+    assert line.startswith("error: draw: must be 0 without a posterior") and "(in the job draw=1)" in line, line
+    assert not (tmp_path / "sweep").exists()
+
+
+def test_a_missing_cell_of_a_nullable_column_is_empty_and_sweep_settings_are_not_columns(tmp_path):
+    import pandas as pd
+
+    table = tmp_path / "na.parquet"
+    pd.DataFrame({"seed": pd.array([5, None], dtype="Int64"), "months": [1, 2]}).to_parquet(table)
+    proc = cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY[:1], "figures=false",
+               f"hydra.sweep.dir={tmp_path / 'na'}")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    seeds = [json.loads((tmp_path / "na" / str(i) / SUMMARY).read_text())["meta"]["seed"] for i in (0, 1)]
+    assert seeds == [5, 42]  # pd.NA: no override, the default seed (configs/config.yaml)
+    for column in ("resume", "max_jobs"):
+        table = tmp_path / f"{column}.parquet"
+        pd.DataFrame({"seed": [1, 2], column: [1, 0]}).to_parquet(table)
+        line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY,
+                                  f"hydra.sweep.dir={tmp_path / column}"))
+        assert f"column {column!r} is a setting of the whole sweep" in line, line
+
+
+def test_resume_refuses_a_job_folder_that_is_a_link_or_a_file(tmp_path):
+    """A resume skipped a job linked in from another sweep as complete, while the report refuses it: the sweep
+    could never be completed. A file in a job's place ended in exit 3 without naming it."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    assert cli("-m", "seed=1,2", *TINY, "figures=false", f"hydra.sweep.dir={first}").returncode == 0
+    shutil.copytree(first, second)
+    shutil.rmtree(second / "1")
+    (second / "1").symlink_to(first / "1")
+    line = one_error_line(cli("-m", "seed=1,2", *TINY, "figures=false", f"hydra.sweep.dir={second}", "resume=true"))
+    assert "job 1 of" in line and f"is a link to {first / '1'}" in line, line
+    (second / "1").unlink()
+    (second / "1").write_text("in the way\n")
+    line = one_error_line(cli("-m", "seed=1,2", *TINY, "figures=false", f"hydra.sweep.dir={second}", "resume=true"))
+    assert "job 1 of" in line and "is a file" in line, line

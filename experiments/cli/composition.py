@@ -227,6 +227,9 @@ def rows_of_table(cfg: DictConfig) -> list[list[str]]:
             if not KEY_TEXT.fullmatch(column):
                 raise ConfigurationError(f"hydra.sweeper.table: column {column!r} is not a key (a dotted name of ASCII "
                                          "letters, digits and '_', no spaces; a CSV is separated by ',')")
+            if column in ("resume", "max_jobs"):
+                raise ConfigurationError(f"hydra.sweeper.table: column {column!r} is a setting of the whole sweep, not "
+                                         f"of one job; give {column}=... on the command line")
             if column.startswith("hydra") or "/" in column or column == "experiment":
                 raise ConfigurationError(f"hydra.sweeper.table: column {column!r} is not a model key; a table sets "
                                          f"the model's own keys and the groups {', '.join(TABLE_GROUPS)}")
@@ -287,17 +290,21 @@ def check_sweep_values(line: CommandLine, cfg: DictConfig) -> None:
             task = (composed if chosen else cfg).copy()
             with open_dict(task):
                 del task["hydra"]
-            variant = task.copy()
+            variant, last_keys = task.copy(), None
             for job in jobs:
                 where = " ".join(f"{k}={v}" for k, v in [*chosen.items(), *job])
                 try:
-                    if not all(isinstance(typed(key, text), PLAIN) for key, text in job):
-                        variant = task.copy()  # a list or dict value is merged into what the previous job set
+                    keys = [key for key, _ in job]
+                    if keys != last_keys or not all(isinstance(typed(key, text), PLAIN) for key, text in job):
+                        # a job that sets other keys (a row with an empty cell) must not keep the last one's values;
+                        # a list or dict value is merged into what the previous job set
+                        variant = task.copy()
+                    last_keys = keys
                     for key, text in job:
                         if key.startswith("policy.") and OmegaConf.select(variant, ".".join(key.split(".")[:2])) is None:
-                            raise ConfigurationError(f"{key}: policy {key.split('.')[1]!r} is not switched on in the "
-                                                     f"job {where}; select "
-                                                     "it (a table's policy column) or leave the cell empty")
+                            raise ConfigurationError(f"{key}: policy {key.split('.')[1]!r} is not switched on; select "
+                                                     "it (policy=[...], or a table's policy column) or leave "
+                                                     f"{key} out")
                         OmegaConf.update(variant, key, typed(key, text), merge=True)
                     run_cfg = to_run_config(variant)
                     check_fits_in_memory(run_cfg, run_cfg.engine)

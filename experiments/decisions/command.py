@@ -45,6 +45,7 @@ from experiments.decisions.runs import LauncherRuns, LocalRuns, Runs
 from experiments.decisions.search import evaluated, open_study, plan_line, run_search
 from experiments.decisions.verify import current_verification, summary_line, verify
 from livelihoods.errors import CommandParser, ConfigurationError, DamagedRecord, LivelihoodsError, entry_point
+from livelihoods.overrides import split_launcher
 from livelihoods.paths import ROOT
 
 SETTINGS = "optimise.json"  # what was asked for, stored at the start, read back by --resume
@@ -77,9 +78,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
             raise ConfigurationError(f"{flag}: must be an integer >= {low}, got {value}")
     if args.budget is not None and not args.budget > 0:
         raise ConfigurationError(f"--budget: must be a positive number of USD, got {args.budget}")
-    args.launcher = next((o.partition("=")[2] for o in reversed(args.overrides) if o.startswith("hydra/launcher=")),
-                         None)
-    args.overrides = [o for o in args.overrides if not o.startswith("hydra/launcher=")]
+    args.launcher, args.launcher_settings, args.overrides = split_launcher(args.overrides)
     if not_the_search(args.overrides):
         raise ConfigurationError("overrides: seed and policy are chosen by the search (the preset's seeds and levers); "
                                  "give scenario, calibration or behaviour overrides only")
@@ -216,7 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     folder, preset, base, budget = resume(args) if args.resume is not None else start(args)
     levers = searched_levers(preset)
     runs: Runs = (LauncherRuns(base, args.launcher, folder / "runs",
-                               tuple(lever.key(n) for n, lever in levers.items() if lever.field is not None))
+                               tuple(lever.key(n) for n, lever in levers.items() if lever.field is not None),
+                               tuple(args.launcher_settings))
                   if args.launcher else LocalRuns(base, args.jobs))
     study = open_study(study_storage(folder, args.resume is not None), preset, load_if_exists=args.resume is not None)
     print(f"searching {', '.join(levers)}, seeds {preset.seeds} "

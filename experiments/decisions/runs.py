@@ -72,6 +72,7 @@ class LauncherRuns(Runs):
     launcher: str
     folder: Path
     keys: tuple[str, ...]  # every searched lever's key
+    settings: tuple[str, ...] = ()  # the launcher's own settings (hydra.launcher.n_jobs=2, ...)
 
     def __call__(self, settings: list[list[str]], seeds: list[int], name: str = "runs") -> Results:
         import subprocess
@@ -97,7 +98,8 @@ class LauncherRuns(Runs):
         plan = self.folder / f"{name}_plan.parquet"
         atomic_write(plan, lambda tmp: pd.DataFrame(rows).to_parquet(tmp, index=False))
         command = [sys.executable, "-m", "experiments.run", "-m", "hydra/sweeper=rows", f"hydra.sweeper.table={plan}",
-                   f"hydra/launcher={self.launcher}", f"hydra.sweep.dir={sweep}", *self.base, "progress=false",
+                   f"hydra/launcher={self.launcher}", *self.settings, f"hydra.sweep.dir={sweep}", *self.base,
+                   "progress=false",
                    "figures=false", "resume=true"]
         print(f"{len(rows)} runs on hydra/launcher={self.launcher} into {sweep}", flush=True)
         done = subprocess.run(command, cwd=ROOT, check=False)

@@ -49,6 +49,7 @@ from experiments.records.files import atomic_write
 from experiments.records.folders import claim_new
 from experiments.records.runs import SUMMARY
 from livelihoods.errors import CommandParser, ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, require
+from livelihoods.overrides import split_launcher
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
 from livelihoods.values import with_values
@@ -79,6 +80,7 @@ class Runner:
     launcher: str | None = None  # basic, joblib, ray, submitit_local, submitit_slurm (None: in-process)
     overrides: tuple[str, ...] = ()  # the base run's overrides, passed to every job
     folder: Path | None = None  # sweeps go to <folder>/<desc>/
+    settings: tuple[str, ...] = ()  # the launcher's own settings (hydra.launcher.n_jobs=2, ...)
 
 
 def evaluate(base_cfg, names: list[str], X: np.ndarray, indicators, runner: Runner, desc: str) -> np.ndarray:
@@ -99,7 +101,7 @@ def evaluate_on_launcher(base_cfg, names, X, indicators, runner: Runner, desc: s
     plan = sweep.parent / f"{sweep.name}_plan.parquet"
     atomic_write(plan, lambda tmp: pd.DataFrame(X, columns=names).to_parquet(tmp, index=False))
     command = [sys.executable, "-m", "experiments.run", "-m", "hydra/sweeper=rows", f"hydra.sweeper.table={plan}",
-               f"hydra/launcher={runner.launcher}", f"hydra.sweep.dir={sweep}", *runner.overrides,
+               f"hydra/launcher={runner.launcher}", *runner.settings, f"hydra.sweep.dir={sweep}", *runner.overrides,
                f"seed={base_cfg.seed}", f"scenario.n_youth={base_cfg.scenario.n_youth}", "progress=false",
                "figures=false", "resume=true"]  # resume: a re-run of a killed study completes the missing rows
     print(f"{desc}: {len(X)} runs on hydra/launcher={runner.launcher} into {sweep}", flush=True)
@@ -242,8 +244,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigurationError(f"{flag}: must be an integer >= {low}, got {value}")
     if "sobol" in methods and n & (n - 1):
         raise ConfigurationError(f"--sobol-n: must be a power of 2 (Sobol sequence balance), got {n}")
-    launchers = [o.partition("=")[2] for o in args.overrides if o.startswith("hydra/launcher=")]
-    overrides = [o for o in args.overrides if not o.startswith("hydra/launcher=")]
+    launcher, launcher_settings, overrides = split_launcher(args.overrides)
     base = load_config(*overrides, f"seed={args.seed}", f"scenario.n_youth={args.n_youth}",
                        "progress=false", "figures=false")
     params = load_parameters(args.parameters, probe=base)
@@ -258,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     problem = problem_of(params)
 
     out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")  # before the runs, not after
-    runner = Runner(args.jobs, launchers[-1] if launchers else None, tuple(overrides), out)
+    runner = Runner(args.jobs, launcher, tuple(overrides), out, tuple(launcher_settings))
     runs, morris_df, sobol_df = [], None, None
     print(f"sensitivity of {', '.join(f'{g}:{i}' for g, i in indicators)} to {len(params)} parameters "
           f"({base.behaviour.name} calibration, ranges: {source}; {args.n_youth} youth, seed {args.seed}, "

@@ -333,3 +333,8 @@ def check_sweep_folder(sweep_dir: Path, resume: bool, study: dict[str, list[str]
     if list(recorded.items()) != list(study.items()):  # the order of the keys numbers the jobs
         raise ConfigurationError(f"resume: {sweep_dir} holds another study: {describe_difference(recorded, study)}; "
                                  "resume with the original overrides, or start a new folder")
+    for job in sorted(sweep_dir.iterdir()):  # the report refuses these: a resume would skip them for ever
+        if job.name.isdigit() and (job.is_symlink() or not job.is_dir()):
+            what = f"a link to {os.readlink(job)}" if job.is_symlink() else "a file"
+            raise ConfigurationError(f"resume: job {job.name} of {sweep_dir} is {what}, not a job folder of this sweep; "
+                                     "remove it to run that job")

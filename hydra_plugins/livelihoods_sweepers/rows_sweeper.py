@@ -69,7 +69,8 @@ def _override(key: str, value: Any) -> "Optional[str]":
         value = [name.strip() for name in value.strip().strip("[]").split(",") if name.strip()]
     if not isinstance(value, (list, tuple)):
         value = getattr(value, "item", lambda: value)()
-        if value is None or (isinstance(value, float) and value != value):  # empty cell: no override
+        empty = value is None or type(value).__name__ in ("NAType", "NaTType")  # pandas' missing values
+        if empty or (isinstance(value, float) and value != value):  # an empty cell: no override
             return None
     return f"{key}={literal(value, f'hydra.sweeper.table column {key}')}"
 
