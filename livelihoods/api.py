@@ -66,6 +66,9 @@ def to_overrides(overrides: Overrides = None, **values: Any) -> list[str]:
     elif isinstance(overrides, Mapping):
         texts += _mapping_overrides(overrides)
     elif overrides is not None:
+        if not isinstance(overrides, Iterable):
+            raise ConfigurationError(f"overrides: must be override strings, a mapping or None, got "
+                                     f"{type(overrides).__name__} {overrides!r}", "overrides")
         for text in overrides:
             if not isinstance(text, str):
                 raise ConfigurationError(f"{text!r}: an override is a string such as 'scenario.n_youth=2000'; "
@@ -228,6 +231,8 @@ def run_config(cfg: RunConfig, *, seed: int | None = None, progress: bool = Fals
     """
     from simulation.runner import simulate as run
 
+    if not isinstance(cfg, RunConfig):
+        raise ConfigurationError(f"cfg: must be a RunConfig (from load_config), got {type(cfg).__name__}", "cfg")
     if seed is not None:
         cfg = dataclasses.replace(cfg, seed=seed)
     with _configuration_errors():  # e.g. a population too large for this machine's memory

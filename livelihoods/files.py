@@ -228,6 +228,9 @@ def load_checked(schema, path: Path):
     """A YAML file read safely into the dataclass ``schema``; an unknown key, a missing or mistyped field is
     refused in one line naming the file and the key."""
     data = load_yaml(path)
+    if data is not None and not isinstance(data, dict):
+        raise ConfigurationError(f"{Path(path).name}: not a YAML file of keys (its top level is a "
+                                 f"{type(data).__name__}, not a mapping of {schema.__name__}'s keys)")
     try:
         return to_schema(schema, data or {})
     except ConfigurationError as exc:

@@ -262,3 +262,10 @@ def test_a_number_beyond_every_range_is_refused_naming_its_key():
     for key in ("seed", "scenario.population.female_share", "scenario.n_youth"):
         with pytest.raises(livelihoods.ConfigurationError, match=rf"^{re.escape(key)}: "):
             livelihoods.load_config(f"{key}={'9' * 400}")
+
+
+def test_an_argument_of_the_wrong_kind_is_a_configuration_error():
+    with pytest.raises(livelihoods.ConfigurationError, match=r"^overrides: must be override strings"):
+        livelihoods.simulate(5)
+    with pytest.raises(livelihoods.ConfigurationError, match=r"^cfg: must be a RunConfig"):
+        livelihoods.run_config(None)

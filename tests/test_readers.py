@@ -448,12 +448,20 @@ def test_every_study_that_reads_yaml_refuses_a_bomb_and_a_fifo(tmp_path, damage,
     ("experiments.discover", ["--samples", "20", "--out", "{file}"], ("--out", "is a file, not a folder")),
     ("experiments.calibrate", ["--name", "x" * 300, "--out", "{out}"], ("--name", "1 to 100 letters")),
     ("experiments.posterior", ["--name", "x" * 300, "--out", "{out}"], ("--name", "1 to 100 letters")),
+    ("experiments.validate", ["--targets", "{file}", "--out", "{out}"], ("file.txt: not a YAML file of keys",)),
+    ("experiments.calibrate", ["--start", "../scenario/baseline", "--out", "{out}"], ("--start", "unknown calibration")),
+    ("experiments.posterior", ["--continue-from", "../../elsewhere", "--out", "{out}"], ("--continue-from", "not a path")),
+    ("experiments.optimise", ["--budget", "inf", "--out", "{out}"], ("--budget", "a finite number of USD >= 1")),
+    ("experiments.optimise", ["--budget", "1e-300", "--out", "{out}"], ("--budget", "a finite number of USD >= 1")),
+    ("experiments.replay", ["{sweep}"], ("run_dir", "is a sweep's folder; replay one of its jobs")),
 ])
 def test_a_studys_options_are_checked_before_its_runs(tmp_path, module, args, says):
     """An output folder that is a file, a count of jobs of 0, a --credible without a posterior or a threshold of
     NaN were found only after every run was done (or silently ignored): refused first, in seconds, nothing made."""
     (tmp_path / "file.txt").write_text("mine\n")
-    args = [a.format(file=tmp_path / "file.txt", out=tmp_path / "out") for a in args]
+    (tmp_path / "sweep").mkdir()
+    (tmp_path / "sweep" / "multirun.yaml").write_text("hydra: {}\n")
+    args = [a.format(file=tmp_path / "file.txt", out=tmp_path / "out", sweep=tmp_path / "sweep") for a in args]
     refused(cli(module, *args), *says)
     assert (tmp_path / "file.txt").read_text() == "mine\n" and not (tmp_path / "out").exists()
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import sys
 from pathlib import Path
@@ -76,8 +77,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                              ("--n-youth", args.n_youth, 100), ("--jobs", args.jobs, 1), ("--polish", args.polish, 0)):
         if value is not None and value < low:
             raise ConfigurationError(f"{flag}: must be an integer >= {low}, got {value}")
-    if args.budget is not None and not args.budget > 0:
-        raise ConfigurationError(f"--budget: must be a positive number of USD, got {args.budget}")
+    if args.budget is not None and not (math.isfinite(args.budget) and args.budget >= 1):
+        raise ConfigurationError(f"--budget: must be a finite number of USD >= 1, got {args.budget}")
     args.launcher, args.launcher_settings, args.overrides = split_launcher(args.overrides)
     if not_the_search(args.overrides):
         raise ConfigurationError("overrides: seed and policy are chosen by the search (the preset's seeds and levers); "

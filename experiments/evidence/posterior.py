@@ -50,6 +50,7 @@ import argparse
 import hashlib
 import json
 import math
+import re
 import shlex
 import sys
 import time
@@ -341,6 +342,10 @@ def main(argv: list[str] | None = None) -> int:
                 "prior": {p.key: {"shape": "uniform", "low": p.low, "high": p.high, "unit": p.unit,
                                   "source": p.why} for p in params}}
     if args.continue_from is not None:
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.continue_from):
+            raise ConfigurationError(f"--continue-from: must be the name of a posterior stored in "
+                                     f"{_rel(args.into)} (letters, digits, '-' or '_'), not a path: got "
+                                     f"{args.continue_from!r}")
         seed_history(args.into / args.continue_from / "history", out, args.continue_from)
     history = run_abc(spec, configs, params, settings, out, args.jobs, args.dask)
 

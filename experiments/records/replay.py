@@ -135,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("run_dir", type=Path, help="a run folder (or one job folder of a sweep)")
     args = ap.parse_args(argv)
     run_dir = args.run_dir
+    if (run_dir / "multirun.yaml").exists() and not (run_dir / SUMMARY).exists():
+        raise ConfigurationError(f"run_dir: {run_dir} is a sweep's folder; replay one of its jobs ({run_dir}/0, "
+                                 f"{run_dir}/1, ...)")
     for needed in (SUMMARY, RECORDED_CONFIG, Path("timeseries.parquet")):
         if not (run_dir / needed).is_symlink() and not (run_dir / needed).exists():
             raise ConfigurationError(f"run_dir: {run_dir} is not a complete run (no {needed}); give a folder written "

@@ -563,7 +563,8 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
              + (f" of {sweep.expected} expected" if sweep.expected else "")
              + f"; {len(sweep.incomplete)} incomplete; {len(sweep.missing)} missing; "
              f"{len(sweep.unreadable)} unreadable.",
-             f"Swept: {', '.join(sweep.swept) or '(seeds only)'}; reference arm: `{reference}`.",
+             f"Swept: {', '.join(sweep.swept) or '(seeds only)'}; "
+             + (f"reference arm: `{reference}`." if reference else "one arm, no comparison."),
              ("Parameters: " + "; ".join(f"posterior `{p}` ({frame['draw'].nunique()} draws{posterior_status(p)}) "
                                          f"over calibration `{c}`"
                                          if p else f"calibration `{c}` (point values)" for p, c in used) + "."),
