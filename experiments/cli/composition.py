@@ -211,8 +211,10 @@ def rows_of_table(cfg: DictConfig) -> list[list[str]]:
         raise ConfigurationError("hydra.sweeper.table: must be set: the table (parquet or CSV) whose rows are the jobs")
     try:
         rows = read_rows(str(table))
-    except LivelihoodsError:
-        raise
+    except LivelihoodsError as exc:
+        if str(exc).startswith("hydra.sweeper.table"):
+            raise
+        raise ConfigurationError(f"hydra.sweeper.table: {exc}") from exc
     except Exception as exc:  # noqa: BLE001 - a missing or unreadable table
         raise ConfigurationError(f"hydra.sweeper.table: {table} cannot be read ({why(exc)})") from exc
     if not rows:

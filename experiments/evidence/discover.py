@@ -42,7 +42,7 @@ from omegaconf import MISSING
 
 from experiments.evidence.outcomes import Parameter, run_many
 from experiments.records.files import atomic_write
-from experiments.records.folders import claim_new
+from experiments.records.folders import claim_new, make_folder
 from livelihoods.errors import CommandParser, ConfigurationError, entry_point, require
 from livelihoods.files import load_checked
 from livelihoods.parallel import default_jobs
@@ -232,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not math.isfinite(threshold):
         raise ConfigurationError(f"--threshold: must be a finite number, got {threshold}")
-    out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")  # before the runs, not after
+    make_folder(args.out, "--out")  # a file there is refused before the runs, not after them
     x = sample_inputs(spec.inputs, args.samples, args.seed)
     drawn, what = posterior_inputs(args.posterior, args.samples, args.seed), base.behaviour.name
     if drawn is not None:
@@ -256,6 +256,7 @@ def main(argv: list[str] | None = None) -> int:
                                  f"inside it")
     boxes = find_boxes(x, y, args.boxes, args.min_density, args.mass_min)
 
+    out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")
     frame = x.assign(**{o.indicator: outcome, "of_concern": y})
     if drawn is not None:
         frame.insert(0, "draw", drawn["draw"].to_numpy())

@@ -46,7 +46,7 @@ import pandas as pd
 
 from experiments.evidence.outcomes import DEFAULT_PARAMETERS, load_parameters, run_many
 from experiments.records.files import atomic_write
-from experiments.records.folders import claim_new
+from experiments.records.folders import claim_new, make_folder
 from experiments.records.runs import SUMMARY
 from livelihoods.errors import CommandParser, ConfigurationError, DamagedRecord, LivelihoodsError, entry_point, require
 from livelihoods.overrides import split_launcher
@@ -258,7 +258,8 @@ def main(argv: list[str] | None = None) -> int:
         source = f"central {args.credible:g} intervals of posterior {args.posterior}"
     problem = problem_of(params)
 
-    out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")  # before the runs, not after
+    out = args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+    make_folder(args.out, "--out")  # a file there is refused before the runs, not after them
     runner = Runner(args.jobs, launcher, tuple(overrides), out, tuple(launcher_settings))
     runs, morris_df, sobol_df = [], None, None
     print(f"sensitivity of {', '.join(f'{g}:{i}' for g, i in indicators)} to {len(params)} parameters "
@@ -271,7 +272,7 @@ def main(argv: list[str] | None = None) -> int:
         sobol_df, X, Y = sobol(problem, base, indicators, n, args.seed, runner)
         runs.append(_runs_frame("sobol", problem, indicators, X, Y))
 
-    out.mkdir(parents=True, exist_ok=True)
+    out = claim_new(out, "--out") if not out.exists() else out  # (a launcher's sweeps may have made it)
     described = {"calibration": base.behaviour.name, "ranges": source, "seed": args.seed, "n_youth": args.n_youth,
                  "parameters": [{"key": p.key, "low": p.low, "high": p.high, "unit": p.unit, "why": p.why}
                                 for p in params]}

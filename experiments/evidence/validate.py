@@ -21,7 +21,7 @@ from omegaconf import MISSING
 
 from experiments.evidence.outcomes import run_many
 from experiments.records.files import atomic_write
-from experiments.records.folders import claim_new
+from experiments.records.folders import claim_new, make_folder
 from experiments.studies.stats import t_interval
 from livelihoods.errors import CommandParser, ConfigurationError, entry_point
 from livelihoods.files import load_checked
@@ -177,9 +177,10 @@ def main(argv: list[str] | None = None) -> int:
         spec.seeds = args.seeds
     if args.jobs is not None and args.jobs < 1:
         raise ConfigurationError(f"--jobs: must be an integer >= 1, got {args.jobs}")
-    out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")  # before the runs, not after
+    make_folder(args.out, "--out")  # a file there is refused before the runs, not after them
     rows = evaluate(spec, run_arms(spec, args.overrides, jobs=args.jobs))
     table = format_table(rows)
+    out = claim_new(args.out / datetime.now().strftime("%Y-%m-%d_%H-%M-%S"), "--out")
     atomic_write(out / "validation.csv", lambda tmp: pd.DataFrame(rows).to_csv(tmp, index=False))
     atomic_write(out / "validation.md", lambda tmp: Path(tmp).write_text(table + "\n"))
     failed = [r["target"] for r in rows if not r["passed"]]
