@@ -279,8 +279,8 @@ def parse_one(text: str) -> Override:
     check_option_names(override)
     for value in override.values:
         if HUGE_NUMBER.fullmatch(value.strip()):
-            raise ConfigurationError(f"{key}: {value[:20]}... ({len(value.strip())} digits) is beyond the allowed range of "
-                                     "every key")
+            raise ConfigurationError(f"{key}: {value[:20]}... ({len(value.strip())} digits) is beyond the allowed "
+                                     "range of every key")
     return override
 
 
@@ -393,7 +393,8 @@ def _one_of(*options):
 # started (joblib's n_jobs=0, batch_size=-1) are refused before anything runs
 LAUNCHER_VALUES = {
     # local worker processes: more than the cores only slow a CPU-bound sweep down (1000 on 2 cores hung loky)
-    "n_jobs": _whole(-(os.cpu_count() or 1), not_zero=True, high=os.cpu_count() or 1), "batch_size": _whole(1, also=("auto",)),
+    "n_jobs": _whole(-(os.cpu_count() or 1), not_zero=True, high=os.cpu_count() or 1),
+    "batch_size": _whole(1, also=("auto",)),
     "timeout": _positive(), "verbose": _whole(0), "pre_dispatch": _whole(1, also=("all", "n_jobs", "2*n_jobs",
                                                                                      "3*n_jobs")),
     "backend": _one_of("loky", "multiprocessing", "threading", None), "prefer": _one_of("processes", "threads", None),
@@ -461,7 +462,8 @@ def check_output_folder(line: CommandLine) -> None:
         return
     wrong, right = ("hydra.run.dir", "hydra.sweep.dir") if line.multirun else ("hydra.sweep.dir", "hydra.run.dir")
     if line.get(wrong) is not None:
-        kind = "a sweep (-m) writes into hydra.sweep.dir" if line.multirun else "one run (no -m) writes into hydra.run.dir"
+        kind = ("a sweep (-m) writes into hydra.sweep.dir" if line.multirun else
+                "one run (no -m) writes into hydra.run.dir")
         raise ConfigurationError(f"{wrong}: {kind}, so this folder would be ignored; set {right}=<folder> instead"
                                  + ("" if line.multirun else ", or add -m to run a sweep"))
 

@@ -33,7 +33,8 @@ def job_memory_gb(n_youth: int, months: int, engine: str, arrivals_per_1000_per_
 
 def job_minutes(n_youth: int, months: int, engine: str, burn_in_months: int = 0) -> int:
     """Time limit for one run on a cluster (minutes): 3x the expected run time plus 5 minutes of start-up."""
-    seconds = int(n_youth) * (int(burn_in_months) + int(months)) / PERSON_MONTHS_PER_SECOND.get(engine, PERSON_MONTHS_PER_SECOND["mesa"])
+    rate = PERSON_MONTHS_PER_SECOND.get(engine, PERSON_MONTHS_PER_SECOND["mesa"])
+    seconds = int(n_youth) * (int(burn_in_months) + int(months)) / rate
     return 5 + math.ceil(3 * seconds / 60)
 
 

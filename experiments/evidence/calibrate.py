@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     if (CALIBRATION_DIR / f"{args.name}.yaml").exists():
         raise ConfigurationError(f"--name: configs/calibration/{args.name}.yaml exists and is never overwritten; "
                                  f"choose another name")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.start) or not (CALIBRATION_DIR / f"{args.start}.yaml").exists():
+    known = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.start) and (CALIBRATION_DIR / f"{args.start}.yaml").exists()
+    if not known:
         options = ", ".join(sorted(p.stem for p in CALIBRATION_DIR.glob("*.yaml")))
         raise ConfigurationError(f"--start: unknown calibration {args.start!r}, allowed: {options}")
     for flag, value, low in (("--trials", args.trials, 1), ("--seeds", args.seeds, 2), ("--jobs", args.jobs, 1)):

@@ -336,5 +336,5 @@ def check_sweep_folder(sweep_dir: Path, resume: bool, study: dict[str, list[str]
     for job in sorted(sweep_dir.iterdir()):  # the report refuses these: a resume would skip them for ever
         if job.name.isdigit() and (job.is_symlink() or not job.is_dir()):
             what = f"a link to {os.readlink(job)}" if job.is_symlink() else "a file"
-            raise ConfigurationError(f"resume: job {job.name} of {sweep_dir} is {what}, not a job folder of this sweep; "
-                                     "remove it to run that job")
+            raise ConfigurationError(f"resume: job {job.name} of {sweep_dir} is {what}, not a job folder of this "
+                                     "sweep; remove it to run that job")

@@ -250,7 +250,8 @@ def _table(frame: pd.DataFrame, indicators, group: str = "all", difference: bool
     settings = sorted({s for c in columns for s in cells[c]}, key=labels.setting_order)
     lines = ["| arm | " + " | ".join(headers.get((g, n)) or _header(n, difference, g) for g, n in columns) + " |",
              "|---|" + "---:|" * len(columns)]
-    lines += [f"| {cell(labels.arm(s))} | " + " | ".join(cells[c].get(s, "–") for c in columns) + " |" for s in settings]
+    lines += [f"| {cell(labels.arm(s))} | " + " | ".join(cells[c].get(s, "–") for c in columns) + " |"
+              for s in settings]
     return "\n".join(lines) + "\n"
 
 
@@ -575,9 +576,9 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     clipped = sum(int(data["clipped"].fillna(False).astype(bool).sum()) for data in (table, paired)
                   if "clipped" in data)
     if clipped:
-        lines[-1:-1] = ["", (f"{CLIPPED_MARK} {clipped} intervals of shares reached below 0% (or −100 points) or above "
-                         "100% and are cut there: with few seeds, or a share near its bound, the t interval describes "
-                         "the uncertainty poorly; run more seeds, or over a posterior.")]
+        lines[-1:-1] = ["", (f"{CLIPPED_MARK} {clipped} intervals of shares reached below 0% (or −100 points) or "
+                         "above 100% and are cut there: with few seeds, or a share near its bound, the t interval "
+                         "describes the uncertainty poorly; run more seeds, or over a posterior.")]
     if sweep.incomplete or sweep.missing or sweep.unreadable:
         lines += ["## Jobs not in this report", ""]
         lines += [f"- unreadable (left out; damaged or not written by experiments.run): {item}"
