@@ -126,14 +126,17 @@ def test_replay_refuses_a_bomb_a_fifo_a_link_out_and_infinity_in_one_line(finish
 # --------------------------------------------------------------------------- config files of the studies
 
 
-@pytest.mark.parametrize("damage", ["bomb", "fifo"])
-def test_validate_targets_and_optimise_preset_refuse_a_bomb_and_a_fifo(tmp_path, damage):
-    path = tmp_path / "file.yaml"
+def damaged_yaml(path: Path, damage: str) -> tuple[Path, str]:
+    """``path`` made an alias bomb or a FIFO, and what the refusal of each says."""
     if damage == "bomb":
         path.write_text(BOMB)
-    else:
-        fifo(path)
-    says = "a YAML alias bomb" if damage == "bomb" else "is a FIFO, not a regular file"
+        return path, "a YAML alias bomb"
+    return fifo(path), "is a FIFO, not a regular file"
+
+
+@pytest.mark.parametrize("damage", ["bomb", "fifo"])
+def test_validate_targets_and_optimise_preset_refuse_a_bomb_and_a_fifo(tmp_path, damage):
+    path, says = damaged_yaml(tmp_path / "file.yaml", damage)
     refused(cli("experiments.validate", "--targets", path, "--out", tmp_path / "v"), str(path), says)
     refused(cli("experiments.optimise", "--preset", path, "--out", tmp_path / "o"), str(path), says)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.yaml"]  # nothing made
@@ -428,12 +431,7 @@ def test_a_config_file_of_the_user_is_a_configuration_error_and_a_record_a_damag
 def test_every_study_that_reads_yaml_refuses_a_bomb_and_a_fifo(tmp_path, damage, command, option):
     """The evidence studies read their targets, parameters and specs through the same safe reader: an alias bomb
     or a FIFO is one line, in seconds (the subprocess's time limit), and nothing is made."""
-    path = tmp_path / "file.yaml"
-    if damage == "bomb":
-        path.write_text(BOMB)
-    else:
-        fifo(path)
-    says = "a YAML alias bomb" if damage == "bomb" else "is a FIFO, not a regular file"
+    path, says = damaged_yaml(tmp_path / "file.yaml", damage)
     named = ["--name", "redteam"] if command in ("experiments.calibrate", "experiments.posterior") else []
     refused(cli(command, option, path, *named, "--out", tmp_path / "out"), str(path), says)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.yaml"]

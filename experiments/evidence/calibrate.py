@@ -40,6 +40,7 @@ from experiments.evidence.outcomes import DEFAULT_PARAMETERS, Parameter, load_pa
 from experiments.evidence.validate import DEFAULT_TARGETS, TargetsFile, arm_configs, evaluate, load_targets, run_arms
 from experiments.records.files import atomic_write
 from livelihoods.errors import CommandParser, ConfigurationError, entry_point, require
+from livelihoods.overrides import NAME as CONFIG_NAME
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
 from livelihoods.values import get_value
@@ -148,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     if (CALIBRATION_DIR / f"{args.name}.yaml").exists():
         raise ConfigurationError(f"--name: configs/calibration/{args.name}.yaml exists and is never overwritten; "
                                  f"choose another name")
-    known = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.start) and (CALIBRATION_DIR / f"{args.start}.yaml").exists()
+    known = CONFIG_NAME.fullmatch(args.start) and (CALIBRATION_DIR / f"{args.start}.yaml").exists()
     if not known:
         options = ", ".join(sorted(p.stem for p in CALIBRATION_DIR.glob("*.yaml")))
         raise ConfigurationError(f"--start: unknown calibration {args.start!r}, allowed: {options}")

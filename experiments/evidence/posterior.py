@@ -50,7 +50,6 @@ import argparse
 import hashlib
 import json
 import math
-import re
 import shlex
 import sys
 import time
@@ -63,6 +62,7 @@ from experiments.evidence.calibrate import CALIBRATION_DIR, check_name, round_si
 from experiments.evidence.outcomes import DEFAULT_PARAMETERS, Parameter, load_parameters
 from experiments.evidence.validate import DEFAULT_TARGETS, TargetsFile, arm_configs, evaluate, load_targets, run_arms
 from experiments.records.files import atomic_write
+from livelihoods.draws import NAME as POSTERIOR_NAME
 from livelihoods.errors import CommandParser, ConfigurationError, entry_point, require
 from livelihoods.parallel import default_jobs
 from livelihoods.paths import ROOT
@@ -342,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                 "prior": {p.key: {"shape": "uniform", "low": p.low, "high": p.high, "unit": p.unit,
                                   "source": p.why} for p in params}}
     if args.continue_from is not None:
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", args.continue_from):
+        if not POSTERIOR_NAME.fullmatch(args.continue_from):
             raise ConfigurationError(f"--continue-from: must be the name of a posterior stored in "
                                      f"{_rel(args.into)} (letters, digits, '-' or '_'), not a path: got "
                                      f"{args.continue_from!r}")
