@@ -211,6 +211,7 @@ class LabourParams:
     priority_noise: float = nonneg(MAX_FACTOR)
     separation_rate: float = share()
     dismissal_probability: float = share()
+    subsidy_skill_per_share: float = nonneg(1.0)
 
 
 @dataclass

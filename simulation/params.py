@@ -49,6 +49,7 @@ class HiringRule(NamedTuple):
     certified_bonus: float
     recognised_bonus: float
     priority_noise: float
+    subsidy_skill_per_share: float
 
 
 class LivelihoodRule(NamedTuple):

@@ -106,12 +106,13 @@ PHASES: tuple[Phase, ...] = (
     Phase("apply_to_employer", rules.application_transition, ("applied_employer", "hiring_score"), "hiring",
           over="selected"),  # the candidates of a matching round
     Phase("accept_offer", rules.accept_transition,
-          ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired"), "labour",
+          ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired", "subsidy_months_left",
+           "wage_subsidy_share", "wage_subsidy_months"), "labour",
           over="selected"),  # the holders of an offer: a matching round reaches few, and policies add rounds
     Phase("run_business", rules.business_transition, ("status", "business_months"), "livelihood",
           hook="after_matching"),
-    Phase("keep_or_lose_job", rules.separation_transition, ("status", "tenure_months", "employer", "dismissed"),
-          "labour"),
+    Phase("keep_or_lose_job", rules.separation_transition,
+          ("status", "tenure_months", "employer", "dismissed", "subsidy_months_left"), "labour"),
     Phase("earn_and_save", rules.income_transition, ("earnings", "savings"), "livelihood"),
     Phase("age", rules.age_transition, ("status", "age"), "ageing"),
     Phase("update_intent", rules.intent_transition, ("peers_abroad", "intent"), "intent"),

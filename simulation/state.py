@@ -77,6 +77,7 @@ PERSON_FIELDS: dict[str, Field] = {
     "employer": Field(INT, "index", "current employer (-1: none)"),
     "job_threshold": Field(FLOAT, "index 0-1", "skill threshold of the current job"),
     "tenure_months": Field(INT, "months", "months in the current wage job"),
+    "subsidy_months_left": Field(INT, "months", "months the current wage job is still subsidised (0: not subsidised)"),
     "ever_hired": Field(FLAG, "-", "has been hired into a wage job during the run"),
     "dismissed": Field(FLAG, "-", "has been dismissed after probation for lack of skill"),
     "business_months": Field(INT, "months", "months the current business has survived"),
@@ -87,6 +88,9 @@ PERSON_FIELDS: dict[str, Field] = {
     "transport_covered_share": Field(FLOAT, "share 0-1", "share of the transport cost paid by the programme"),
     "childcare_access": Field(FLAG, "-", "has a childcare place while training"),
     "startup_capital": Field(FLOAT, "USD", "grant or kit value available for starting a business"),
+    "wage_subsidy_share": Field(FLOAT, "share 0-1", "share of the wage a subsidy pays to the employer of the person's "
+                                "next hire (a voucher, an apprenticeship place); used up by the hire"),
+    "wage_subsidy_months": Field(INT, "months", "months that subsidy pays"),
     "awaiting_regular_route": Field(FLAG, "-", "registered with a regular mobility scheme: does not leave irregularly meanwhile"),
 }
 

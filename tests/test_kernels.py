@@ -53,6 +53,11 @@ def mid_run(request):
     P.transport_covered_share[:] = g.choice([0.0, 0.5, 1.0], n)
     P.childcare_access[:] = g.random(n) < 0.5
     P.startup_capital[:] = g.choice([0.0, 200.0], n)
+    P.wage_subsidy_share[:] = g.choice([0.0, 0.5, 1.0], n)  # vouchers and apprenticeship places
+    P.wage_subsidy_months[:] = np.where(P.wage_subsidy_share > 0, g.choice([1, 3, 6], n), 0)
+    employed = P.status == WAGE_EMPLOYED  # subsidised jobs at every month of their subsidy, reviews due
+    P.subsidy_months_left[:] = np.where(employed, g.choice([0, 0, 1, 2, 4], n), 0)
+    P.tenure_months[employed] = g.integers(0, 5, int(employed.sum()))
     # some capable intenders, so the migration rule has decisions to make
     P.intent[:] = g.random(n)
     P.savings[g.random(n) < 0.3] += 1000.0

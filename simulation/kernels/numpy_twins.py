@@ -116,8 +116,8 @@ def search(status, searching, p, seed, month, uid):
     searching[:] = (status == UNEMPLOYED) & (philox_uniform(seed, _key("job_search"), month, uid) < p.search_probability)
 
 
-def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
-                      employers_by_district, district_first_employer, district_employers, employer_threshold,
+def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certified, recognised, wage_subsidy_share,
+                      uid, employers_by_district, district_first_employer, district_employers, employer_threshold,
                       open_places, p, seed, month, choice_stream, priority_stream, applied_employer, hiring_score,
                       ids):
     if employers_by_district.size == 0:  # no employer anywhere: nobody applies
@@ -129,15 +129,16 @@ def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certi
                       count - 1)
     e = np.where(count > 0, employers_by_district[np.where(count > 0, district_first_employer[d] + pick, 0)], 0)
     seen = np.where(is_returnee[ids] & ~certified[ids], claimed_skill[ids], skill[ids])
-    ok = (status[ids] == UNEMPLOYED) & (count > 0) & (seen >= employer_threshold[e]) & (open_places[e] > 0)
+    asked = employer_threshold[e] - p.subsidy_skill_per_share * wage_subsidy_share[ids]
+    ok = (status[ids] == UNEMPLOYED) & (count > 0) & (seen >= asked) & (open_places[e] > 0)
     score = (seen + (p.certified_bonus * certified[ids] + p.recognised_bonus * recognised[ids])
              + p.priority_noise * philox_uniform(seed, priority_stream, month, uid[ids]))
     applied_employer[ids] = np.where(ok, e, NO_INDEX)
     hiring_score[ids] = np.where(ok, score, 0.0)
 
 
-def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired, household_income,
-                 employer_wage, employer_threshold, p, ids):
+def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired, subsidy_months_left,
+                 wage_subsidy_share, wage_subsidy_months, household_income, employer_wage, employer_threshold, p, ids):
     has_offer = offer[ids] >= 0
     e = np.where(has_offer, offer[ids], 0)
     wage = np.where(has_offer, employer_wage[e], 0.0)
@@ -150,6 +151,9 @@ def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months
     job_threshold[hired] = employer_threshold[e]
     tenure_months[hired] = 0
     ever_hired[hired] = True
+    subsidy_months_left[hired] = np.where(wage_subsidy_share[hired] > 0.0, wage_subsidy_months[hired], 0)
+    wage_subsidy_share[hired] = 0.0
+    wage_subsidy_months[hired] = 0
 
 
 def run_business(status, business_months, savings, startup_capital, completed, skill, p, seed, month, uid):
@@ -169,18 +173,22 @@ def run_business(status, business_months, savings, startup_capital, completed, s
     business_months[survives] += 1
 
 
-def keep_or_lose_job(status, tenure_months, employer, skill, job_threshold, dismissed, employer_probation, p, seed,
-                     month, uid):
+def keep_or_lose_job(status, tenure_months, employer, skill, job_threshold, dismissed, subsidy_months_left,
+                     employer_probation, p, seed, month, uid):
     wage = status == WAGE_EMPLOYED
     t = tenure_months + 1
+    left = np.maximum(subsidy_months_left - 1, 0)
     probation = np.where(employer >= 0, employer_probation[np.maximum(employer, 0)], -1)
-    probation_end = wage & (t == probation) & (skill < job_threshold)
+    review = wage & (employer >= 0) & (left == 0) & (skill < job_threshold) & (
+        ((subsidy_months_left == 0) & (t == probation)) | ((subsidy_months_left == 1) & (t >= probation)))
     u = philox_uniform(seed, _key("separation"), month, uid)
-    fired = probation_end & (u < p.dismissal_probability)
-    separated = wage & ~probation_end & (u < p.separation_rate)
+    fired = review & (u < p.dismissal_probability)
+    separated = wage & ~review & (u < p.separation_rate)
     ends = fired | separated
     tenure_months[wage] = t[wage]
+    subsidy_months_left[wage] = left[wage]
     tenure_months[ends] = 0
+    subsidy_months_left[ends] = 0
     status[ends] = UNEMPLOYED
     employer[ends] = NO_INDEX
     dismissed[fired] = True

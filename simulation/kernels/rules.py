@@ -111,6 +111,17 @@ def hiring_score(perceived, certified, recognised, u, p):
 
 
 @jit
+def subsidised_threshold(threshold, subsidy_share, p):
+    """The skill an employer asks of a hire whose wage a subsidy pays in part:  theta' = theta - kappa s.
+
+    The employer weighs a worker's product against the wage it pays: a worker of skill theta (the job's
+    threshold) is worth the full wage, and each unit of skill below it is worth 1/kappa of the wage less,
+    so a subsidy of share s of the wage makes a worker kappa s below the threshold worth hiring
+    (kappa = ``subsidy_skill_per_share``)."""
+    return threshold - p.subsidy_skill_per_share * subsidy_share
+
+
+@jit
 def self_employment_entry_probability(savings, startup_capital, completed, p):
     """logit P = c0 + c_K (savings + K) / w_min + c_T 1[completed training]."""
     return logistic(
@@ -283,15 +294,16 @@ def search_transition(status, p, seed, month, uid):
 
 
 @jit
-def application_transition(status, district, skill, claimed_skill, is_returnee, certified, recognised, uid,
-                           employers_by_district, district_first_employer, district_employers, employer_threshold,
-                           open_places, p, seed, month, choice_stream, priority_stream):
+def application_transition(status, district, skill, claimed_skill, is_returnee, certified, recognised,
+                           wage_subsidy_share, uid, employers_by_district, district_first_employer, district_employers,
+                           employer_threshold, open_places, p, seed, month, choice_stream, priority_stream):
     """A candidate of a matching round who is searching applies to one employer of the home district.
 
     The employer is ``employers_by_district[first_d + floor(u_choice n_d)]``, uniform among the n_d employers
     of district d (draw ``u_choice`` from the round's ``choice_stream``); the application counts when the
-    employer still has places and the candidate's ``perceived_skill`` reaches its threshold, with the
-    employer's ranking ``hiring_score`` (draw ``u_priority`` from ``priority_stream``). The employers' side,
+    employer still has places and the candidate's ``perceived_skill`` reaches its threshold (lowered by a wage
+    subsidy the candidate brings: ``subsidised_threshold``), with the employer's ranking ``hiring_score`` (draw
+    ``u_priority`` from ``priority_stream``). The employers' side,
     places to the best applicants, is the model-level step ``make_offers``.
     Returns (applied_employer', hiring_score'): the employer (-1: none) and the score (0 without one).
     """
@@ -303,22 +315,29 @@ def application_transition(status, district, skill, claimed_skill, is_returnee, 
     pick = min(np.int64(math.floor(uniform(seed, choice_stream, month, uid) * count)), count - 1)
     e = employers_by_district[district_first_employer[district] + pick]
     seen = perceived_skill(skill, claimed_skill, is_returnee, certified)
-    if seen < employer_threshold[e] or open_places[e] <= 0:
+    if seen < subsidised_threshold(employer_threshold[e], wage_subsidy_share, p) or open_places[e] <= 0:
         return NO_INDEX, 0.0
     return e, hiring_score(seen, certified, recognised, uniform(seed, priority_stream, month, uid), p)
 
 
 @jit
 def accept_transition(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired,
-                      household_income, employer_wage, employer_threshold, p):
+                      subsidy_months_left, wage_subsidy_share, wage_subsidy_months, household_income, employer_wage,
+                      employer_threshold, p):
     """A searcher holding an offer from employer e takes it if ``accepts_job``.
 
-    Returns (status', employer', earnings', job_threshold', tenure_months', ever_hired')."""
+    The job's threshold is the employer's full one; a wage subsidy the person brings (share > 0) pays for the
+    job's first ``wage_subsidy_months`` months and is used up by the hire.
+    Returns (status', employer', earnings', job_threshold', tenure_months', ever_hired', subsidy_months_left',
+    wage_subsidy_share', wage_subsidy_months')."""
     if offer != NO_INDEX and status == UNEMPLOYED:
         wage = employer_wage[offer]
         if wage > 0.0 and accepts_job(wage, household_income, p):
-            return WAGE_EMPLOYED, offer, wage, employer_threshold[offer], 0, True
-    return status, employer, earnings, job_threshold, tenure_months, ever_hired
+            subsidised = wage_subsidy_share > 0.0
+            return (WAGE_EMPLOYED, offer, wage, employer_threshold[offer], 0, True,
+                    wage_subsidy_months if subsidised else 0, 0.0, 0)
+    return (status, employer, earnings, job_threshold, tenure_months, ever_hired, subsidy_months_left,
+            wage_subsidy_share, wage_subsidy_months)
 
 
 @jit
@@ -337,27 +356,31 @@ def business_transition(status, business_months, savings, startup_capital, compl
 
 
 @jit
-def separation_transition(status, tenure_months, employer, skill, job_threshold, dismissed, employer_probation,
-                          p, seed, month, uid):
-    """Wage jobs end by dismissal at the end of probation or by exogenous separation.
+def separation_transition(status, tenure_months, employer, skill, job_threshold, dismissed, subsidy_months_left,
+                          employer_probation, p, seed, month, uid):
+    """Wage jobs end by dismissal at the employer's review or by exogenous separation.
 
-    At tenure = the employer's probation, a hire whose actual skill is below the
-    job's threshold (hired on claimed skill) is dismissed with probability p_d;
-    otherwise the job ends with the monthly separation rate. Jobs held at the
-    start (no employer in the market) have no probation.
-    Returns (status', tenure_months', employer', dismissed').
+    The review comes at the end of probation, or at the end of a wage subsidy if that is later: a hire whose
+    actual skill is below the job's (full) threshold, whose product does not cover the wage (hired on claimed
+    skill, or below it thanks to a subsidy), is dismissed with probability p_d; otherwise, and in every other
+    month, the job ends with the monthly separation rate. A subsidised month counts down the subsidy. Jobs
+    held at the start (no employer in the market) have no probation.
+    Returns (status', tenure_months', employer', dismissed', subsidy_months_left').
     """
     if status != WAGE_EMPLOYED:
-        return status, tenure_months, employer, dismissed
+        return status, tenure_months, employer, dismissed, subsidy_months_left
     t = tenure_months + 1
+    left = max(subsidy_months_left - 1, 0)
     u = uniform(seed, SEPARATION, month, uid)
-    if employer != NO_INDEX and t == employer_probation[employer] and skill < job_threshold:
+    if employer != NO_INDEX and left == 0 and skill < job_threshold and (
+            (subsidy_months_left == 0 and t == employer_probation[employer])  # probation ends, no subsidy
+            or (subsidy_months_left == 1 and t >= employer_probation[employer])):  # the subsidy ends after it
         if u < p.dismissal_probability:
-            return UNEMPLOYED, 0, NO_INDEX, True
-        return status, t, employer, dismissed
+            return UNEMPLOYED, 0, NO_INDEX, True, 0
+        return status, t, employer, dismissed, left
     if u < p.separation_rate:
-        return UNEMPLOYED, 0, NO_INDEX, dismissed
-    return status, t, employer, dismissed
+        return UNEMPLOYED, 0, NO_INDEX, dismissed, 0
+    return status, t, employer, dismissed, left
 
 
 @jit

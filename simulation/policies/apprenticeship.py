@@ -2,9 +2,12 @@
 
 After the month's main matching round, employers willing to host apprentices
 open extra places (Poisson, mean ``extra_vacancies_per_host``) and a second
-round is held for targeted completers still searching. For each hire in that
-round the employer receives ``wage_subsidy_share`` of the wage for
-``subsidy_months`` (committed, and charged, at hiring).
+round is held for targeted completers still searching. Each place comes with a
+subsidy of ``wage_subsidy_share`` of the wage for ``subsidy_months``: the
+employer takes an apprentice whose skill is up to ``subsidised_threshold`` below
+the job's threshold, and when the subsidy ends keeps one whose skill does not
+cover the wage only if the review lets them stay (``separation_transition``).
+The subsidy is committed, and charged, at hiring, for its whole length.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ class Apprenticeship(Policy):
     lever = Lever(None)  # on or off at its configured settings
     outcomes = (Outcome("completers", "wage_employment_rate_12m_after_course", "completers in wage jobs, 12 months after"),)
     # its matching round's hires (phase accept_offer)
-    person_fields = ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired")
+    person_fields = ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired",
+                     "subsidy_months_left", "wage_subsidy_share", "wage_subsidy_months")
 
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
@@ -46,10 +50,14 @@ class Apprenticeship(Policy):
         m.vacancies += extra.astype(m.vacancies.dtype)
         completers = searchers[P.completed[searchers]]
         candidates = self.targeted(completers[P.status[completers] == UNEMPLOYED])
+        # the place brings its subsidy to this round (a voucher a candidate holds is set aside and given back)
+        held = P.wage_subsidy_share[candidates].copy(), P.wage_subsidy_months[candidates].copy()
+        P.wage_subsidy_share[candidates], P.wage_subsidy_months[candidates] = c.wage_subsidy_share, c.subsidy_months
         offered = m.make_offers(candidates, f"policy.{self.name}.choice", f"policy.{self.name}.priority")
         offers = m.scratch["offer"]
         subsidy = c.wage_subsidy_share * m.employer_wage[offers[offered]] * c.subsidy_months
         granted = self.grant(offered, subsidy)  # an offer the budget cannot subsidise is not made
         m.consider_offers(granted)
+        P.wage_subsidy_share[candidates], P.wage_subsidy_months[candidates] = held
         declined = granted[P.employer[granted] != offers[granted]]
         self.charge(-float((c.wage_subsidy_share * m.employer_wage[offers[declined]] * c.subsidy_months).sum()))

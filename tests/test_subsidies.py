@@ -1,0 +1,91 @@
+"""Wage subsidies that act and end (issue 33, part 1): the subsidy lowers what an employer asks of a hire, is used
+up by the hire, and when it ends the employer's review lets go of a hire whose skill does not cover the wage."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import livelihoods
+from simulation.kernels import rules
+from simulation.params import build_rules
+from simulation.state import NO_INDEX, UNEMPLOYED, WAGE_EMPLOYED
+
+SIZE = {"scenario.n_youth": 4000, "months": 24, "burn_in_months": 24}
+
+
+@pytest.fixture(scope="module")
+def p():
+    return build_rules(livelihoods.load_config())
+
+
+def test_a_subsidy_lowers_the_threshold_by_kappa_times_its_share(p):
+    kappa = p.hiring.subsidy_skill_per_share
+    assert kappa > 0
+    for share in (0.0, 0.5, 1.0):
+        assert rules.subsidised_threshold(0.5, share, p.hiring) == pytest.approx(0.5 - kappa * share)
+
+
+def review(p, skill, tenure, left, probation=3, threshold=0.5):
+    """separation_transition of a wage earner of employer 0 with its draw forced to 0 (every risk happens)."""
+    labour = p.labour._replace(dismissal_probability=1.0, separation_rate=0.0)
+    return rules.separation_transition(WAGE_EMPLOYED, tenure, 0, skill, threshold, False, left,
+                                       np.array([probation], dtype=np.int32), labour, 1, 5, 7)
+
+
+def test_the_review_comes_once_at_probation_or_at_the_subsidys_end_whichever_is_later(p):
+    low, high = 0.45, 0.55  # below and above the job's threshold 0.5
+    # no subsidy: reviewed at the end of probation (tenure 2 -> 3), kept if skilled
+    assert review(p, low, 2, 0)[0] == UNEMPLOYED and review(p, low, 2, 0)[3]
+    assert review(p, high, 2, 0)[0] == WAGE_EMPLOYED
+    # a 6-month subsidy, longer than probation: not reviewed at probation, reviewed when it ends
+    assert review(p, low, 2, 4)[:5:4] == (WAGE_EMPLOYED, 3)
+    assert review(p, low, 5, 1)[0] == UNEMPLOYED and review(p, high, 5, 1) == (WAGE_EMPLOYED, 6, 0, False, 0)
+    # a 1-month subsidy, shorter than probation: its end passes, the review comes at probation, once
+    assert review(p, low, 0, 1) == (WAGE_EMPLOYED, 1, 0, False, 0)
+    assert review(p, low, 2, 0)[0] == UNEMPLOYED
+    assert review(p, low, 3, 0)[0] == WAGE_EMPLOYED  # after the review month, no second review
+
+
+def test_a_hire_uses_the_subsidy_up_and_the_job_counts_its_months(p):
+    wage, threshold = np.array([300.0]), np.array([0.5])
+    taken = rules.accept_transition(UNEMPLOYED, 0, NO_INDEX, 0.0, 0.0, 0, False, 0, 0.5, 6, 50.0, wage, threshold,
+                                    p.labour)
+    assert taken == (WAGE_EMPLOYED, 0, 300.0, 0.5, 0, True, 6, 0.0, 0)
+    plain = rules.accept_transition(UNEMPLOYED, 0, NO_INDEX, 0.0, 0.0, 0, False, 0, 0.0, 0, 50.0, wage, threshold,
+                                    p.labour)
+    assert plain[6] == 0
+
+
+def outcomes(policy, **values) -> dict:
+    """A run's summary without ``meta`` (times, versions) and without the ledger's line per policy."""
+    result = livelihoods.simulate({**SIZE, "policy": policy, **values}, seed=3)
+    summary = {k: v for k, v in result.summary.items() if k != "meta"}
+    by_policy = summary["cost"].pop("by_policy")
+    return json.loads(json.dumps(summary, sort_keys=True, default=str)), by_policy
+
+
+def test_a_voucher_of_share_0_leaves_the_run_bit_identical():
+    none, _ = outcomes([])
+    zero, ledger = outcomes(["wage_subsidy"], **{"policy.wage_subsidy.subsidy_share": 0.0})
+    assert zero == none and ledger["wage_subsidy"]["spent"] == 0 and ledger["wage_subsidy"]["grants"] == 0
+    paid, ledger = outcomes(["wage_subsidy"])
+    assert paid["indicators"]["wage_employment_rate"] > none["indicators"]["wage_employment_rate"]
+    assert ledger["wage_subsidy"]["spent"] > 0
+
+
+def completers_employed(**values) -> float:
+    rates = []
+    for seed in (1, 2):
+        r = livelihoods.simulate({**SIZE, "policy": ["apprenticeship"], **values}, seed=seed)
+        rates.append(r.summary["reached"]["12"]["completers"]["employment_rate"])
+    return float(np.mean(rates))
+
+
+def test_the_apprenticeships_subsidy_length_and_share_change_who_works():
+    short, default, long_ = (completers_employed(**{"policy.apprenticeship.subsidy_months": m}) for m in (1, 6, 12))
+    assert short < default < long_
+    half, whole = (completers_employed(**{"policy.apprenticeship.wage_subsidy_share": s}) for s in (0.5, 1.0))
+    assert half < whole
