@@ -101,6 +101,7 @@ ZERO = {
     "certification": "policy.certification.target=district:nowhere",
     "apprenticeship": "policy.apprenticeship.extra_vacancies_per_host=0",
     "job_referral": "policy.job_referral.budget=0",
+    "wage_subsidy": "policy.wage_subsidy.subsidy_share=0",
 }
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulation.policies.base import Lever, Outcome, Policy
+from simulation.policies.base import Lever, Outcome, Policy, SubsidisedHires
 from simulation.schema import PolicyConfig, months, nonneg, share
 from simulation.state import UNEMPLOYED
 
@@ -41,6 +41,10 @@ class Apprenticeship(Policy):
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
         self.hosts = model.inputs["employer_hosts"]  # the employers' own willingness, read each month
+        self.subsidised = SubsidisedHires()
+
+    def report(self) -> dict:
+        return super().report() | self.subsidised.report(self.model.people, self.model.month)
 
     def after_matching(self, searchers):
         m, P, c = self.model, self.model.people, self.cfg
@@ -58,6 +62,9 @@ class Apprenticeship(Policy):
         subsidy = c.wage_subsidy_share * m.employer_wage[offers[offered]] * c.subsidy_months
         granted = self.grant(offered, subsidy)  # an offer the budget cannot subsidise is not made
         m.consider_offers(granted)
+        hired = granted[P.employer[granted] == offers[granted]]
+        if c.wage_subsidy_share > 0:
+            self.subsidised.add(P, hired, m.month, c.subsidy_months)
         P.wage_subsidy_share[candidates], P.wage_subsidy_months[candidates] = held
         declined = granted[P.employer[granted] != offers[granted]]
         self.charge(-float((c.wage_subsidy_share * m.employer_wage[offers[declined]] * c.subsidy_months).sum()))

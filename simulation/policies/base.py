@@ -199,3 +199,35 @@ class Policy:
             "budget_exhausted_month": self.exhausted_month,
             "grants": self.grants,
         }
+
+
+class SubsidisedHires:
+    """The hires a wage-subsidy policy paid for, kept to report its effect while paid and after it ends.
+
+    ``add(ids, months)`` records this month's subsidised hires (person rows) and their subsidy's length;
+    ``report(people, month)`` counts them: ``hires``; ``subsidised_now`` (in the same job, still paid);
+    ``subsidy_ended`` (hires whose subsidy's months have passed) and, of those, ``employed_after`` (in work at
+    home now: wage or own business) and ``same_job_after`` (still in the subsidised job)."""
+
+    def __init__(self):
+        self.ids, self.months, self.employers = [], [], []
+
+    def add(self, people, ids: np.ndarray, month: int, subsidy_months: int) -> None:
+        if ids.size:
+            self.ids.append(ids.copy())
+            self.months.append(np.full(ids.size, month + subsidy_months, dtype=np.int64))
+            self.employers.append(people.employer[ids].copy())
+
+    def report(self, people, month: int) -> dict:
+        from simulation.state import SELF_EMPLOYED, WAGE_EMPLOYED
+
+        if not self.ids:
+            return {"hires": 0, "subsidised_now": 0, "subsidy_ended": 0, "employed_after": 0, "same_job_after": 0}
+        ids, ends, employers = (np.concatenate(a) for a in (self.ids, self.months, self.employers))
+        status, employer = people.status[ids], people.employer[ids]
+        same = (status == WAGE_EMPLOYED) & (employer == employers)
+        ended = ends <= month
+        working = (status == WAGE_EMPLOYED) | (status == SELF_EMPLOYED)
+        return {"hires": int(ids.size), "subsidised_now": int((same & ~ended).sum()),
+                "subsidy_ended": int(ended.sum()), "employed_after": int((working & ended).sum()),
+                "same_job_after": int((same & ended).sum())}

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.policies.base import Lever, Outcome, Policy
+from simulation.policies.base import Lever, Outcome, Policy, SubsidisedHires
 from simulation.schema import PolicyConfig, months, share
 from simulation.state import UNEMPLOYED, WAGE_EMPLOYED
 
@@ -42,6 +42,10 @@ class WageSubsidy(Policy):
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
         self.holders = np.zeros(0, dtype=np.int64)  # persons holding an unused voucher of this policy, ascending
+        self.subsidised = SubsidisedHires()
+
+    def report(self) -> dict:
+        return super().report() | self.subsidised.report(self.model.people, self.model.month)
 
     def after_training(self, trainees):
         c, m, P = self.cfg, self.model, self.model.people
@@ -68,4 +72,5 @@ class WageSubsidy(Policy):
         used = self.holders[P.wage_subsidy_share[self.holders] == 0]
         hired = used[(P.status[used] == WAGE_EMPLOYED) & (P.tenure_months[used] == 0)]
         self.charge(float((c.subsidy_share * m.employer_wage[P.employer[hired]] * c.subsidy_months).sum()), hired.size)
+        self.subsidised.add(P, hired, m.month, c.subsidy_months)
         self.holders = self.holders[P.wage_subsidy_share[self.holders] > 0]
