@@ -222,6 +222,8 @@ class SelfEmploymentParams:
     failure_logit: float = logit()
     failure_skill_logit: float = slope()
     capital_failure_logit_per_wage: float = slope()
+    capital_depreciation_rate: float = share()
+    capital_loss_on_failure: float = share()
     income_factor: float = nonneg(MAX_FACTOR)
 
 

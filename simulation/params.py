@@ -59,6 +59,8 @@ class LivelihoodRule(NamedTuple):
     failure_logit: float
     failure_skill_logit: float
     capital_failure_logit_per_wage: float
+    capital_depreciation_rate: float
+    capital_loss_on_failure: float
     income_factor: float
     saving_rate: float
     savings_drawdown_rate: float

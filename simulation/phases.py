@@ -109,7 +109,8 @@ PHASES: tuple[Phase, ...] = (
           ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired", "subsidy_months_left",
            "wage_subsidy_share", "wage_subsidy_months"), "labour",
           over="selected"),  # the holders of an offer: a matching round reaches few, and policies add rounds
-    Phase("run_business", rules.business_transition, ("status", "business_months"), "livelihood",
+    Phase("run_business", rules.business_transition,
+          ("status", "business_months", "startup_capital", "business_capital"), "livelihood",
           hook="after_matching"),
     Phase("keep_or_lose_job", rules.separation_transition,
           ("status", "tenure_months", "employer", "dismissed", "subsidy_months_left"), "labour"),

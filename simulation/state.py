@@ -81,13 +81,15 @@ PERSON_FIELDS: dict[str, Field] = {
     "ever_hired": Field(FLAG, "-", "has been hired into a wage job during the run"),
     "dismissed": Field(FLAG, "-", "has been dismissed after probation for lack of skill"),
     "business_months": Field(INT, "months", "months the current business has survived"),
+    "business_capital": Field(FLOAT, "USD", "capital invested in the current business (a kit spent on equipment and "
+                              "stock): it depreciates while the business runs and is lost in part when it fails"),
     "migrated": Field(FLAG, "-", "emigrated during the run"),
     "abroad_regular": Field(FLAG, "-", "emigrated through a regular pathway"),
     # --- decision inputs set by policies (zero / False without interventions) -
     "stipend": Field(FLOAT, "USD/month", "allowance paid while in training"),
     "transport_covered_share": Field(FLOAT, "share 0-1", "share of the transport cost paid by the programme"),
     "childcare_access": Field(FLAG, "-", "has a childcare place while training"),
-    "startup_capital": Field(FLOAT, "USD", "grant or kit value available for starting a business"),
+    "startup_capital": Field(FLOAT, "USD", "grant or kit value not yet invested: spent on a business when one starts"),
     "wage_subsidy_share": Field(FLOAT, "share 0-1", "share of the wage a subsidy pays to the employer of the person's "
                                 "next hire (a voucher, an apprenticeship place); used up by the hire"),
     "wage_subsidy_months": Field(INT, "months", "months that subsidy pays"),

@@ -12,7 +12,7 @@ import pytest
 from simulation import phases as table
 from simulation.engines import KernelEngine, TwinEngine
 from simulation.kernels import numba_kernels, numpy_twins, rules
-from simulation.state import ABROAD, NO_INDEX, PERSON_FIELDS, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
+from simulation.state import ABROAD, NO_INDEX, PERSON_FIELDS, SELF_EMPLOYED, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
 from tests.conftest import SMALL, make_config, run_model
 
 MODEL_LEVEL = sorted(name for name in dir(numba_kernels) if name.endswith("_kernel"))
@@ -53,6 +53,7 @@ def mid_run(request):
     P.transport_covered_share[:] = g.choice([0.0, 0.5, 1.0], n)
     P.childcare_access[:] = g.random(n) < 0.5
     P.startup_capital[:] = g.choice([0.0, 200.0], n)
+    P.business_capital[:] = np.where(P.status == SELF_EMPLOYED, g.choice([0.0, 150.0, 400.0], n), 0.0)
     P.wage_subsidy_share[:] = g.choice([0.0, 0.5, 1.0], n)  # vouchers and apprenticeship places
     P.wage_subsidy_months[:] = np.where(P.wage_subsidy_share > 0, g.choice([1, 3, 6], n), 0)
     employed = P.status == WAGE_EMPLOYED  # subsidised jobs at every month of their subsidy, reviews due

@@ -156,11 +156,12 @@ def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months
     wage_subsidy_months[hired] = 0
 
 
-def run_business(status, business_months, savings, startup_capital, completed, skill, p, seed, month, uid):
+def run_business(status, business_months, savings, startup_capital, business_capital, completed, skill, p, seed,
+                 month, uid):
     entry = _logistic(p.entry_logit + p.capital_logit_per_wage * (savings + startup_capital) / p.minimum_wage
                       + np.where(completed, p.trained_logit, 0.0))
     failure = _logistic(p.failure_logit - p.failure_skill_logit * skill
-                        - p.capital_failure_logit_per_wage * startup_capital / p.minimum_wage)
+                        - p.capital_failure_logit_per_wage * business_capital / p.minimum_wage)
     u = philox_uniform(seed, _key("self_employment"), month, uid)
     opens = (status == UNEMPLOYED) & (u < entry)
     owner = status == SELF_EMPLOYED
@@ -168,9 +169,14 @@ def run_business(status, business_months, savings, startup_capital, completed, s
     survives = owner & ~fails
     status[opens] = SELF_EMPLOYED
     business_months[opens] = 0
+    business_capital[opens] = startup_capital[opens]
+    startup_capital[opens] = 0.0
     status[fails] = UNEMPLOYED
     business_months[fails] = 0
+    startup_capital[fails] += (1.0 - p.capital_loss_on_failure) * business_capital[fails]
+    business_capital[fails] = 0.0
     business_months[survives] += 1
+    business_capital[survives] *= 1.0 - p.capital_depreciation_rate
 
 
 def keep_or_lose_job(status, tenure_months, employer, skill, job_threshold, dismissed, subsidy_months_left,

@@ -132,10 +132,22 @@ def self_employment_entry_probability(savings, startup_capital, completed, p):
 
 
 @jit
-def business_failure_hazard(skill, startup_capital, p):
-    """Monthly failure of an own business:  logit f = d0 - d_s * skill - d_K * K / w_min (K: start-up capital)."""
+def business_failure_hazard(skill, business_capital, p):
+    """Monthly failure of an own business:  logit f = d0 - d_s * skill - d_K * K / w_min (K: capital invested in it)."""
     return logistic(p.failure_logit - p.failure_skill_logit * skill
-                    - p.capital_failure_logit_per_wage * startup_capital / p.minimum_wage)
+                    - p.capital_failure_logit_per_wage * business_capital / p.minimum_wage)
+
+
+@jit
+def depreciated_capital(business_capital, p):
+    """A month of running the business wears its capital:  K' = (1 - delta_K) K."""
+    return (1.0 - p.capital_depreciation_rate) * business_capital
+
+
+@jit
+def capital_left_after_failure(business_capital, p):
+    """What a failed business leaves to start another (equipment sold or kept):  (1 - lambda) K."""
+    return (1.0 - p.capital_loss_on_failure) * business_capital
 
 
 @jit
@@ -341,18 +353,24 @@ def accept_transition(status, offer, employer, earnings, job_threshold, tenure_m
 
 
 @jit
-def business_transition(status, business_months, savings, startup_capital, completed, skill, p, seed, month, uid):
-    """Searchers may open a business; owners may fail (one draw, one event). Returns (status', business_months')."""
+def business_transition(status, business_months, savings, startup_capital, business_capital, completed, skill, p,
+                        seed, month, uid):
+    """Searchers may open a business; owners may fail (one draw, one event).
+
+    Opening invests the start-up capital S in the business:  K' = S, S' = 0 (savings stay savings). A month
+    the business survives wears its capital (``depreciated_capital``); a failure loses part of it, and what is
+    left can start another (``capital_left_after_failure``):  S' = S + (1 - lambda) K, K' = 0.
+    Returns (status', business_months', startup_capital', business_capital')."""
     if status == UNEMPLOYED:
         if uniform(seed, SELF_EMPLOYMENT, month, uid) < self_employment_entry_probability(
                 savings, startup_capital, completed, p):
-            return SELF_EMPLOYED, 0
-        return status, business_months
+            return SELF_EMPLOYED, 0, 0.0, startup_capital
+        return status, business_months, startup_capital, business_capital
     if status == SELF_EMPLOYED:
-        if uniform(seed, SELF_EMPLOYMENT, month, uid) < business_failure_hazard(skill, startup_capital, p):
-            return UNEMPLOYED, 0
-        return status, business_months + 1
-    return status, business_months
+        if uniform(seed, SELF_EMPLOYMENT, month, uid) < business_failure_hazard(skill, business_capital, p):
+            return UNEMPLOYED, 0, startup_capital + capital_left_after_failure(business_capital, p), 0.0
+        return status, business_months + 1, startup_capital, depreciated_capital(business_capital, p)
+    return status, business_months, startup_capital, business_capital
 
 
 @jit

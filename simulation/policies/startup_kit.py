@@ -2,7 +2,9 @@
 
 In the month a targeted person completes a course (and, with
 ``certified_only``, is certified) they receive ``kit_value`` as
-``startup_capital``, which raises business entry and lowers business failure.
+``startup_capital``, which raises business entry; a business that starts invests it
+(``business_capital``: lower failure while it lasts, worn each month, lost in part when the business
+fails), so a kit helps once, not for ever.
 """
 
 from __future__ import annotations
