@@ -294,6 +294,7 @@ class RunConfig:
     draw: int = count(0, MAX_PERSONS)
     burn_in_months: int = months(0)  # (before `months`, which shadows the helper below it)
     months: int = months(1)
+    trial_horizons: list[int] = field(default=MISSING, metadata={"non_empty": True})  # months after a lottery
     engine: str = choice(*ENGINES)
     threads: int = count(0, 1024)
     scenario: ScenarioConfig = MISSING
@@ -301,6 +302,10 @@ class RunConfig:
     policy: PolicyConfigs = field(default_factory=PolicyConfigs)
 
     def check(self, path: str) -> None:
+        h = self.trial_horizons
+        require(all(isinstance(x, int) and not isinstance(x, bool) and 1 <= x <= MAX_MONTHS for x in h)
+                and list(h) == sorted(set(h)), "trial_horizons",
+                f"a list of distinct whole months in [1, {MAX_MONTHS}], ascending", h)
         require(self.posterior is not None or self.draw == 0, "draw", "0 without a posterior (posterior=<name> "
                 "chooses the stored posterior whose draws are numbered)", self.draw)
         s = self.scenario

@@ -125,7 +125,7 @@ class LivelihoodsModel(mesa.Model):
             self._add_person_agents(np.flatnonzero(self.people.arrival_month == 0))
         self._views_ready = self.engine_name == "mesa"
         self.run_burn_in()
-        self.trial = Trial(self.people.n)
+        self.trial = Trial(self.people.n, cfg.trial_horizons)
         self.reached = Reached()
         self.policies = PolicySet(cfg.policy, self)
         self.rows: list[dict] = []

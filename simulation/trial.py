@@ -4,7 +4,8 @@ When a centre has more waiting applicants than seats at an intake, its lottery d
 a place: within that centre and intake (the *stratum*), the offer is random. A person joins the trial at
 the first such lottery they enter (later lotteries, which some losers win, are the trial's crossover);
 ``Trial.enter`` records each new participant, their stratum and whether they were offered a place.
-``Trial.observe`` snapshots the outcomes of each participant 6, 12 and 24 months after their lottery,
+``Trial.observe`` snapshots the outcomes of each participant at each horizon after their lottery
+(``trial_horizons`` of the run config: 6, 12, 24, 36 and 48 months by default),
 and ``Trial.estimates`` reports, like a published trial, per outcome, horizon and sex:
 
 * ITT (intention to treat): the effect of the offer,
@@ -28,7 +29,6 @@ import numpy as np
 
 from simulation.state import ABROAD, SELF_EMPLOYED, WAGE_EMPLOYED, PersonState
 
-HORIZONS = (6, 12, 24)  # months after the lottery
 OUTCOMES = ("completed", "employed", "wage_employed", "self_employed", "earnings", "intends_to_migrate",
             "migrated")
 TAKE_UP = "started_course"
@@ -54,7 +54,8 @@ def outcomes_of(people: PersonState, rows: np.ndarray, intent_threshold: float) 
 class Trial:
     """Participants of the oversubscribed lotteries and their outcomes at each horizon."""
 
-    def __init__(self, n_persons: int):
+    def __init__(self, n_persons: int, horizons=(6, 12, 24)):
+        self.horizons = tuple(int(h) for h in horizons)  # months after the lottery
         self.in_trial = np.zeros(n_persons, dtype=bool)
         self.cohorts: list[dict] = []  # one per lottery month: rows, offered, stratum, female, month
         self.observed: dict[tuple[int, int], dict[str, np.ndarray]] = {}  # (cohort, horizon) -> outcomes
@@ -75,7 +76,7 @@ class Trial:
         """Snapshot the outcomes of the cohorts whose lottery was a horizon ago."""
         for k, cohort in enumerate(self.cohorts):
             h = month - cohort["month"]
-            if h in HORIZONS:
+            if h in self.horizons:
                 self.observed[(k, h)] = outcomes_of(people, cohort["rows"], intent_threshold)
 
     def estimates(self) -> dict:
@@ -83,7 +84,7 @@ class Trial:
         out = {"participants": int(sum(c["rows"].size for c in self.cohorts)),
                "offered": int(sum(c["offered"].sum() for c in self.cohorts)),
                "lotteries": len(self.cohorts), "horizons": {}}
-        for h in HORIZONS:
+        for h in self.horizons:
             ks = [k for k in range(len(self.cohorts)) if (k, h) in self.observed]
             if not ks:
                 continue

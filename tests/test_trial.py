@@ -88,3 +88,17 @@ def test_no_programme_is_a_valid_scenario():
     assert summary["indicators"]["enrolled"] == 0 and summary["training"]["funnel"]["applied"] > 0
     assert summary["trial"]["participants"] == 0 and summary["trial"]["horizons"] == {}
     assert summary["cost"]["training"] == 0
+
+
+def test_the_trials_horizons_are_the_configs():
+    """trial_horizons (configs/config.yaml: 6 to 48 months) decides when the trial measures; a horizon the run does
+    not reach is reported for no cohort; a list that is not ascending whole months is refused in one line."""
+    import livelihoods
+
+    result = livelihoods.simulate({"scenario.n_youth": 3000, "months": 30, "trial_horizons": [3, 9, 40]}, seed=2)
+    assert set(result.summary["trial"]["horizons"]) == {"3", "9"}
+    default = livelihoods.load_config()
+    assert default.trial_horizons == [6, 12, 24, 36, 48]
+    for bad in ([12, 6], [0, 6], [6, 6], []):
+        with pytest.raises(livelihoods.ConfigurationError, match=r"^trial_horizons: must be"):
+            livelihoods.load_config({"trial_horizons": bad})

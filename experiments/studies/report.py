@@ -272,7 +272,9 @@ def _trial_section(table: pd.DataFrame, interval: str) -> list[str]:
              f"[{interval} over runs]; earnings in USD/month, the rest in percentage points."), "",
              "| horizon | group | first stage | " + " | ".join(f"ITT {o.replace('_', ' ')}" for o in TRIAL_OUTCOMES)
              + " | TOT employed |", "|---|---|---|" + "---|" * (len(TRIAL_OUTCOMES) + 1)]
-    for h in (6, 12, 24):
+    horizons = sorted({int(name[len("trial_first_stage_"):-1]) for name in rows["indicator"].unique()
+                       if name.startswith("trial_first_stage_") and name.endswith("m")})  # the run's trial_horizons
+    for h in horizons:
         for group in ("all", "women", "men"):
             g = rows[rows["group"] == group].set_index("indicator", drop=False)
             if f"trial_first_stage_{h}m" not in g.index:
