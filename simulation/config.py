@@ -212,6 +212,7 @@ class LabourParams:
     separation_rate: float = share()
     dismissal_probability: float = share()
     subsidy_skill_per_share: float = nonneg(1.0)
+    skill_depreciation_rate: float = share()
 
 
 @dataclass

@@ -34,6 +34,7 @@ class DropoutRule(NamedTuple):
 
 class TrainingRule(NamedTuple):
     skill_gain: float
+    skill_depreciation_rate: float
 
 
 class LabourRule(NamedTuple):
@@ -118,7 +119,7 @@ def build_rules(cfg: RunConfig) -> Rules:
     return Rules(
         enrolment=_pick(EnrolmentRule, b.enrolment),
         dropout=_pick(DropoutRule, b.dropout, minimum_wage=s.minimum_wage),
-        training=_pick(TrainingRule, s.training),
+        training=_pick(TrainingRule, s.training, b.labour),
         labour=_pick(LabourRule, b.labour),
         hiring=_pick(HiringRule, b.labour),
         livelihood=_pick(LivelihoodRule, b.self_employment, b.income, minimum_wage=s.minimum_wage),

@@ -97,7 +97,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("attend", rules.attend_transition, ("status", "dropped_out", "dropout_course_month"), "dropout",
           hook="before_attendance"),
     Phase("progress", rules.progress_transition,
-          ("status", "months_in_course", "skill", "completed", "certified", "recognised"), "training"),
+          ("status", "months_in_course", "skill", "trained_skill", "completed", "certified", "recognised"), "training"),
     Phase("join_or_leave_labour_force", rules.labour_force_transition, ("status",), "labour",
           hook="after_training"),
     Phase("search", rules.search_transition, ("searching",), "labour"),
@@ -115,6 +115,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("keep_or_lose_job", rules.separation_transition,
           ("status", "tenure_months", "employer", "dismissed", "subsidy_months_left"), "labour"),
     Phase("earn_and_save", rules.income_transition, ("earnings", "savings"), "livelihood"),
+    Phase("use_or_lose_skill", rules.skill_use_transition, ("skill", "trained_skill"), "training"),
     Phase("age", rules.age_transition, ("status", "age"), "ageing"),
     Phase("update_intent", rules.intent_transition, ("peers_abroad", "intent"), "intent"),
     # (model-level step ``emigration_share`` before the livelihoods loop; ``tally`` at the end of the month)
@@ -138,7 +139,7 @@ CALLER_INPUTS = {
 FUSED: dict[str, tuple[str, ...]] = {
     "training": ("attend", "progress"),
     "labour_market": ("join_or_leave_labour_force", "search"),
-    "livelihoods": ("run_business", "keep_or_lose_job", "earn_and_save", "age", "update_intent"),
+    "livelihoods": ("run_business", "keep_or_lose_job", "earn_and_save", "use_or_lose_skill", "age", "update_intent"),
 }
 
 

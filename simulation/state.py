@@ -46,6 +46,8 @@ PERSON_FIELDS: dict[str, Field] = {
     "age": Field(FLOAT, "years", "age; 15-40 at start (seed 003)"),
     "education_years": Field(FLOAT, "years", "completed years of schooling"),
     "skill": Field(FLOAT, "index 0-1", "actual trade skill"),
+    "trained_skill": Field(FLOAT, "index 0-1", "the part of skill a course added and the person still holds: it fades "
+                           "while unused (out of work and training)"),
     "claimed_skill": Field(FLOAT, "index 0-1", "skill the person claims; above actual for returnees (seed 002)"),
     "dependents": Field(INT, "persons", "young children in the person's care"),
     "household_income": Field(FLOAT, "USD/month", "household income per capita, excluding own earnings"),

@@ -53,6 +53,7 @@ def mid_run(request):
     P.transport_covered_share[:] = g.choice([0.0, 0.5, 1.0], n)
     P.childcare_access[:] = g.random(n) < 0.5
     P.startup_capital[:] = g.choice([0.0, 200.0], n)
+    P.trained_skill[:] = np.minimum(P.skill, g.choice([0.0, 0.05, 0.1], n))  # completers' course skill, fading
     P.business_capital[:] = np.where(P.status == SELF_EMPLOYED, g.choice([0.0, 150.0, 400.0], n), 0.0)
     P.wage_subsidy_share[:] = g.choice([0.0, 0.5, 1.0], n)  # vouchers and apprenticeship places
     P.wage_subsidy_months[:] = np.where(P.wage_subsidy_share > 0, g.choice([1, 3, 6], n), 0)

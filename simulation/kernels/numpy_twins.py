@@ -90,7 +90,7 @@ def attend(status, months_in_course, dropped_out, dropout_course_month, district
     dropout_course_month[drop] = months_in_course[drop] + 1
 
 
-def progress(status, months_in_course, course_months, skill, completed, certified, recognised, centre,
+def progress(status, months_in_course, course_months, skill, trained_skill, completed, certified, recognised, centre,
              centre_certification_rate, centre_recognised_share, p, seed, month, uid):
     training = status == TRAINING
     months_in_course[training] += 1
@@ -101,7 +101,16 @@ def progress(status, months_in_course, course_months, skill, completed, certifie
     completed[done] = True
     certified[done] = u[done] < rate[done]
     recognised[done] = u[done] < rate[done] * centre_recognised_share[centre[done]]
-    skill[done] = np.minimum(1.0, skill[done] + p.skill_gain)
+    gained = np.minimum(1.0, skill[done] + p.skill_gain)
+    trained_skill[done] += gained - skill[done]
+    skill[done] = gained
+
+
+def use_or_lose_skill(status, skill, trained_skill, p):
+    unused = (status == IDLE) | (status == UNEMPLOYED)
+    loss = p.skill_depreciation_rate * trained_skill[unused]
+    skill[unused] -= loss
+    trained_skill[unused] -= loss
 
 
 def join_or_leave_labour_force(status, p, seed, month, uid):

@@ -266,24 +266,42 @@ def attend_transition(status, months_in_course, dropped_out, dropout_course_mont
 
 
 @jit
-def progress_transition(status, months_in_course, course_months, skill, completed, certified, recognised, centre,
-                        centre_certification_rate, centre_recognised_share, p, seed, month, uid):
+def progress_transition(status, months_in_course, course_months, skill, trained_skill, completed, certified,
+                        recognised, centre, centre_certification_rate, centre_recognised_share, p, seed, month, uid):
     """A trainee who attended gains a month; at the end of the course completes.
 
-    On completion: skill' = min(1, skill + gain); certified if u < c_k;
-    recognised if u < c_k r_k, with c_k, r_k the certification rate and
+    On completion: skill' = min(1, skill + gain), and the gain is held as trained skill (T' = T + skill' - skill);
+    certified if u < c_k; recognised if u < c_k r_k, with c_k, r_k the certification rate and
     recognised share of the person's centre k (a recognised certificate is a
-    certificate). Returns (status', months_in_course', skill', completed', certified', recognised').
+    certificate). Returns (status', months_in_course', skill', trained_skill', completed', certified', recognised').
     """
     if status != TRAINING:
-        return status, months_in_course, skill, completed, certified, recognised
+        return status, months_in_course, skill, trained_skill, completed, certified, recognised
     m = months_in_course + 1
     if m < course_months:
-        return status, m, skill, completed, certified, recognised
+        return status, m, skill, trained_skill, completed, certified, recognised
     u = uniform(seed, CERTIFICATION, month, uid)
     rate = centre_certification_rate[centre]
-    return (UNEMPLOYED, m, min(1.0, skill + p.skill_gain), True, u < rate,
+    gained = min(1.0, skill + p.skill_gain)
+    return (UNEMPLOYED, m, gained, trained_skill + (gained - skill), True, u < rate,
             u < rate * centre_recognised_share[centre])
+
+
+@jit
+def unused_skill_loss(trained_skill, p):
+    """The trained skill lost in a month out of use:  delta_s T  (delta_s = ``skill_depreciation_rate``)."""
+    return p.skill_depreciation_rate * trained_skill
+
+
+@jit
+def skill_use_transition(status, skill, trained_skill, p):
+    """Skills fade without use: a month idle or searching loses ``unused_skill_loss`` of the skill a course added,
+    s' = s - delta_s T, T' = T - delta_s T; working (a wage job, an own business), training or abroad keeps it.
+    Returns (skill', trained_skill')."""
+    if status == IDLE or status == UNEMPLOYED:
+        loss = unused_skill_loss(trained_skill, p)
+        return skill - loss, trained_skill - loss
+    return skill, trained_skill
 
 
 @jit
