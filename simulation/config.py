@@ -41,6 +41,7 @@ from simulation.schema import (  # noqa: F401 - the schema's language, re-export
     months,
     names,
     nonneg,
+    optional_months,
     per_1000,
     positive,
     require,
@@ -121,6 +122,7 @@ class TrainingConfig:
     trades: list[str] = field(default=MISSING, metadata=dict(non_empty=True))
     seats_per_1000_youth: float = nonneg(MAX_PER_1000)  # 0: no programme (nobody is admitted)
     intake_interval_months: int = months(1)
+    last_intake_month: int | None = optional_months()  # the programme's last intake (record month); null: no end
     course_hours: float = positive(MAX_MONTHS * 744)
     hours_per_month: float = positive(744)  # hours in a month
     certification_rate: float = share()

@@ -349,7 +349,8 @@ class LivelihoodsModel(mesa.Model):
         for d, district in enumerate(s.districts):
             for _ in range(district.centres):
                 self.centre_agents.append(TrainingCentre(self, len(self.centre_agents), d, t.trades,
-                                                         t.intake_interval_months))
+                                                         t.intake_interval_months,
+                                                         t.last_intake_month))
         n = len(self.centre_agents)
         self.inputs |= {
             "centre_seats": np.full(n, seats_per_intake(t.seats_per_1000_youth, s.n_youth), dtype=INT),

@@ -232,6 +232,12 @@ def shares_sum_to_one(path: str, name: str, values) -> None:
 TARGETS = ("all", "women", "mothers", "returnees", "far")  # or "district:<name>"
 
 
+def optional_months():
+    """An optional number of months (null: none): a whole number in [0, MAX_MONTHS] or null."""
+    return field(default=MISSING, metadata={"lo": 0, "hi": MAX_MONTHS, "lo_open": False, "hi_open": False,
+                                            "integer": True, "optional": True})
+
+
 def _optional_nonneg():
     return field(default=MISSING, metadata=dict(lo=0, hi=MAX_BUDGET_USD, lo_open=False, hi_open=False, integer=False,
                                                 optional=True))

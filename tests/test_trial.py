@@ -102,3 +102,14 @@ def test_the_trials_horizons_are_the_configs():
     for bad in ([12, 6], [0, 6], [6, 6], []):
         with pytest.raises(livelihoods.ConfigurationError, match=r"^trial_horizons: must be"):
             livelihoods.load_config({"trial_horizons": bad})
+
+
+def test_a_programme_with_a_last_intake_admits_nobody_after_it():
+    import livelihoods
+
+    result = livelihoods.simulate({"scenario.n_youth": 3000, "months": 24, "scenario.training.last_intake_month": 7},
+                                  seed=4)
+    new = result.timeseries.set_index("month")["new_enrolled"]
+    assert new.loc[1:7].sum() > 0 and new.loc[8:].sum() == 0  # intakes in months 1, 4 and 7 (every 3 months)
+    lotteries = result.summary["trial"]["lotteries"]
+    assert 1 <= lotteries <= 3

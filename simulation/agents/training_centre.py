@@ -48,13 +48,16 @@ class TrainingCentre(mesa.Agent):
     trainees = _Own("centre_trainees", int)
     admitted = _Own("centre_admitted", int)
 
-    def __init__(self, model, index, district, trades, intake_interval_months):
+    def __init__(self, model, index, district, trades, intake_interval_months, last_intake_month=None):
         super().__init__(model)
         self.index = int(index)
         self.district = int(district)
         self.trades = list(trades)
         self.intake_interval_months = int(intake_interval_months)
+        self.last_intake_month = last_intake_month
 
     def holds_intake(self, month: int) -> bool:
-        """Intakes happen in months 1, 1 + k, 1 + 2k, ... (k = intake interval)."""
-        return (month - 1) % self.intake_interval_months == 0
+        """Intakes happen in months 1, 1 + k, 1 + 2k, ... (k = intake interval), up to the programme's last intake
+        month if it has one (then the programme ends: its courses run out, nobody new is admitted)."""
+        ended = self.last_intake_month is not None and month > self.last_intake_month
+        return not ended and (month - 1) % self.intake_interval_months == 0
