@@ -95,6 +95,8 @@ PERSON_FIELDS: dict[str, Field] = {
     "wage_subsidy_share": Field(FLOAT, "share 0-1", "share of the wage a subsidy pays to the employer of the person's "
                                 "next hire (a voucher, an apprenticeship place); used up by the hire"),
     "wage_subsidy_months": Field(INT, "months", "months that subsidy pays"),
+    "migration_info": Field(FLOAT, "logit", "shift of the migration aspiration by information received (an awareness "
+                            "campaign's perceived earnings abroad and risk of the irregular route); 0: none; it fades"),
     "awaiting_regular_route": Field(FLAG, "-", "registered with a regular mobility scheme: does not leave irregularly meanwhile"),
 }
 

@@ -53,6 +53,7 @@ def mid_run(request):
     P.transport_covered_share[:] = g.choice([0.0, 0.5, 1.0], n)
     P.childcare_access[:] = g.random(n) < 0.5
     P.startup_capital[:] = g.choice([0.0, 200.0], n)
+    P.migration_info[:] = g.choice([0.0, -0.4, 0.2], n)  # an information campaign's fading shifts
     P.trained_skill[:] = np.minimum(P.skill, g.choice([0.0, 0.05, 0.1], n))  # completers' course skill, fading
     P.business_capital[:] = np.where(P.status == SELF_EMPLOYED, g.choice([0.0, 150.0, 400.0], n), 0.0)
     P.wage_subsidy_share[:] = g.choice([0.0, 0.5, 1.0], n)  # vouchers and apprenticeship places
@@ -329,9 +330,9 @@ def test_intent_rises_with_the_income_gap_and_peers():
     from simulation.params import build_rules
 
     p = build_rules(make_config()).intent
-    assert rules.intent_target(25.0, 50.0, False, 0.1, p) > rules.intent_target(25.0, 200.0, False, 0.1, p)
-    assert rules.intent_target(25.0, 50.0, False, 0.4, p) > rules.intent_target(25.0, 50.0, False, 0.1, p)
-    assert rules.intent_target(25.0, 50.0, True, 0.1, p) > rules.intent_target(25.0, 50.0, False, 0.1, p)
+    assert rules.intent_target(25.0, 50.0, False, 0.1, 0.0, p) > rules.intent_target(25.0, 200.0, False, 0.1, 0.0, p)
+    assert rules.intent_target(25.0, 50.0, False, 0.4, 0.0, p) > rules.intent_target(25.0, 50.0, False, 0.1, 0.0, p)
+    assert rules.intent_target(25.0, 50.0, True, 0.1, 0.0, p) > rules.intent_target(25.0, 50.0, False, 0.1, 0.0, p)
     assert rules.update_intent(0.2, 0.8, p) == pytest.approx(0.2 + p.adjustment_rate * 0.6)
 
 

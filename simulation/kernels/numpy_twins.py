@@ -227,13 +227,13 @@ def age(status, age, abroad_regular, arrival_month, month, p):
 
 
 def update_intent(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share,
-                  peers_abroad, p):
+                  migration_info, peers_abroad, p):
     peers_abroad[:] = np.minimum(1.0, peer_base + district_abroad_share[district])
     home_income = np.maximum(np.maximum(earnings, household_income), 1.0)
     not_working = (status == IDLE) | (status == UNEMPLOYED)
     target = _logistic(p.base_logit + p.gap_logit * np.log(p.expected_wage / home_income)
                        + p.peers_logit * peers_abroad + np.where(not_working, p.not_working_logit, 0.0)
-                       + p.age_logit_per_decade * (age - 25.0) / 10.0)
+                       + p.age_logit_per_decade * (age - 25.0) / 10.0 + migration_info)
     home = status != ABROAD
     intent[home] = intent[home] + p.adjustment_rate * (target[home] - intent[home])
 

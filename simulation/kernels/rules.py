@@ -157,11 +157,12 @@ def business_income(skill, district_wage, p):
 
 
 @jit
-def intent_target(age, home_income, not_working, peers_abroad, p):
+def intent_target(age, home_income, not_working, peers_abroad, migration_info, p):
     """Aspiration the intent moves towards (0-1).
 
     logit I* = g0 + g_w ln(W_abroad / max(y_home, 1)) + g_p peers + g_u 1[not working]
-               + g_a (age - 25) / 10
+               + g_a (age - 25) / 10 + i
+    (i: ``migration_info``, the shift information received gives: ``information_shift``).
     """
     gap = math.log(p.expected_wage / max(home_income, 1.0))
     return logistic(
@@ -170,7 +171,15 @@ def intent_target(age, home_income, not_working, peers_abroad, p):
         + p.peers_logit * peers_abroad
         + (p.not_working_logit if not_working else 0.0)
         + p.age_logit_per_decade * (age - 25.0) / 10.0
+        + migration_info
     )
+
+
+@jit
+def information_shift(perceived_wage_change, risk_logit, p):
+    """What information does to aspiration:  i = g_w ln(1 + c) + r, for a change c in the earnings a person expects
+    abroad (-0.2: a fifth less) and a logit r for the risk of the irregular route they learn of (< 0: deterred)."""
+    return p.gap_logit * math.log(1.0 + perceived_wage_change) + risk_logit
 
 
 @jit
@@ -469,7 +478,8 @@ def age_transition(status, age, abroad_regular, arrival_month, month, p):
 
 
 @jit
-def intent_transition(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share, p):
+def intent_transition(status, intent, age, earnings, household_income, peer_base, district, district_abroad_share,
+                      migration_info, p):
     """Peers abroad follow district emigration; intent moves towards ``intent_target``; people abroad keep theirs.
 
     Returns (peers_abroad', intent')."""
@@ -478,7 +488,7 @@ def intent_transition(status, intent, age, earnings, household_income, peer_base
         return peers, intent
     home_income = max(earnings, household_income)
     not_working = status == IDLE or status == UNEMPLOYED
-    return peers, update_intent(intent, intent_target(age, home_income, not_working, peers, p), p)
+    return peers, update_intent(intent, intent_target(age, home_income, not_working, peers, migration_info, p), p)
 
 
 @jit
