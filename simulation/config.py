@@ -221,6 +221,7 @@ class LabourParams:
 class SelfEmploymentParams:
     entry_logit: float = logit()
     capital_logit_per_wage: float = slope()
+    capital_needed_wages: float = nonneg(MAX_FACTOR)
     trained_logit: float = logit()
     failure_logit: float = logit()
     failure_skill_logit: float = slope()

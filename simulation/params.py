@@ -56,6 +56,7 @@ class HiringRule(NamedTuple):
 class LivelihoodRule(NamedTuple):
     entry_logit: float
     capital_logit_per_wage: float
+    capital_needed_wages: float
     trained_logit: float
     failure_logit: float
     failure_skill_logit: float

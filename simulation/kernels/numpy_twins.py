@@ -167,8 +167,8 @@ def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months
 
 def run_business(status, business_months, savings, startup_capital, business_capital, completed, skill, p, seed,
                  month, uid):
-    entry = _logistic(p.entry_logit + p.capital_logit_per_wage * (savings + startup_capital) / p.minimum_wage
-                      + np.where(completed, p.trained_logit, 0.0))
+    capital = np.minimum((savings + startup_capital) / p.minimum_wage, p.capital_needed_wages)
+    entry = _logistic(p.entry_logit + p.capital_logit_per_wage * capital + np.where(completed, p.trained_logit, 0.0))
     failure = _logistic(p.failure_logit - p.failure_skill_logit * skill
                         - p.capital_failure_logit_per_wage * business_capital / p.minimum_wage)
     u = philox_uniform(seed, _key("self_employment"), month, uid)

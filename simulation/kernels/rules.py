@@ -123,10 +123,14 @@ def subsidised_threshold(threshold, subsidy_share, p):
 
 @jit
 def self_employment_entry_probability(savings, startup_capital, completed, p):
-    """logit P = c0 + c_K (savings + K) / w_min + c_T 1[completed training]."""
+    """logit P = c0 + c_K min((savings + S) / w_min, n_K) + c_T 1[completed training].
+
+    Capital helps only up to what a business needs (n_K minimum wages, ``capital_needed_wages``): beyond it the
+    barriers left are not money (a market, a trade, the will to run a business), so a kit's effect on entry is
+    bounded by  P <= logistic(c0 + c_K n_K + c_T)  whatever its size."""
     return logistic(
         p.entry_logit
-        + p.capital_logit_per_wage * (savings + startup_capital) / p.minimum_wage
+        + p.capital_logit_per_wage * min((savings + startup_capital) / p.minimum_wage, p.capital_needed_wages)
         + (p.trained_logit if completed else 0.0)
     )
 
