@@ -4,7 +4,6 @@ effect on entry is bounded whatever its size."""
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 import livelihoods
