@@ -215,6 +215,8 @@ class LabourParams:
     dismissal_probability: float = share()
     subsidy_skill_per_share: float = nonneg(1.0)
     skill_depreciation_rate: float = share()
+    learning_rate: float = share()
+    work_skill_max: float = nonneg(1.0)
 
 
 @dataclass

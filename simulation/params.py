@@ -35,6 +35,8 @@ class DropoutRule(NamedTuple):
 class TrainingRule(NamedTuple):
     skill_gain: float
     skill_depreciation_rate: float
+    learning_rate: float
+    work_skill_max: float
 
 
 class LabourRule(NamedTuple):
@@ -51,6 +53,7 @@ class HiringRule(NamedTuple):
     recognised_bonus: float
     priority_noise: float
     subsidy_skill_per_share: float
+    work_skill_max: float
 
 
 class LivelihoodRule(NamedTuple):
@@ -58,6 +61,7 @@ class LivelihoodRule(NamedTuple):
     capital_logit_per_wage: float
     capital_needed_wages: float
     trained_logit: float
+    skill_gain: float
     failure_logit: float
     failure_skill_logit: float
     capital_failure_logit_per_wage: float
@@ -123,7 +127,8 @@ def build_rules(cfg: RunConfig) -> Rules:
         training=_pick(TrainingRule, s.training, b.labour),
         labour=_pick(LabourRule, b.labour),
         hiring=_pick(HiringRule, b.labour),
-        livelihood=_pick(LivelihoodRule, b.self_employment, b.income, minimum_wage=s.minimum_wage),
+        livelihood=_pick(LivelihoodRule, b.self_employment, b.income, minimum_wage=s.minimum_wage,
+                         skill_gain=s.training.skill_gain),
         intent=_pick(IntentRule, b.intent, expected_wage=s.destination.expected_wage),
         ageing=_pick(AgeingRule, s.population),
         migration=_pick(MigrationRule, b.migration, threshold=b.intent.threshold,

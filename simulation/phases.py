@@ -115,7 +115,7 @@ PHASES: tuple[Phase, ...] = (
     Phase("keep_or_lose_job", rules.separation_transition,
           ("status", "tenure_months", "employer", "dismissed", "subsidy_months_left"), "labour"),
     Phase("earn_and_save", rules.income_transition, ("earnings", "savings"), "livelihood"),
-    Phase("use_or_lose_skill", rules.skill_use_transition, ("skill", "trained_skill"), "training"),
+    Phase("use_or_lose_skill", rules.skill_use_transition, ("skill", "trained_skill", "work_skill"), "training"),
     Phase("age", rules.age_transition, ("status", "age"), "ageing"),
     Phase("update_intent", rules.intent_transition, ("peers_abroad", "intent"), "intent"),
     # (model-level step ``emigration_share`` before the livelihoods loop; ``tally`` at the end of the month)

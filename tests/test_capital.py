@@ -41,10 +41,12 @@ def test_a_kits_lift_to_entry_is_bounded_by_what_a_business_needs(p):
     """The stated bound: P(entry a month) <= logistic(c0 + c_K n_K + c_T), reached at n_K minimum wages of capital."""
     bound = rules.logistic(p.entry_logit + p.capital_logit_per_wage * p.capital_needed_wages + p.trained_logit)
     need = p.capital_needed_wages * p.minimum_wage
-    entry = [rules.self_employment_entry_probability(0.0, kit, True, p) for kit in (0.0, need / 2, need, 10 * need, 1e6)]
+    course = p.skill_gain  # a completer who holds all the course taught
+    entry = [rules.self_employment_entry_probability(0.0, kit, course, p)
+             for kit in (0.0, need / 2, need, 10 * need, 1e6)]
     assert entry[0] < entry[1] < entry[2]  # capital helps up to the need ...
     assert entry[2] == entry[3] == entry[4] == pytest.approx(bound)  # ... and not beyond it
-    assert rules.self_employment_entry_probability(5 * need, 0.0, True, p) == pytest.approx(bound)  # savings alike
+    assert rules.self_employment_entry_probability(5 * need, 0.0, course, p) == pytest.approx(bound)  # savings alike
     # in the default calibration: at most 1 in 25 a month, so at most 2 in 5 completers (38%) open one within a year
     assert bound < 0.04 and 1 - (1 - bound) ** 12 < 0.4
 

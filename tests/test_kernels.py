@@ -55,6 +55,7 @@ def mid_run(request):
     P.startup_capital[:] = g.choice([0.0, 200.0], n)
     P.migration_info[:] = g.choice([0.0, -0.4, 0.2], n)  # an information campaign's fading shifts
     P.trained_skill[:] = np.minimum(P.skill, g.choice([0.0, 0.05, 0.1], n))  # completers' course skill, fading
+    P.work_skill[:] = np.minimum(P.skill - P.trained_skill, g.choice([0.0, 0.02, 0.06, 0.1], n))  # learned at work
     P.business_capital[:] = np.where(P.status == SELF_EMPLOYED, g.choice([0.0, 150.0, 400.0], n), 0.0)
     P.wage_subsidy_share[:] = g.choice([0.0, 0.5, 1.0], n)  # vouchers and apprenticeship places
     P.wage_subsidy_months[:] = np.where(P.wage_subsidy_share > 0, g.choice([1, 3, 6], n), 0)

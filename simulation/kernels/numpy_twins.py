@@ -106,11 +106,17 @@ def progress(status, months_in_course, course_months, skill, trained_skill, comp
     skill[done] = gained
 
 
-def use_or_lose_skill(status, skill, trained_skill, p):
+def use_or_lose_skill(status, skill, trained_skill, work_skill, p):
+    working = (status == WAGE_EMPLOYED) | (status == SELF_EMPLOYED)
+    gain = np.minimum(p.learning_rate * np.maximum(p.work_skill_max - work_skill[working], 0.0), 1.0 - skill[working])
+    skill[working] += gain
+    work_skill[working] += gain
     unused = (status == IDLE) | (status == UNEMPLOYED)
-    loss = p.skill_depreciation_rate * trained_skill[unused]
-    skill[unused] -= loss
-    trained_skill[unused] -= loss
+    lost_training = p.skill_depreciation_rate * trained_skill[unused]
+    lost_work = p.skill_depreciation_rate * work_skill[unused]
+    skill[unused] -= lost_training + lost_work
+    trained_skill[unused] -= lost_training
+    work_skill[unused] -= lost_work
 
 
 def join_or_leave_labour_force(status, p, seed, month, uid):
@@ -125,10 +131,10 @@ def search(status, searching, p, seed, month, uid):
     searching[:] = (status == UNEMPLOYED) & (philox_uniform(seed, _key("job_search"), month, uid) < p.search_probability)
 
 
-def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certified, recognised, wage_subsidy_share,
-                      uid, employers_by_district, district_first_employer, district_employers, employer_threshold,
-                      open_places, p, seed, month, choice_stream, priority_stream, applied_employer, hiring_score,
-                      ids):
+def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certified, recognised, work_skill,
+                      wage_subsidy_share, uid, employers_by_district, district_first_employer, district_employers,
+                      employer_threshold, open_places, p, seed, month, choice_stream, priority_stream, applied_employer,
+                      hiring_score, ids):
     if employers_by_district.size == 0:  # no employer anywhere: nobody applies
         applied_employer[ids], hiring_score[ids] = NO_INDEX, 0.0
         return
@@ -140,7 +146,9 @@ def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certi
     seen = np.where(is_returnee[ids] & ~certified[ids], claimed_skill[ids], skill[ids])
     asked = employer_threshold[e] - p.subsidy_skill_per_share * wage_subsidy_share[ids]
     ok = (status[ids] == UNEMPLOYED) & (count > 0) & (seen >= asked) & (open_places[e] > 0)
-    score = (seen + (p.certified_bonus * certified[ids] + p.recognised_bonus * recognised[ids])
+    weight = (np.maximum(0.0, 1.0 - work_skill[ids] / p.work_skill_max) if p.work_skill_max > 0
+              else np.ones(ids.size))
+    score = (seen + weight * (p.certified_bonus * certified[ids] + p.recognised_bonus * recognised[ids])
              + p.priority_noise * philox_uniform(seed, priority_stream, month, uid[ids]))
     applied_employer[ids] = np.where(ok, e, NO_INDEX)
     hiring_score[ids] = np.where(ok, score, 0.0)
@@ -165,10 +173,11 @@ def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months
     wage_subsidy_months[hired] = 0
 
 
-def run_business(status, business_months, savings, startup_capital, business_capital, completed, skill, p, seed,
+def run_business(status, business_months, savings, startup_capital, business_capital, trained_skill, skill, p, seed,
                  month, uid):
     capital = np.minimum((savings + startup_capital) / p.minimum_wage, p.capital_needed_wages)
-    entry = _logistic(p.entry_logit + p.capital_logit_per_wage * capital + np.where(completed, p.trained_logit, 0.0))
+    held = np.minimum(1.0, trained_skill / p.skill_gain) if p.skill_gain > 0 else np.zeros_like(trained_skill)
+    entry = _logistic(p.entry_logit + p.capital_logit_per_wage * capital + p.trained_logit * held)
     failure = _logistic(p.failure_logit - p.failure_skill_logit * skill
                         - p.capital_failure_logit_per_wage * business_capital / p.minimum_wage)
     u = philox_uniform(seed, _key("self_employment"), month, uid)

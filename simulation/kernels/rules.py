@@ -105,9 +105,24 @@ def perceived_skill(skill, claimed_skill, is_returnee, certified):
 
 
 @jit
-def hiring_score(perceived, certified, recognised, u, p):
-    """Employer's ranking of an applicant:  perceived skill + b_c 1[certified] + b_r 1[recognised] + noise * u."""
-    return perceived + (p.certified_bonus * certified + p.recognised_bonus * recognised) + p.priority_noise * u
+def credential_weight(work_skill, p):
+    """How much an employer still reads a certificate:  omega = 1 - X / X_max  (X the skill learned at work).
+
+    Employer learning (Altonji & Pierret 2001; Farber & Gibbons 1996): a work record shows what a worker can do,
+    so the weight on credentials falls as experience accumulates, to 0 for a worker with all the skill work
+    teaches (X = ``work_skill_max``)."""
+    if p.work_skill_max <= 0.0:
+        return 1.0
+    return max(0.0, 1.0 - work_skill / p.work_skill_max)
+
+
+@jit
+def hiring_score(perceived, certified, recognised, work_skill, u, p):
+    """Employer's ranking of an applicant:  perceived skill + omega (b_c 1[certified] + b_r 1[recognised]) + noise u,
+    omega the ``credential_weight`` of the applicant's experience."""
+    return (perceived + credential_weight(work_skill, p) * (p.certified_bonus * certified
+                                                             + p.recognised_bonus * recognised)
+            + p.priority_noise * u)
 
 
 @jit
@@ -122,16 +137,25 @@ def subsidised_threshold(threshold, subsidy_share, p):
 
 
 @jit
-def self_employment_entry_probability(savings, startup_capital, completed, p):
-    """logit P = c0 + c_K min((savings + S) / w_min, n_K) + c_T 1[completed training].
+def trained_share(trained_skill, p):
+    """The share of a course's skill gain the person still holds:  min(1, T / g_course)  (0 without a course)."""
+    if p.skill_gain <= 0.0:
+        return 0.0
+    return min(1.0, trained_skill / p.skill_gain)
+
+
+@jit
+def self_employment_entry_probability(savings, startup_capital, trained_skill, p):
+    """logit P = c0 + c_K min((savings + S) / w_min, n_K) + c_T min(1, T / g_course).
 
     Capital helps only up to what a business needs (n_K minimum wages, ``capital_needed_wages``): beyond it the
     barriers left are not money (a market, a trade, the will to run a business), so a kit's effect on entry is
-    bounded by  P <= logistic(c0 + c_K n_K + c_T)  whatever its size."""
+    bounded by  P <= logistic(c0 + c_K n_K + c_T)  whatever its size. A course helps through the trade it taught,
+    as far as the person still holds it (``trained_share``): its help fades with the unused skill."""
     return logistic(
         p.entry_logit
         + p.capital_logit_per_wage * min((savings + startup_capital) / p.minimum_wage, p.capital_needed_wages)
-        + (p.trained_logit if completed else 0.0)
+        + p.trained_logit * trained_share(trained_skill, p)
     )
 
 
@@ -301,20 +325,35 @@ def progress_transition(status, months_in_course, course_months, skill, trained_
 
 
 @jit
-def unused_skill_loss(trained_skill, p):
-    """The trained skill lost in a month out of use:  delta_s T  (delta_s = ``skill_depreciation_rate``)."""
-    return p.skill_depreciation_rate * trained_skill
+def unused_skill_loss(learned, p):
+    """The learned skill (a course's or work's) lost in a month out of use:  delta_s T  (delta_s =
+    ``skill_depreciation_rate``)."""
+    return p.skill_depreciation_rate * learned
 
 
 @jit
-def skill_use_transition(status, skill, trained_skill, p):
-    """Skills fade without use: a month idle or searching loses ``unused_skill_loss`` of the skill a course added,
-    s' = s - delta_s T, T' = T - delta_s T; working (a wage job, an own business), training or abroad keeps it.
-    Returns (skill', trained_skill')."""
+def learning_on_the_job(skill, work_skill, p):
+    """The skill a month of work teaches:  g (X_max - X), at most 1 - s (g = ``learning_rate``, X_max =
+    ``work_skill_max``): fast at first and less as the worker nears what work teaches, so that those who work
+    without a course catch up with those who took one (Blattman, Fiala & Martinez 2019: controls converge)."""
+    return min(p.learning_rate * max(p.work_skill_max - work_skill, 0.0), 1.0 - skill)
+
+
+@jit
+def skill_use_transition(status, skill, trained_skill, work_skill, p):
+    """Skills are learned at work and fade without use.
+
+    A month working (a wage job, an own business) adds ``learning_on_the_job`` to skill and to the work skill X.
+    A month idle or searching loses ``unused_skill_loss`` of the skill a course added and of the skill work taught:
+    s' = s - delta_s (T + X), T' = (1 - delta_s) T, X' = (1 - delta_s) X. Training and abroad keep both.
+    Returns (skill', trained_skill', work_skill')."""
+    if status == WAGE_EMPLOYED or status == SELF_EMPLOYED:
+        gain = learning_on_the_job(skill, work_skill, p)
+        return skill + gain, trained_skill, work_skill + gain
     if status == IDLE or status == UNEMPLOYED:
-        loss = unused_skill_loss(trained_skill, p)
-        return skill - loss, trained_skill - loss
-    return skill, trained_skill
+        lost_training, lost_work = unused_skill_loss(trained_skill, p), unused_skill_loss(work_skill, p)
+        return skill - lost_training - lost_work, trained_skill - lost_training, work_skill - lost_work
+    return skill, trained_skill, work_skill
 
 
 @jit
@@ -338,8 +377,9 @@ def search_transition(status, p, seed, month, uid):
 
 @jit
 def application_transition(status, district, skill, claimed_skill, is_returnee, certified, recognised,
-                           wage_subsidy_share, uid, employers_by_district, district_first_employer, district_employers,
-                           employer_threshold, open_places, p, seed, month, choice_stream, priority_stream):
+                           work_skill, wage_subsidy_share, uid, employers_by_district, district_first_employer,
+                           district_employers, employer_threshold, open_places, p, seed, month, choice_stream,
+                           priority_stream):
     """A candidate of a matching round who is searching applies to one employer of the home district.
 
     The employer is ``employers_by_district[first_d + floor(u_choice n_d)]``, uniform among the n_d employers
@@ -360,7 +400,7 @@ def application_transition(status, district, skill, claimed_skill, is_returnee, 
     seen = perceived_skill(skill, claimed_skill, is_returnee, certified)
     if seen < subsidised_threshold(employer_threshold[e], wage_subsidy_share, p) or open_places[e] <= 0:
         return NO_INDEX, 0.0
-    return e, hiring_score(seen, certified, recognised, uniform(seed, priority_stream, month, uid), p)
+    return e, hiring_score(seen, certified, recognised, work_skill, uniform(seed, priority_stream, month, uid), p)
 
 
 @jit
@@ -384,7 +424,7 @@ def accept_transition(status, offer, employer, earnings, job_threshold, tenure_m
 
 
 @jit
-def business_transition(status, business_months, savings, startup_capital, business_capital, completed, skill, p,
+def business_transition(status, business_months, savings, startup_capital, business_capital, trained_skill, skill, p,
                         seed, month, uid):
     """Searchers may open a business; owners may fail (one draw, one event).
 
@@ -394,7 +434,7 @@ def business_transition(status, business_months, savings, startup_capital, busin
     Returns (status', business_months', startup_capital', business_capital')."""
     if status == UNEMPLOYED:
         if uniform(seed, SELF_EMPLOYMENT, month, uid) < self_employment_entry_probability(
-                savings, startup_capital, completed, p):
+                savings, startup_capital, trained_skill, p):
             return SELF_EMPLOYED, 0, 0.0, startup_capital
         return status, business_months, startup_capital, business_capital
     if status == SELF_EMPLOYED:
