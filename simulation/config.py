@@ -146,6 +146,8 @@ class EmployerConfig:
     wage_offer_sigma: float = sigma()
     apprentice_host_share: float = share()
     probation_months: int = months(1)
+    informal_share: float = share()  # share of employers that are informal
+    informal_wage_ratio: float = nonneg(MAX_FACTOR)  # informal employers' posted wage / formal ones'
 
     def check(self, path: str) -> None:
         require(self.skill_threshold_min <= self.skill_threshold_max, f"{path}.skill_threshold_max",
@@ -217,6 +219,10 @@ class LabourParams:
     skill_depreciation_rate: float = share()
     learning_rate: float = share()
     work_skill_max: float = nonneg(1.0)
+    informal_separation_rate: float = share()
+    wage_return_per_skill: float = nonneg(MAX_FACTOR)
+    certificate_wage_premium: float = nonneg(1.0)
+    recognised_wage_premium: float = nonneg(1.0)
 
 
 @dataclass

@@ -24,7 +24,7 @@ from simulation.state import ABROAD, SELF_EMPLOYED, STATUS_NAMES, WAGE_EMPLOYED,
 
 INDICATORS = (
     "enrolled", "dropout_rate", "completion_rate", "certification_rate", "employment_rate",
-    "wage_employment_rate", "self_employment_rate", "dismissal_rate", "mean_monthly_income",
+    "wage_employment_rate", "self_employment_rate", "informal_employment_share", "dismissal_rate", "mean_monthly_income",
     "migration_intent_rate", "migration_rate", "regular_migration_rate", "irregular_migration_rate",
 )
 GROUPS = ("women", "men", "mothers", "returnees", "non_returnees", "near", "far")
@@ -65,7 +65,7 @@ def group_masks(people: PersonState, population: np.ndarray) -> dict[str, np.nda
 # among persons present, and last the intenders among those at home.
 TALLY = STATUS_NAMES + (
     "ever_applied", "ever_enrolled", "ever_dropped_out", "ever_completed", "certified_completers", "ever_migrated",
-    "migrated_regular", "dismissed", "ever_hired", "intending",
+    "migrated_regular", "dismissed", "ever_hired", "intending", "informal_wage_employed",
 )
 
 
@@ -81,6 +81,9 @@ def rates(c: dict, income: float) -> dict[str, float]:
         "employment_rate": ratio(c["wage_employed"] + c["self_employed"], n_home),
         "wage_employment_rate": ratio(c["wage_employed"], n_home),
         "self_employment_rate": ratio(c["self_employed"], n_home),
+        # ILO's informal employment: informal wage jobs and own-account work, as a share of the employed
+        "informal_employment_share": ratio(c["informal_wage_employed"] + c["self_employed"],
+                                           c["wage_employed"] + c["self_employed"]),
         "dismissal_rate": ratio(c["dismissed"], c["ever_hired"]),
         "mean_monthly_income": ratio(income, n_home),
         "migration_intent_rate": ratio(c["intending"], n_home),
@@ -99,6 +102,7 @@ def tally(people: PersonState, mask: np.ndarray, intent_threshold: float) -> tup
              p.migrated & p.abroad_regular, p.dismissed, p.ever_hired)
     counts |= {name: int((mask & flag).sum()) for name, flag in zip(TALLY[len(STATUS_NAMES):], flags)}
     counts["intending"] = int((home & (p.intent > intent_threshold)).sum())
+    counts["informal_wage_employed"] = int((mask & (p.status == WAGE_EMPLOYED) & ~p.formal_job).sum())
     return counts, float(p.earnings[home].sum())
 
 

@@ -373,11 +373,14 @@ class LivelihoodsModel(mesa.Model):
         district = np.repeat(np.arange(len(s.districts)), per_district).astype(INT)
         ids = np.arange(district.size)
         self.employer_agents = [Employer(self, j, district[j]) for j in ids]
+        formal = self.streams.uniform("employers.formal", -1, ids) >= e.informal_share
         self.inputs |= {
+            "employer_formal": formal,
             "employer_threshold": e.skill_threshold_min + (e.skill_threshold_max - e.skill_threshold_min)
             * self.streams.uniform("employers.skill_threshold", -1, ids),
             "employer_wage": self.inputs["district_wage"][district]
-            * np.exp(e.wage_offer_sigma * self.streams.normal("employers.wage_offer", -1, ids)),
+            * np.exp(e.wage_offer_sigma * self.streams.normal("employers.wage_offer", -1, ids))
+            * np.where(formal, 1.0, e.informal_wage_ratio),
             "employer_hosts": self.streams.uniform("employers.hosts_apprentices", -1, ids) < e.apprentice_host_share,
             "employer_probation": np.full(district.size, e.probation_months, dtype=INT),
         }

@@ -46,6 +46,11 @@ class LabourRule(NamedTuple):
     reservation_ratio: float
     separation_rate: float
     dismissal_probability: float
+    informal_separation_rate: float
+    wage_return_per_skill: float
+    certificate_wage_premium: float
+    recognised_wage_premium: float
+    work_skill_max: float
 
 
 class HiringRule(NamedTuple):

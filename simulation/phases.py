@@ -107,7 +107,7 @@ PHASES: tuple[Phase, ...] = (
           over="selected"),  # the candidates of a matching round
     Phase("accept_offer", rules.accept_transition,
           ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired", "subsidy_months_left",
-           "wage_subsidy_share", "wage_subsidy_months"), "labour",
+           "wage_subsidy_share", "wage_subsidy_months", "formal_job"), "labour",
           over="selected"),  # the holders of an offer: a matching round reaches few, and policies add rounds
     Phase("run_business", rules.business_transition,
           ("status", "business_months", "startup_capital", "business_capital"), "livelihood",

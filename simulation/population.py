@@ -129,7 +129,10 @@ def build_population(s: ScenarioConfig, months: int, streams: Streams) -> Person
     people.business_months[people.status == SELF_EMPLOYED] = SETTLED_TENURE_MONTHS
     # jobs held at the start are with employers outside the vacancy market, at a wage around the local level
     wage = district_arrays(s)["wage_level"][people.district]
-    people.earnings[:] = np.where(people.status == WAGE_EMPLOYED, wage, 0.0)
+    formal = streams.uniform("population.formal_job", -1, people.uid) >= s.employers.informal_share
+    people.formal_job[:] = (people.status == WAGE_EMPLOYED) & formal
+    people.earnings[:] = np.where(people.status == WAGE_EMPLOYED,
+                                  wage * np.where(formal, 1.0, s.employers.informal_wage_ratio), 0.0)
     return people
 
 

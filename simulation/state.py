@@ -50,6 +50,7 @@ PERSON_FIELDS: dict[str, Field] = {
                            "while unused (out of work and training)"),
     "work_skill": Field(FLOAT, "index 0-1", "the part of skill learned at work and still held: it grows while working "
                         "towards work_skill_max and fades while unused"),
+    "formal_job": Field(FLAG, "-", "the wage job held is with a formal employer (read while wage-employed)"),
     "claimed_skill": Field(FLOAT, "index 0-1", "skill the person claims; above actual for returnees (seed 002)"),
     "dependents": Field(INT, "persons", "young children in the person's care"),
     "household_income": Field(FLOAT, "USD/month", "household income per capita, excluding own earnings"),

@@ -29,8 +29,8 @@ import numpy as np
 
 from simulation.state import ABROAD, SELF_EMPLOYED, WAGE_EMPLOYED, PersonState
 
-OUTCOMES = ("completed", "employed", "wage_employed", "self_employed", "earnings", "intends_to_migrate",
-            "migrated")
+OUTCOMES = ("completed", "employed", "wage_employed", "self_employed", "formal_wage_employed", "informal_employed",
+            "earnings", "intends_to_migrate", "migrated")
 TAKE_UP = "started_course"
 Z95 = 1.959963984540054
 
@@ -45,6 +45,9 @@ def outcomes_of(people: PersonState, rows: np.ndarray, intent_threshold: float) 
         "employed": ((status == WAGE_EMPLOYED) | (status == SELF_EMPLOYED)).astype(float),
         "wage_employed": (status == WAGE_EMPLOYED).astype(float),
         "self_employed": (status == SELF_EMPLOYED).astype(float),
+        "formal_wage_employed": ((status == WAGE_EMPLOYED) & p.formal_job[rows]).astype(float),
+        # ILO's informal employment: an informal wage job or own-account work
+        "informal_employed": (((status == WAGE_EMPLOYED) & ~p.formal_job[rows]) | (status == SELF_EMPLOYED)).astype(float),
         "earnings": np.where(home, p.earnings[rows], 0.0),
         "intends_to_migrate": (home & (p.intent[rows] > intent_threshold)).astype(float),
         "migrated": p.migrated[rows].astype(float),

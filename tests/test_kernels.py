@@ -9,6 +9,7 @@ import itertools
 import numpy as np
 import pytest
 
+from simulation import metrics
 from simulation import phases as table
 from simulation.engines import KernelEngine, TwinEngine
 from simulation.kernels import numba_kernels, numpy_twins, rules
@@ -56,6 +57,7 @@ def mid_run(request):
     P.migration_info[:] = g.choice([0.0, -0.4, 0.2], n)  # an information campaign's fading shifts
     P.trained_skill[:] = np.minimum(P.skill, g.choice([0.0, 0.05, 0.1], n))  # completers' course skill, fading
     P.work_skill[:] = np.minimum(P.skill - P.trained_skill, g.choice([0.0, 0.02, 0.06, 0.1], n))  # learned at work
+    P.formal_job[:] = (P.status == WAGE_EMPLOYED) & (g.random(n) < 0.5)  # formal and informal wage jobs
     P.business_capital[:] = np.where(P.status == SELF_EMPLOYED, g.choice([0.0, 150.0, 400.0], n), 0.0)
     P.wage_subsidy_share[:] = g.choice([0.0, 0.5, 1.0], n)  # vouchers and apprenticeship places
     P.wage_subsidy_months[:] = np.where(P.wage_subsidy_share > 0, g.choice([1, 3, 6], n), 0)
@@ -275,7 +277,7 @@ def test_vacancies_emigration_and_tally_equal_their_twins(level):
     f.step("emigration_share")
     t.step("emigration_share")
     np.testing.assert_allclose(fast.inputs["district_abroad_share"], twin.inputs["district_abroad_share"], rtol=1e-12)
-    (ca, ia), (cb, ib) = [(np.zeros(16, dtype=np.int64), np.zeros(1)) for _ in range(2)]
+    (ca, ia), (cb, ib) = [(np.zeros(len(metrics.TALLY), dtype=np.int64), np.zeros(1)) for _ in range(2)]
     f.step("tally", counts=ca, income=ia)
     t.step("tally", counts=cb, income=ib)
     np.testing.assert_array_equal(ca, cb)

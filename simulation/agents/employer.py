@@ -14,7 +14,8 @@ class Employer(mesa.Agent):
     arrays); read by the rules from those arrays: ``skill_threshold`` (skill
     index 0-1 a hire needs), ``wage_offer`` (USD/month), ``hosts_apprentices``
     (willing to host apprentices, seed 000: ~60%), ``probation_months`` (months
-    after which under-skilled hires are found out); ``vacancies`` (openings
+    after which under-skilled hires are found out), ``formal`` (a formal firm: pays
+    certificates and keeps its workers longer; the others are informal); ``vacancies`` (openings
     this month, drawn by the model) and ``hires`` (filled this month).
     """
 
@@ -22,6 +23,7 @@ class Employer(mesa.Agent):
     wage_offer = _Own("employer_wage")
     hosts_apprentices = _Own("employer_hosts", bool)
     probation_months = _Own("employer_probation", int)
+    formal = _Own("employer_formal", bool)
 
     def __init__(self, model, index, district):
         super().__init__(model)

@@ -21,7 +21,7 @@ from numba import njit, prange
 
 from simulation.kernels.rules import jit
 from simulation.rng import poisson, uniform
-from simulation.state import ABROAD, IDLE, NO_INDEX, TRAINING, UNEMPLOYED
+from simulation.state import ABROAD, IDLE, NO_INDEX, TRAINING, UNEMPLOYED, WAGE_EMPLOYED
 
 kernel = njit(cache=True, nogil=True, parallel=True)  # a loop over persons, run in parallel
 BLOCK = 65536  # persons per block of a reduction: fixes the order of float sums
@@ -137,7 +137,7 @@ def emigration_share_kernel(arrival_month, district, status, month, district_abr
 
 @kernel
 def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, completed, certified, dismissed,
-                 ever_hired, migrated, abroad_regular, earnings, intent, centre, month, p, counts, income,
+                 ever_hired, migrated, abroad_regular, formal_job, earnings, intent, centre, month, p, counts, income,
                  centre_trainees):
     """Counts of the monthly indicators (layout: ``metrics.TALLY``; migration intent above ``p.threshold``),
     the earnings of persons at home and the persons in training at each centre."""
@@ -163,6 +163,7 @@ def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, complete
             c[12] += migrated[i] and abroad_regular[i]
             c[13] += dismissed[i]
             c[14] += ever_hired[i]
+            c[16] += s == WAGE_EMPLOYED and not formal_job[i]
             if s != ABROAD:
                 c[15] += intent[i] > p.threshold
                 block_income[b] += earnings[i]

@@ -133,7 +133,7 @@ def search(status, searching, p, seed, month, uid):
 
 def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certified, recognised, work_skill,
                       wage_subsidy_share, uid, employers_by_district, district_first_employer, district_employers,
-                      employer_threshold, open_places, p, seed, month, choice_stream, priority_stream, applied_employer,
+                      employer_threshold, employer_formal, open_places, p, seed, month, choice_stream, priority_stream, applied_employer,
                       hiring_score, ids):
     if employers_by_district.size == 0:  # no employer anywhere: nobody applies
         applied_employer[ids], hiring_score[ids] = NO_INDEX, 0.0
@@ -148,20 +148,31 @@ def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certi
     ok = (status[ids] == UNEMPLOYED) & (count > 0) & (seen >= asked) & (open_places[e] > 0)
     weight = (np.maximum(0.0, 1.0 - work_skill[ids] / p.work_skill_max) if p.work_skill_max > 0
               else np.ones(ids.size))
-    score = (seen + weight * (p.certified_bonus * certified[ids] + p.recognised_bonus * recognised[ids])
+    formal = employer_formal[e]
+    score = (seen + weight * (p.certified_bonus * (certified[ids] & formal)
+                              + p.recognised_bonus * (recognised[ids] & formal))
              + p.priority_noise * philox_uniform(seed, priority_stream, month, uid[ids]))
     applied_employer[ids] = np.where(ok, e, NO_INDEX)
     hiring_score[ids] = np.where(ok, score, 0.0)
 
 
 def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired, subsidy_months_left,
-                 wage_subsidy_share, wage_subsidy_months, household_income, employer_wage, employer_threshold, p, ids):
+                 wage_subsidy_share, wage_subsidy_months, formal_job, skill, claimed_skill, is_returnee, certified,
+                 recognised, work_skill, household_income, employer_wage, employer_threshold, employer_formal, p, ids):
     has_offer = offer[ids] >= 0
     e = np.where(has_offer, offer[ids], 0)
-    wage = np.where(has_offer, employer_wage[e], 0.0)
+    formal = employer_formal[e]
+    seen = np.where(is_returnee[ids] & ~certified[ids], claimed_skill[ids], skill[ids])
+    weight = (np.maximum(0.0, 1.0 - work_skill[ids] / p.work_skill_max) if p.work_skill_max > 0
+              else np.ones(ids.size))
+    premium = np.where(formal, weight * (p.certificate_wage_premium * certified[ids]
+                                         + p.recognised_wage_premium * recognised[ids]), 0.0)
+    priced = employer_wage[e] * np.exp(p.wage_return_per_skill * (seen - employer_threshold[e]) + premium)
+    wage = np.where(has_offer, priced, 0.0)
     take = (has_offer & (status[ids] == UNEMPLOYED) & (wage > 0.0)
             & (wage >= p.reservation_ratio * household_income[ids]))
     hired, e, wage = ids[take], e[take], wage[take]
+    formal_job[hired] = employer_formal[e]
     status[hired] = WAGE_EMPLOYED
     employer[hired] = e
     earnings[hired] = wage
@@ -198,7 +209,7 @@ def run_business(status, business_months, savings, startup_capital, business_cap
 
 
 def keep_or_lose_job(status, tenure_months, employer, skill, job_threshold, dismissed, subsidy_months_left,
-                     employer_probation, p, seed, month, uid):
+                     formal_job, employer_probation, p, seed, month, uid):
     wage = status == WAGE_EMPLOYED
     t = tenure_months + 1
     left = np.maximum(subsidy_months_left - 1, 0)
@@ -207,7 +218,7 @@ def keep_or_lose_job(status, tenure_months, employer, skill, job_threshold, dism
         ((subsidy_months_left == 0) & (t == probation)) | ((subsidy_months_left == 1) & (t >= probation)))
     u = philox_uniform(seed, _key("separation"), month, uid)
     fired = review & (u < p.dismissal_probability)
-    separated = wage & ~review & (u < p.separation_rate)
+    separated = wage & ~review & (u < np.where(formal_job, p.separation_rate, p.informal_separation_rate))
     ends = fired | separated
     tenure_months[wage] = t[wage]
     subsidy_months_left[wage] = left[wage]
@@ -306,7 +317,7 @@ def emigration_share_kernel(arrival_month, district, status, month, district_abr
 
 
 def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, completed, certified, dismissed,
-                 ever_hired, migrated, abroad_regular, earnings, intent, centre, month, p, counts, income,
+                 ever_hired, migrated, abroad_regular, formal_job, earnings, intent, centre, month, p, counts, income,
                  centre_trainees):
     pop = arrival_month <= month
     centre_trainees[:] = np.bincount(centre[pop & (status == TRAINING)], minlength=centre_trainees.size)
@@ -315,4 +326,5 @@ def tally_kernel(status, arrival_month, applied, enrolled, dropped_out, complete
     for j, flag in enumerate((applied, enrolled, dropped_out, completed, completed & certified, migrated,
                               migrated & abroad_regular, dismissed, ever_hired, intent > p.threshold)):
         counts[6 + j] = (flag & (home if j == 9 else pop)).sum()
+    counts[16] = (pop & (status == WAGE_EMPLOYED) & ~formal_job).sum()
     income[0] = earnings[home].sum()

@@ -105,6 +105,22 @@ def perceived_skill(skill, claimed_skill, is_returnee, certified):
 
 
 @jit
+def offered_wage(posted_wage, threshold, perceived, certified, recognised, work_skill, formal, p):
+    """The wage a hire is paid: the employer's posted wage priced by what it sees of the hire,
+
+        ln w = ln w_e + r_s (s_seen - theta_e) + 1[formal] omega (r_c 1[certified] + r_r 1[recognised]),
+
+    r_s = ``wage_return_per_skill`` (log wage per skill unit), r_c, r_r the certificate's and its official
+    recognition's premia (``certificate_wage_premium``, ``recognised_wage_premium``), paid by formal employers only
+    and read less with experience (omega = ``credential_weight``). Fixed for the job."""
+    premium = 0.0
+    if formal:
+        premium = credential_weight(work_skill, p) * (p.certificate_wage_premium * certified
+                                                      + p.recognised_wage_premium * recognised)
+    return posted_wage * math.exp(p.wage_return_per_skill * (perceived - threshold) + premium)
+
+
+@jit
 def credential_weight(work_skill, p):
     """How much an employer still reads a certificate:  omega = 1 - X / X_max  (X the skill learned at work).
 
@@ -378,15 +394,15 @@ def search_transition(status, p, seed, month, uid):
 @jit
 def application_transition(status, district, skill, claimed_skill, is_returnee, certified, recognised,
                            work_skill, wage_subsidy_share, uid, employers_by_district, district_first_employer,
-                           district_employers, employer_threshold, open_places, p, seed, month, choice_stream,
-                           priority_stream):
+                           district_employers, employer_threshold, employer_formal, open_places, p, seed, month,
+                           choice_stream, priority_stream):
     """A candidate of a matching round who is searching applies to one employer of the home district.
 
     The employer is ``employers_by_district[first_d + floor(u_choice n_d)]``, uniform among the n_d employers
     of district d (draw ``u_choice`` from the round's ``choice_stream``); the application counts when the
     employer still has places and the candidate's ``perceived_skill`` reaches its threshold (lowered by a wage
     subsidy the candidate brings: ``subsidised_threshold``), with the employer's ranking ``hiring_score`` (draw
-    ``u_priority`` from ``priority_stream``). The employers' side,
+    ``u_priority`` from ``priority_stream``; certificates count with formal employers only). The employers' side,
     places to the best applicants, is the model-level step ``make_offers``.
     Returns (applied_employer', hiring_score'): the employer (-1: none) and the score (0 without one).
     """
@@ -400,27 +416,34 @@ def application_transition(status, district, skill, claimed_skill, is_returnee, 
     seen = perceived_skill(skill, claimed_skill, is_returnee, certified)
     if seen < subsidised_threshold(employer_threshold[e], wage_subsidy_share, p) or open_places[e] <= 0:
         return NO_INDEX, 0.0
-    return e, hiring_score(seen, certified, recognised, work_skill, uniform(seed, priority_stream, month, uid), p)
+    formal = employer_formal[e]  # informal employers hire on what they see: certificates count with formal ones
+    return e, hiring_score(seen, certified and formal, recognised and formal, work_skill,
+                           uniform(seed, priority_stream, month, uid), p)
 
 
 @jit
 def accept_transition(status, offer, employer, earnings, job_threshold, tenure_months, ever_hired,
-                      subsidy_months_left, wage_subsidy_share, wage_subsidy_months, household_income, employer_wage,
-                      employer_threshold, p):
-    """A searcher holding an offer from employer e takes it if ``accepts_job``.
+                      subsidy_months_left, wage_subsidy_share, wage_subsidy_months, formal_job, skill, claimed_skill,
+                      is_returnee, certified, recognised, work_skill, household_income, employer_wage,
+                      employer_threshold, employer_formal, p):
+    """A searcher holding an offer from employer e takes it if ``accepts_job`` at the ``offered_wage`` (the posted
+    wage priced by the skill the employer sees and, with a formal employer, by the certificate).
 
     The job's threshold is the employer's full one; a wage subsidy the person brings (share > 0) pays for the
     job's first ``wage_subsidy_months`` months and is used up by the hire.
     Returns (status', employer', earnings', job_threshold', tenure_months', ever_hired', subsidy_months_left',
-    wage_subsidy_share', wage_subsidy_months')."""
+    wage_subsidy_share', wage_subsidy_months', formal_job')."""
     if offer != NO_INDEX and status == UNEMPLOYED:
-        wage = employer_wage[offer]
+        formal = employer_formal[offer]
+        wage = offered_wage(employer_wage[offer], employer_threshold[offer],
+                            perceived_skill(skill, claimed_skill, is_returnee, certified), certified, recognised,
+                            work_skill, formal, p)
         if wage > 0.0 and accepts_job(wage, household_income, p):
             subsidised = wage_subsidy_share > 0.0
             return (WAGE_EMPLOYED, offer, wage, employer_threshold[offer], 0, True,
-                    wage_subsidy_months if subsidised else 0, 0.0, 0)
+                    wage_subsidy_months if subsidised else 0, 0.0, 0, formal)
     return (status, employer, earnings, job_threshold, tenure_months, ever_hired, subsidy_months_left,
-            wage_subsidy_share, wage_subsidy_months)
+            wage_subsidy_share, wage_subsidy_months, formal_job)
 
 
 @jit
@@ -446,13 +469,14 @@ def business_transition(status, business_months, savings, startup_capital, busin
 
 @jit
 def separation_transition(status, tenure_months, employer, skill, job_threshold, dismissed, subsidy_months_left,
-                          employer_probation, p, seed, month, uid):
+                          formal_job, employer_probation, p, seed, month, uid):
     """Wage jobs end by dismissal at the employer's review or by exogenous separation.
 
     The review comes at the end of probation, or at the end of a wage subsidy if that is later: a hire whose
     actual skill is below the job's (full) threshold, whose product does not cover the wage (hired on claimed
     skill, or below it thanks to a subsidy), is dismissed with probability p_d; otherwise, and in every other
-    month, the job ends with the monthly separation rate. A subsidised month counts down the subsidy. Jobs
+    month, the job ends with the monthly separation rate (``separation_rate`` in a formal job,
+    ``informal_separation_rate`` in an informal one). A subsidised month counts down the subsidy. Jobs
     held at the start (no employer in the market) have no probation.
     Returns (status', tenure_months', employer', dismissed', subsidy_months_left').
     """
@@ -467,7 +491,7 @@ def separation_transition(status, tenure_months, employer, skill, job_threshold,
         if u < p.dismissal_probability:
             return UNEMPLOYED, 0, NO_INDEX, True, 0
         return status, t, employer, dismissed, left
-    if u < p.separation_rate:
+    if u < (p.separation_rate if formal_job else p.informal_separation_rate):
         return UNEMPLOYED, 0, NO_INDEX, dismissed, 0
     return status, t, employer, dismissed, left
 

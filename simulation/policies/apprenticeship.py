@@ -36,7 +36,7 @@ class Apprenticeship(Policy):
     outcomes = (Outcome("completers", "wage_employment_rate_12m_after_course", "completers in wage jobs, 12 months after"),)
     # its matching round's hires (phase accept_offer)
     person_fields = ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired",
-                     "subsidy_months_left", "wage_subsidy_share", "wage_subsidy_months")
+                     "subsidy_months_left", "wage_subsidy_share", "wage_subsidy_months", "formal_job")
 
     def __init__(self, cfg, model):
         super().__init__(cfg, model)

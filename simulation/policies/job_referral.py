@@ -32,7 +32,7 @@ class JobReferral(Policy):
     outcomes = (Outcome("completers", "wage_employment_rate_12m_after_course", "completers in wage jobs, 12 months after"),)
     # its matching rounds' hires (phase accept_offer)
     person_fields = ("status", "employer", "earnings", "job_threshold", "tenure_months", "ever_hired",
-                     "subsidy_months_left", "wage_subsidy_share", "wage_subsidy_months")
+                     "subsidy_months_left", "wage_subsidy_share", "wage_subsidy_months", "formal_job")
 
     def after_matching(self, searchers):
         m, P = self.model, self.model.people
