@@ -102,6 +102,7 @@ ZERO = {
     "apprenticeship": "policy.apprenticeship.extra_vacancies_per_host=0",
     "job_referral": "policy.job_referral.budget=0",
     "wage_subsidy": "policy.wage_subsidy.subsidy_share=0",
+    "information_campaign": "policy.information_campaign.reach_share=0",
 }
 
 

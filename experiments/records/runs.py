@@ -46,6 +46,7 @@ def format_summary(summary: dict) -> str:
     cost = summary["cost"]
     spent = ", ".join(f"{name} {r['spent']:,.0f}" + (f" (budget ran out in month {r['budget_exhausted_month']})"
                                                      if r["budget_exhausted_month"] else "")
+                      + (f" (offered to {r['offered']:,}, used by {r['used']:,})" if "offered" in r else "")
                       for name, r in cost["by_policy"].items()) or "no policy"
     money = (f"cost USD: total {cost['total']:,.0f} = training {cost['training']:,.0f} + {spent}; "
              f"average per completer {cost['average_per_completer']:,.0f} (all spending / completers; the cost of one "

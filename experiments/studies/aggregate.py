@@ -186,6 +186,7 @@ def records(sweep: Sweep) -> pd.DataFrame:
             rows.append((job["setting"], d, job["seed"], "all", f"cost_{key}", s.get("cost", {}).get(key)))
         counts = s.get("counts") if isinstance(s.get("counts"), dict) else {}
         rows += [(job["setting"], d, job["seed"], "all", f"count_{k}", counts.get(k)) for k in COUNT_KEYS]
+        rows += [(job["setting"], d, job["seed"], "all", k, v) for k, v in take_up_values(s).items()]
         if isinstance(s.get("reached"), dict):
             rows += [(job["setting"], d, job["seed"], g, k, v) for (g, k), v in reached_values(s["reached"]).items()]
         if isinstance(s.get("trial"), dict):
@@ -198,6 +199,19 @@ def records(sweep: Sweep) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["setting", "draw", "seed", "group", "indicator", "value"])
     frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
     return frame.dropna(subset=["value"]).reset_index(drop=True)
+
+
+def take_up_values(summary: dict) -> dict[str, float]:
+    """Coverage and use of each service people choose to use (``simulation.policies.base.TakeUpConfig``), from the
+    ledger: take_up_<policy>_offered and _used (persons ever offered it, ever using it) and _use_share (used / offered)."""
+    lines = (summary.get("cost") or {}).get("by_policy") or {}
+    out = {}
+    for name, line in lines.items():
+        if isinstance(line, dict) and "offered" in line and "used" in line:
+            offered, used = line["offered"], line["used"]
+            out |= {f"take_up_{name}_offered": offered, f"take_up_{name}_used": used,
+                    f"take_up_{name}_use_share": used / offered if offered else float("nan")}
+    return out
 
 
 def reached_values(reached: dict) -> dict[tuple[str, str], float]:

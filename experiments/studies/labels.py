@@ -136,13 +136,23 @@ def indicator(name: str) -> tuple[str, str]:
         return f"cost per extra {name[len('incremental_cost_per_'):].replace('_', ' ')}", "USD"
     if name.startswith("count_"):
         return name[len("count_"):].replace("_", " "), "persons"
+    if name.startswith("take_up_"):
+        policy, kind = name[len("take_up_"):].rsplit("_", 1) if not name.endswith("_use_share") else (
+            name[len("take_up_"):-len("_use_share")], "share")
+        words = policy_words(policy) if policy in POLICIES else policy.replace("_", " ")
+        return {"offered": (f"{words}: offered", "persons"), "used": (f"{words}: used", "persons"),
+                "share": (f"{words}: use", "share of those offered")}[kind]
     return name.replace("_", " "), ""
 
 
 def share_range(name: str, difference: bool = False) -> tuple[float, float] | None:
     """The range an indicator's value can take, for the shares (None for counts, money and ratio estimates):
-    [0, 1] for a share, [-1, 1] for a difference of two shares (a trial's ITT and first stage are one)."""
-    if not indicator(name)[1].startswith("share"):
+    [0, 1] for a share, [-1, 1] for a difference of two shares (a trial's ITT and first stage are one); and
+    [0, inf) for a count of persons (None for a difference of counts)."""
+    unit = indicator(name)[1]
+    if unit == "persons":
+        return None if difference else (0.0, math.inf)
+    if not unit.startswith("share"):
         return None
     if name.startswith("trial_"):
         if difference or "_tot_" in name:

@@ -288,6 +288,19 @@ def _trial_section(table: pd.DataFrame, interval: str) -> list[str]:
     return [*lines, ""]
 
 
+def _take_up_section(table: pd.DataFrame, interval: str) -> list[str]:
+    """Coverage and use of the services people choose to use, per arm that offers one."""
+    names = sorted({i[len("take_up_"):-len("_offered")] for i in table["indicator"].unique()
+                    if i.startswith("take_up_") and i.endswith("_offered")})
+    if not names:
+        return []
+    columns = [f"take_up_{n}_{kind}" for n in names for kind in ("offered", "used", "use_share")]
+    return ["## Take-up of services (coverage and use)", "",
+            (f"Persons ever offered each service and ever using it over the run, and the share of those offered who "
+             f"used it (mean [{interval}]); a service people choose to use reaches fewer than it covers."), "",
+            _table(table, columns)]
+
+
 def _icer_cell(row) -> str:
     """A cost per extra outcome with its interval, or why there is none."""
     if row["status"] == "ratio":
@@ -580,8 +593,9 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
                   if "clipped" in data)
     if clipped:
         lines[-1:-1] = ["", (f"{CLIPPED_MARK} {clipped} intervals of shares reached below 0% (or −100 points) or "
-                         "above 100% and are cut there: with few seeds, or a share near its bound, the t interval "
-                         "describes the uncertainty poorly; run more seeds, or over a posterior.")]
+                         "above 100%, or of counts below 0, and are cut there: with few seeds, or a share near its "
+                         "bound, the t interval describes the uncertainty poorly; run more seeds, or over a "
+                         "posterior.")]
     if sweep.incomplete or sweep.missing or sweep.unreadable:
         lines += ["## Jobs not in this report", ""]
         lines += [f"- unreadable (left out; damaged or not written by experiments.run): {item}"
@@ -618,6 +632,7 @@ def write_report(folder: Path, args: list[str] | None = None) -> Path:
     lines += ["## Dropout by group (mean [" + interval + "])", "",
               _table(table, [(g, "dropout_rate") for g in GROUPS])]
     lines += _trial_section(table, interval)
+    lines += _take_up_section(table, interval)
     lines += ["## Figures", ""]
     for p in figures:
         lines += [f"![{p.stem}]({p.name})", "", (f"*{report_figures.CAPTIONS.get(p.stem, p.stem)}* "

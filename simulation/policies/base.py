@@ -30,6 +30,9 @@ monthly step (``docs/ODD.md``, schedule):
 ==================  ==========================================================
 
 A policy changes person state or decision inputs there, never the kernels.
+
+**Services people choose to use.** A policy whose config is a ``TakeUpConfig`` offers a service that the
+person offered uses or not (``take_up``): coverage (offered) and use differ, and its ledger reports both.
 Its random draws come from its own counter-based streams (``policy.<name>.<purpose>``), so
 switching it on leaves every other process's draws unchanged (common random
 numbers), and a policy that reaches nobody or pays nothing leaves the run
@@ -44,8 +47,29 @@ from typing import ClassVar
 import numpy as np
 
 from simulation.metrics import is_far
-from simulation.schema import PolicyConfig
+from simulation.schema import PolicyConfig, logit, slope, usd
 from simulation.state import ABROAD
+
+
+@dataclass
+class TakeUpConfig(PolicyConfig):
+    """The drivers of using a service one is offered (``take_up_probability``): trust in it (``take_up_logit``,
+    the log-odds of using it at no distance and no fee), the distance to it (the centre where it is delivered)
+    and what the user pays for each unit the programme pays for (``user_fee``, USD; the programme pays the rest)."""
+    take_up_logit: float = logit()
+    take_up_logit_per_10km: float = slope()
+    user_fee: float = usd()
+    take_up_logit_per_fee_share: float = slope()
+
+
+def take_up_probability(distance_km, household_income, cfg: TakeUpConfig):
+    """P(use | offered):  logit P = a_0 - a_d d / 10 - a_f f / max(y, 1)
+
+    (a_0 = ``take_up_logit``: trust; d the distance to the centre in km, a_d = ``take_up_logit_per_10km``; f the
+    ``user_fee`` against the household's income per capita y, a_f = ``take_up_logit_per_fee_share``)."""
+    x = (cfg.take_up_logit - cfg.take_up_logit_per_10km * np.asarray(distance_km) / 10.0
+         - cfg.take_up_logit_per_fee_share * cfg.user_fee / np.maximum(household_income, 1.0))
+    return 1.0 / (1.0 + np.exp(-x))
 
 
 @dataclass(frozen=True)
@@ -96,6 +120,7 @@ class Policy:
         self.exhausted_month: int | None = None
         self.monthly_spending: dict[int, float] = {}
         self.supported = np.zeros(0, dtype=np.int64)  # who holds this month's support (``support``)
+        self.ever_offered = self.ever_used = None  # coverage and use of a service (``take_up``)
 
     # --- lifecycle hooks (no-ops unless overridden) ---------------------------
     def start_of_month(self) -> None: ...
@@ -148,6 +173,21 @@ class Policy:
         self.supported = granted
         values[granted] = value
 
+    def take_up(self, offered: np.ndarray, draws: np.ndarray) -> np.ndarray:
+        """Of the persons ``offered`` (ascending), those who use the service: u < ``take_up_probability`` (u: the
+        persons' ``draws``, a month's or one fixed for the run). Records who was ever offered it and who used it."""
+        P = self.model.people
+        if self.ever_offered is None:
+            self.ever_offered, self.ever_used = np.zeros(P.n, dtype=bool), np.zeros(P.n, dtype=bool)
+        users = offered[draws < take_up_probability(P.distance_km[offered], P.household_income[offered], self.cfg)]
+        self.ever_offered[offered] = True
+        self.ever_used[users] = True
+        return users
+
+    def net_of_fee(self, unit_cost):
+        """What the programme pays for a unit the user pays ``user_fee`` towards (never below 0)."""
+        return np.maximum(np.asarray(unit_cost, dtype=np.float64) - self.cfg.user_fee, 0.0)
+
     def draws(self, purpose: str, rows: np.ndarray) -> np.ndarray:
         """This month's draw of each person in ``rows`` from this policy's own stream for ``purpose``."""
         return self.model.streams.uniform(f"policy.{self.name}.{purpose}", self.model.month, self.model.people.uid[rows])
@@ -193,12 +233,16 @@ class Policy:
         self.grants += grants  # one per person per month granted
 
     def report(self) -> dict:
-        return {
+        out = {
             "spent": self.spent,
             "budget": self.cfg.budget,
             "budget_exhausted_month": self.exhausted_month,
             "grants": self.grants,
         }
+        if isinstance(self.cfg, TakeUpConfig):  # coverage and use: persons ever offered the service, ever using it
+            out |= {"offered": int(self.ever_offered.sum()) if self.ever_offered is not None else 0,
+                    "used": int(self.ever_used.sum()) if self.ever_used is not None else 0}
+        return out
 
 
 class SubsidisedHires:

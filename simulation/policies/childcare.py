@@ -1,21 +1,22 @@
 """Day-care places for trainee mothers (seed 000: no childcare, no women; seed 002: day-care paid).
 
 A fixed share ``coverage_share`` of mothers (drawn once per person) is offered
-a place; each month, targeted mothers in training who were offered one get
+a place; a mother offered one uses it or not (``take_up``, decided once for the run: trust in the day-care,
+its distance, the fee she pays). Each month, targeted mothers in training who use a place get
 ``childcare_access``, which lifts the care barrier of the dropout hazard, at
-``cost_per_child_month`` per dependent child.
+``cost_per_child_month`` per dependent child less her fee.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from simulation.policies.base import Lever, Outcome, Policy
-from simulation.schema import PolicyConfig, share, usd
+from simulation.policies.base import Lever, Outcome, Policy, TakeUpConfig
+from simulation.schema import share, usd
 
 
 @dataclass
-class ChildcareConfig(PolicyConfig):
+class ChildcareConfig(TakeUpConfig):
     coverage_share: float = share()
     cost_per_child_month: float = usd()
 
@@ -33,11 +34,13 @@ class Childcare(Policy):
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
         self.offered = self.setup_draws("coverage") < cfg.coverage_share
+        self.choice = self.setup_draws("take_up")  # each mother decides once whether to use a place
 
     def before_attendance(self, trainees):
         P, centre_childcare = self.model.people, self.model.inputs["centre_childcare"]
         mothers = trainees[P.female[trainees] & (P.dependents[trainees] > 0)]
         # mothers whose centre has day-care of its own need no place from the programme
         candidates = self.targeted(mothers[self.offered[mothers] & ~centre_childcare[P.centre[mothers]]])
-        self.support("childcare_access", self.grant(candidates, P.dependents[candidates] * self.cfg.cost_per_child_month),
-                     True, False)
+        users = self.take_up(candidates, self.choice[candidates])
+        cost = self.net_of_fee(P.dependents[users] * self.cfg.cost_per_child_month)
+        self.support("childcare_access", self.grant(users, cost), True, False)

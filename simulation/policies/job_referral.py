@@ -1,7 +1,8 @@
 """A job-matching service for completers (seed 001: LI-WAY's job-matching platform).
 
 After the main matching round, targeted completers still searching are
-referred (``cost_per_referral`` each per month) and make
+offered a referral; each month one uses it or not (``take_up``: trust in the service, the distance to the centre
+that runs it, the fee). Those who use it (``cost_per_referral`` each per month, less their fee) make
 ``extra_applications`` further applications to employers with places left.
 """
 
@@ -11,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.policies.base import Lever, Outcome, Policy
-from simulation.schema import PolicyConfig, count, usd
+from simulation.policies.base import Lever, Outcome, Policy, TakeUpConfig
+from simulation.schema import count, usd
 from simulation.state import UNEMPLOYED
 
 
 @dataclass
-class JobReferralConfig(PolicyConfig):
+class JobReferralConfig(TakeUpConfig):
     extra_applications: int = count(1, 20)  # each is a matching round
     cost_per_referral: float = usd()
 
@@ -37,7 +38,9 @@ class JobReferral(Policy):
     def after_matching(self, searchers):
         m, P = self.model, self.model.people
         completers = np.flatnonzero(P.completed)
-        referred = self.grant(self.targeted(completers[P.status[completers] == UNEMPLOYED]), self.cfg.cost_per_referral)
+        offered = self.targeted(completers[P.status[completers] == UNEMPLOYED])
+        users = self.take_up(offered, self.draws("take_up", offered))
+        referred = self.grant(users, self.net_of_fee(self.cfg.cost_per_referral))
         for k in range(self.cfg.extra_applications):
             referred = referred[P.status[referred] == UNEMPLOYED]
             if not referred.size:  # everyone referred is hired: later rounds would draw for no one

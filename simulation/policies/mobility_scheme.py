@@ -1,8 +1,9 @@
 """A regular labour-mobility pathway (seed 001: THAMM, PALIM / Global Skills Partnerships).
 
-Once a year (months 1, 13, 25, ...) targeted persons at home, aged
+Once a year (months 1, 13, 25, ...) the scheme is offered to targeted persons at home, aged
 ``min_age``-``max_age``, intending to migrate, not in training (and, if
-required, having completed training) register; registered persons wait for
+required, having completed training); each registers or not (``take_up``: trust in an official scheme, the
+distance to the centre that recruits, the fee); registered persons wait for
 the regular route instead of leaving irregularly (``awaiting_regular_route``)
 until the next recruitment. Up to ``slots_per_1000_youth_per_year`` per 1,000
 youth are recruited among them by lottery; each costs ``cost_per_participant``. After ``pre_departure_months`` a participant still
@@ -18,13 +19,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simulation.policies.base import Lever, Outcome, Policy
-from simulation.schema import MISSING, PolicyConfig, bounded, months, require, share, usd
+from simulation.policies.base import Lever, Outcome, Policy, TakeUpConfig
+from simulation.schema import MISSING, bounded, months, require, share, usd
 from simulation.state import ABROAD, TRAINING
 
 
 @dataclass
-class MobilitySchemeConfig(PolicyConfig):
+class MobilitySchemeConfig(TakeUpConfig):
     slots_per_1000_youth_per_year: float = bounded(0, 1000)  # no more slots a year than people
     min_age: float = bounded(10, 60)
     max_age: float = bounded(10, 60)
@@ -64,17 +65,18 @@ class MobilityScheme(Policy):
 
     def start_of_month(self):
         m, P, c = self.model, self.model.people, self.cfg
-        if (m.record_month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(c.cost_per_participant):
+        if (m.record_month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(float(self.net_of_fee(c.cost_per_participant))):
             return  # no recruitment this month, or a scheme without money does not open
         P.awaiting_regular_route[:] = self.recruited
         eligible = ((P.status != TRAINING) & (P.age >= c.min_age) & (P.age <= c.max_age)
                     & (P.intent > m.intent_threshold) & ~self.recruited & ~P.migrated)
         if c.requires_completed_training:
             eligible &= P.completed
-        candidates = self.targeted(np.flatnonzero(eligible))
+        offered = self.targeted(np.flatnonzero(eligible))
+        candidates = self.take_up(offered, self.draws("take_up", offered))
         P.awaiting_regular_route[candidates] = True
         chosen = np.sort(candidates[np.argsort(self.draws("recruitment", candidates), kind="stable")[: self.slots]])
-        recruited = self.grant(chosen, c.cost_per_participant)
+        recruited = self.grant(chosen, self.net_of_fee(c.cost_per_participant))
         self.recruited[recruited] = True
         _schedule(self.departing, m.month + c.pre_departure_months, recruited)
 
