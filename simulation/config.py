@@ -122,7 +122,7 @@ class TrainingConfig:
     trades: list[str] = field(default=MISSING, metadata=dict(non_empty=True))
     seats_per_1000_youth: float = nonneg(MAX_PER_1000)  # 0: no programme (nobody is admitted)
     intake_interval_months: int = months(1)
-    last_intake_month: int | None = optional_months()  # the programme's last intake (record month); null: no end
+    last_intake_month: int | None = optional_months(1)  # the programme's last intake (record month, 1 or later); null: no end
     course_hours: float = positive(MAX_MONTHS * 744)
     hours_per_month: float = positive(744)  # hours in a month
     certification_rate: float = share()
@@ -147,7 +147,7 @@ class EmployerConfig:
     apprentice_host_share: float = share()
     probation_months: int = months(1)
     informal_share: float = share()  # share of employers that are informal
-    informal_wage_ratio: float = nonneg(MAX_FACTOR)  # informal employers' posted wage / formal ones'
+    informal_wage_ratio: float = positive(MAX_FACTOR)  # informal employers' posted wage / formal ones'
 
     def check(self, path: str) -> None:
         require(self.skill_threshold_min <= self.skill_threshold_max, f"{path}.skill_threshold_max",
@@ -221,6 +221,7 @@ class LabourParams:
     work_skill_max: float = nonneg(1.0)
     informal_separation_rate: float = share()
     wage_return_per_skill: float = nonneg(MAX_FACTOR)
+    wage_reference_skill: float = share()
     certificate_wage_premium: float = nonneg(1.0)
     recognised_wage_premium: float = nonneg(1.0)
 

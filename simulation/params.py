@@ -48,6 +48,7 @@ class LabourRule(NamedTuple):
     dismissal_probability: float
     informal_separation_rate: float
     wage_return_per_skill: float
+    wage_reference_skill: float
     certificate_wage_premium: float
     recognised_wage_premium: float
     work_skill_max: float

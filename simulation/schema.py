@@ -232,9 +232,9 @@ def shares_sum_to_one(path: str, name: str, values) -> None:
 TARGETS = ("all", "women", "mothers", "returnees", "far")  # or "district:<name>"
 
 
-def optional_months():
-    """An optional number of months (null: none): a whole number in [0, MAX_MONTHS] or null."""
-    return field(default=MISSING, metadata={"lo": 0, "hi": MAX_MONTHS, "lo_open": False, "hi_open": False,
+def optional_months(lo=0):
+    """An optional number of months (null: none): a whole number in [lo, MAX_MONTHS] or null."""
+    return field(default=MISSING, metadata={"lo": lo, "hi": MAX_MONTHS, "lo_open": False, "hi_open": False,
                                             "integer": True, "optional": True})
 
 

@@ -34,7 +34,7 @@ def test_two_workers_who_differ_only_in_skill_earn_differently(p):
     r = p.labour.wage_return_per_skill
     assert r > 0
     assert hired(p, 0.5) / hired(p, 0.4) == pytest.approx(math.exp(r * 0.1))
-    assert hired(p, 0.4) == pytest.approx(200.0)  # at the threshold: the posted wage
+    assert hired(p, p.labour.wage_reference_skill) == pytest.approx(200.0)  # the typical skill: the posted wage
 
 
 def test_a_certificate_pays_with_formal_employers_and_less_with_experience(p):

@@ -66,6 +66,7 @@ INDICATORS = {
     "employment_rate": ("employment", "share of persons at home"),
     "wage_employment_rate": ("wage employment", "share of persons at home"),
     "self_employment_rate": ("self-employment", "share of persons at home"),
+    "informal_employment_share": ("informal employment", "share of the employed"),
     "dismissal_rate": ("dismissals", "share of those hired"),
     "mean_monthly_income": ("earnings", "USD/month per person at home"),
     "migration_intent_rate": ("migration intent", "share of persons at home"),

@@ -167,7 +167,7 @@ def accept_offer(status, offer, employer, earnings, job_threshold, tenure_months
               else np.ones(ids.size))
     premium = np.where(formal, weight * (p.certificate_wage_premium * certified[ids]
                                          + p.recognised_wage_premium * recognised[ids]), 0.0)
-    priced = employer_wage[e] * np.exp(p.wage_return_per_skill * (seen - employer_threshold[e]) + premium)
+    priced = employer_wage[e] * np.exp(p.wage_return_per_skill * (seen - p.wage_reference_skill) + premium)
     wage = np.where(has_offer, priced, 0.0)
     take = (has_offer & (status[ids] == UNEMPLOYED) & (wage > 0.0)
             & (wage >= p.reservation_ratio * household_income[ids]))

@@ -108,16 +108,18 @@ def perceived_skill(skill, claimed_skill, is_returnee, certified):
 def offered_wage(posted_wage, threshold, perceived, certified, recognised, work_skill, formal, p):
     """The wage a hire is paid: the employer's posted wage priced by what it sees of the hire,
 
-        ln w = ln w_e + r_s (s_seen - theta_e) + 1[formal] omega (r_c 1[certified] + r_r 1[recognised]),
+        ln w = ln w_e + r_s (s_seen - s_ref) + 1[formal] omega (r_c 1[certified] + r_r 1[recognised]),
 
-    r_s = ``wage_return_per_skill`` (log wage per skill unit), r_c, r_r the certificate's and its official
-    recognition's premia (``certificate_wage_premium``, ``recognised_wage_premium``), paid by formal employers only
-    and read less with experience (omega = ``credential_weight``). Fixed for the job."""
+    w_e the wage the employer posts for a hire of the typical skill s_ref (``wage_reference_skill``: the median skill
+    employers see in the hires of the baseline), r_s = ``wage_return_per_skill`` (log wage per skill unit), r_c, r_r
+    the certificate's and its official recognition's premia (``certificate_wage_premium``,
+    ``recognised_wage_premium``), paid by formal employers only and read less with experience (omega =
+    ``credential_weight``). Fixed for the job. (``threshold``: the job's, which the hire reaches; not in the price.)"""
     premium = 0.0
     if formal:
         premium = credential_weight(work_skill, p) * (p.certificate_wage_premium * certified
                                                       + p.recognised_wage_premium * recognised)
-    return posted_wage * math.exp(p.wage_return_per_skill * (perceived - threshold) + premium)
+    return posted_wage * math.exp(p.wage_return_per_skill * (perceived - p.wage_reference_skill) + premium)
 
 
 @jit
@@ -368,7 +370,7 @@ def skill_use_transition(status, skill, trained_skill, work_skill, p):
         return skill + gain, trained_skill, work_skill + gain
     if status == IDLE or status == UNEMPLOYED:
         lost_training, lost_work = unused_skill_loss(trained_skill, p), unused_skill_loss(work_skill, p)
-        return skill - lost_training - lost_work, trained_skill - lost_training, work_skill - lost_work
+        return skill - (lost_training + lost_work), trained_skill - lost_training, work_skill - lost_work
     return skill, trained_skill, work_skill
 
 

@@ -59,7 +59,7 @@ class Apprenticeship(Policy):
         P.wage_subsidy_share[candidates], P.wage_subsidy_months[candidates] = c.wage_subsidy_share, c.subsidy_months
         offered = m.make_offers(candidates, f"policy.{self.name}.choice", f"policy.{self.name}.priority")
         offers = m.scratch["offer"]
-        subsidy = c.wage_subsidy_share * m.employer_wage[offers[offered]] * c.subsidy_months
+        subsidy = c.wage_subsidy_share * self.wages_offered(offered, offers[offered]) * c.subsidy_months
         granted = self.grant(offered, subsidy)  # an offer the budget cannot subsidise is not made
         m.consider_offers(granted)
         hired = granted[P.employer[granted] == offers[granted]]
@@ -67,4 +67,5 @@ class Apprenticeship(Policy):
             self.subsidised.add(P, hired, m.month, c.subsidy_months)
         P.wage_subsidy_share[candidates], P.wage_subsidy_months[candidates] = held
         declined = granted[P.employer[granted] != offers[granted]]
-        self.charge(-float((c.wage_subsidy_share * m.employer_wage[offers[declined]] * c.subsidy_months).sum()))
+        refund = c.wage_subsidy_share * self.wages_offered(declined, offers[declined]) * c.subsidy_months
+        self.charge(-float(refund.sum()))

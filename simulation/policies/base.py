@@ -62,13 +62,14 @@ class TakeUpConfig(PolicyConfig):
     take_up_logit_per_fee_share: float = slope()
 
 
-def take_up_probability(distance_km, household_income, cfg: TakeUpConfig):
-    """P(use | offered):  logit P = a_0 - a_d d / 10 - a_f f / max(y, 1)
+def take_up_probability(distance_km, household_income, cfg: TakeUpConfig, units=1.0):
+    """P(use | offered):  logit P = a_0 - a_d d / 10 - a_f n f / max(y, 1)
 
     (a_0 = ``take_up_logit``: trust; d the distance to the centre in km, a_d = ``take_up_logit_per_10km``; f the
-    ``user_fee`` against the household's income per capita y, a_f = ``take_up_logit_per_fee_share``)."""
+    ``user_fee`` for each of the n ``units`` the person would pay for (a mother's children), against the
+    household's income per capita y, a_f = ``take_up_logit_per_fee_share``)."""
     x = (cfg.take_up_logit - cfg.take_up_logit_per_10km * np.asarray(distance_km) / 10.0
-         - cfg.take_up_logit_per_fee_share * cfg.user_fee / np.maximum(household_income, 1.0))
+         - cfg.take_up_logit_per_fee_share * cfg.user_fee * np.asarray(units) / np.maximum(household_income, 1.0))
     return 1.0 / (1.0 + np.exp(-x))
 
 
@@ -173,16 +174,33 @@ class Policy:
         self.supported = granted
         values[granted] = value
 
-    def take_up(self, offered: np.ndarray, draws: np.ndarray) -> np.ndarray:
-        """Of the persons ``offered`` (ascending), those who use the service: u < ``take_up_probability`` (u: the
-        persons' ``draws``, a month's or one fixed for the run). Records who was ever offered it and who used it."""
+    def take_up(self, offered: np.ndarray, draws: np.ndarray, units=1.0) -> np.ndarray:
+        """Of the persons ``offered`` (ascending), those who choose to use the service: u < ``take_up_probability``
+        (u: the persons' ``draws``, a month's or one fixed for the run; ``units``: what each would pay the fee for).
+        Records who was ever offered it; ``served`` records who used it."""
         P = self.model.people
         if self.ever_offered is None:
             self.ever_offered, self.ever_used = np.zeros(P.n, dtype=bool), np.zeros(P.n, dtype=bool)
-        users = offered[draws < take_up_probability(P.distance_km[offered], P.household_income[offered], self.cfg)]
         self.ever_offered[offered] = True
+        return offered[draws < take_up_probability(P.distance_km[offered], P.household_income[offered], self.cfg,
+                                                   units)]
+
+    def served(self, users: np.ndarray) -> np.ndarray:
+        """Record ``users`` as having used the service (those the budget paid for); returns them."""
         self.ever_used[users] = True
         return users
+
+    def wages_offered(self, rows: np.ndarray, employers: np.ndarray) -> np.ndarray:
+        """The wage each person of ``rows`` would be paid by the matching employer of ``employers`` (the rule
+        ``offered_wage``: a subsidy is a share of the wage actually paid, not of the wage posted)."""
+        from simulation.kernels.rules import offered_wage, perceived_skill
+
+        m, P = self.model, self.model.people
+        wage, threshold, formal = m.inputs["employer_wage"], m.inputs["employer_threshold"], m.inputs["employer_formal"]
+        return np.array([offered_wage(wage[e], threshold[e], perceived_skill(P.skill[i], P.claimed_skill[i],
+                                                                            P.is_returnee[i], P.certified[i]),
+                                      P.certified[i], P.recognised[i], P.work_skill[i], formal[e], m.rules.labour)
+                         for i, e in zip(rows, employers)], dtype=np.float64)
 
     def net_of_fee(self, unit_cost):
         """What the programme pays for a unit the user pays ``user_fee`` towards (never below 0)."""

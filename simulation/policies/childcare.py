@@ -41,6 +41,6 @@ class Childcare(Policy):
         mothers = trainees[P.female[trainees] & (P.dependents[trainees] > 0)]
         # mothers whose centre has day-care of its own need no place from the programme
         candidates = self.targeted(mothers[self.offered[mothers] & ~centre_childcare[P.centre[mothers]]])
-        users = self.take_up(candidates, self.choice[candidates])
-        cost = self.net_of_fee(P.dependents[users] * self.cfg.cost_per_child_month)
-        self.support("childcare_access", self.grant(users, cost), True, False)
+        users = self.take_up(candidates, self.choice[candidates], P.dependents[candidates])
+        cost = P.dependents[users] * self.net_of_fee(self.cfg.cost_per_child_month)  # the fee is per child-month
+        self.support("childcare_access", self.served(self.grant(users, cost)), True, False)

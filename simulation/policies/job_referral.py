@@ -40,7 +40,7 @@ class JobReferral(Policy):
         completers = np.flatnonzero(P.completed)
         offered = self.targeted(completers[P.status[completers] == UNEMPLOYED])
         users = self.take_up(offered, self.draws("take_up", offered))
-        referred = self.grant(users, self.net_of_fee(self.cfg.cost_per_referral))
+        referred = self.served(self.grant(users, self.net_of_fee(self.cfg.cost_per_referral)))
         for k in range(self.cfg.extra_applications):
             referred = referred[P.status[referred] == UNEMPLOYED]
             if not referred.size:  # everyone referred is hired: later rounds would draw for no one

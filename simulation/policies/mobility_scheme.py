@@ -73,7 +73,7 @@ class MobilityScheme(Policy):
         if c.requires_completed_training:
             eligible &= P.completed
         offered = self.targeted(np.flatnonzero(eligible))
-        candidates = self.take_up(offered, self.draws("take_up", offered))
+        candidates = self.served(self.take_up(offered, self.draws("take_up", offered)))  # use: registering
         P.awaiting_regular_route[candidates] = True
         chosen = np.sort(candidates[np.argsort(self.draws("recruitment", candidates), kind="stable")[: self.slots]])
         recruited = self.grant(chosen, self.net_of_fee(c.cost_per_participant))

@@ -14,6 +14,7 @@ without the policy.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -54,7 +55,11 @@ class WageSubsidy(Policy):
         seekers = np.flatnonzero((P.status == UNEMPLOYED) & ~P.ever_hired & (P.wage_subsidy_share == 0))
         new = self.targeted(seekers)
         if self.cfg.budget is not None and new.size:
-            most = c.subsidy_share * c.subsidy_months * float(m.employer_wage.max(initial=0.0))
+            lab = m.rules.labour  # the highest wage a hire can be paid (skill 1, both certificate premia)
+            highest = float(m.employer_wage.max(initial=0.0)) * math.exp(
+                lab.wage_return_per_skill * (1.0 - lab.wage_reference_skill) + lab.certificate_wage_premium
+                + lab.recognised_wage_premium)
+            most = c.subsidy_share * c.subsidy_months * highest
             room = int((self.cfg.budget - self.spent) // most) - self.holders.size if most > 0 else new.size
             if room < new.size:
                 order = np.argsort(self.draws("budget", new), kind="stable")
@@ -71,6 +76,6 @@ class WageSubsidy(Policy):
             return
         used = self.holders[P.wage_subsidy_share[self.holders] == 0]
         hired = used[(P.status[used] == WAGE_EMPLOYED) & (P.tenure_months[used] == 0)]
-        self.charge(float((c.subsidy_share * m.employer_wage[P.employer[hired]] * c.subsidy_months).sum()), hired.size)
+        self.charge(float((c.subsidy_share * P.earnings[hired] * c.subsidy_months).sum()), hired.size)
         self.subsidised.add(P, hired, m.month, c.subsidy_months)
         self.holders = self.holders[P.wage_subsidy_share[self.holders] > 0]
