@@ -406,7 +406,7 @@ def test_mesas_reset_builds_the_paired_run_from_the_controls_and_an_unknown_leve
     assert reset.package == ["policy=[transport,job_referral]", "policy.transport.covered_share=0.5"]
     assert reset.arms["package"].cfg.policy.transport.covered_share == 0.5 and reset.months == 2
     assert "Transport: 50% of the fare reimbursed" in board.settings_line(reset)
-    with pytest.raises(ConfigurationError, match=r"^stipned: no lever of the dashboard, allowed: stipend"):
+    with pytest.raises(ConfigurationError, match=r"^stipned: no lever of the dashboard, allowed: (\w+, )*stipend\b"):
         board.PairedRun(n_youth=500, months=1, stipned=60)
 
 

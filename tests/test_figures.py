@@ -12,6 +12,7 @@ import pytest
 from experiments.studies import aggregate as agg
 from experiments.studies import cost_effectiveness as cea
 from experiments.studies import report_figures as rf
+from simulation.policies import POLICIES
 from tests.test_cost_effectiveness import LEVEL, sweep  # noqa: F401  (the fixture: stipend 0, 30, 105 x 3 seeds)
 
 
@@ -60,8 +61,7 @@ def test_every_figure_has_labelled_axes_a_caption_with_level_and_n_and_numeric_o
 
 @pytest.mark.parametrize("setting, words", [
     ("policy=[]", "no package"),
-    ("policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,apprenticeship,job_referral]",
-     "full package"),
+    (f"policy=[{','.join(POLICIES)}]", "full package"),
     ("policy=[stipend,childcare]", "stipend + childcare"),
     ("policy.stipend.monthly_amount=45", "stipend 45 USD/month"),
     ("scenario=mali_returnees policy.stipend.monthly_amount=0", "mali_returnees, stipend 0 USD/month"),
@@ -75,7 +75,7 @@ def test_arms_are_named_in_words(setting, words):
 def test_packages_are_ordered_by_size_and_tiny_differences_carry_no_sign():
     from experiments.studies.labels import arm, setting_order, value
 
-    full = "policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,apprenticeship,job_referral]"
+    full = f"policy=[{','.join(POLICIES)}]"
     settings = [full, "policy=[transport]", "policy=[stipend,childcare]", "policy=[]", "policy=[startup_kit]"]
     assert [arm(s) for s in sorted(settings, key=setting_order)] == [
         "no package", "start-up kit", "transport", "stipend + childcare", "full package"]

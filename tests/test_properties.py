@@ -53,7 +53,10 @@ def valid_configs(draw):
               "startup_kit": [f"policy.startup_kit.kit_value={draw(money)}"],
               "certification": [f"policy.certification.pass_threshold={draw(share)}"],
               "apprenticeship": [f"policy.apprenticeship.extra_vacancies_per_host={draw(st.floats(0, 3)):.2f}"],
-              "job_referral": [f"policy.job_referral.extra_applications={draw(st.integers(1, 3))}"]}
+              "job_referral": [f"policy.job_referral.extra_applications={draw(st.integers(1, 3))}",
+                               f"policy.job_referral.take_up_logit={draw(st.floats(-5, 5)):.2f}"],
+              "wage_subsidy": [f"policy.wage_subsidy.subsidy_share={draw(share)}"],
+              "information_campaign": [f"policy.information_campaign.reach_share={draw(share)}"]}
     for name in policies:
         overrides += levels[name]
     return overrides

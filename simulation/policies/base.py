@@ -70,7 +70,7 @@ def take_up_probability(distance_km, household_income, cfg: TakeUpConfig, units=
     household's income per capita y, a_f = ``take_up_logit_per_fee_share``)."""
     x = (cfg.take_up_logit - cfg.take_up_logit_per_10km * np.asarray(distance_km) / 10.0
          - cfg.take_up_logit_per_fee_share * cfg.user_fee * np.asarray(units) / np.maximum(household_income, 1.0))
-    return 1.0 / (1.0 + np.exp(-x))
+    return 0.5 * (1.0 + np.tanh(0.5 * x))  # the logistic, without overflow for a huge fee or logit
 
 
 @dataclass(frozen=True)
