@@ -73,6 +73,8 @@ def derived_indicators(model) -> dict[str, float]:
     * completer_employment_gap = employment rate of completers - of dropouts
     * migration_to_intent_ratio = migration rate / migration-intent rate
     * childless_completion_rate = completion rate of enrolees without dependents
+    * trial_relative_earnings_24m = the trial's ITT on earnings 24 months after the lottery / the lottery losers'
+      mean earnings then (NaN without a trial at that horizon)
     """
     P = model.people
     population = P.arrival_month <= model.month
@@ -86,7 +88,16 @@ def derived_indicators(model) -> dict[str, float]:
         "completer_employment_gap": training["employment_rate_completers"] - training["employment_rate_dropouts"],
         "migration_to_intent_ratio": summary["indicators"]["migration_rate"] / intent if intent else float("nan"),
         "childless_completion_rate": float(P.completed[childless].mean()) if childless.any() else float("nan"),
+        "trial_relative_earnings_24m": relative_effect(summary["trial"], "earnings", "24"),
     }
+
+
+def relative_effect(trial: dict, outcome: str, horizon: str) -> float:
+    """The trial's ITT on ``outcome`` at ``horizon`` months over the lottery losers' mean (NaN if either is missing)."""
+    effect = trial.get("horizons", {}).get(horizon, {}).get("all", {}).get(outcome)
+    if not effect or not effect.get("control_mean"):
+        return float("nan")
+    return effect["itt"] / effect["control_mean"]
 
 
 def outcomes(cfg: RunConfig) -> dict[tuple[str, str], float]:
