@@ -6,9 +6,12 @@ round, is paid ``subsidy_share`` of the wage for ``subsidy_months``. The voucher
 asks of them (``subsidised_threshold``) and is used up by the hire; when the subsidy ends, a hire whose
 skill does not cover the wage faces the employer's review (``separation_transition``).
 
-Costs are charged when a voucher is used: share x the employer's wage x months. With a budget, vouchers
+A voucher pays for a hire no other subsidy pays for: a holder hired into an apprenticeship place (which brings
+its own subsidy) keeps the voucher for a later hire.
+
+Costs are charged when a voucher is used: share x the wage the hire is paid x months. With a budget, vouchers
 are issued (in the order of a lottery) only while the budget covers every voucher held being used at the
-highest wage on offer, so spending never exceeds it. A share of 0 issues nothing: the run is the run
+highest wage a hire can be paid, so spending never exceeds it. A share of 0 issues nothing: the run is the run
 without the policy.
 """
 
