@@ -146,12 +146,15 @@ def new_engine_sample():
 def test_the_new_generator_agrees_in_distribution_with_the_one_it_replaced(new_engine_sample):
     """Each mean indicator over the 30 seeds lies within the two samples' 99.9% interval of the old one's.
 
+    This is also the check that issue 33 left the rest of the model as it was: with its mechanisms switched off
+    (``tools/engine_distribution.ISSUE_33_OFF``), the model agrees in distribution with the one recorded before.
+
     The old engine (NumPy PCG64 streams) was recorded at commit ``recorded_at`` by
     ``tools/engine_distribution.py``; the numbers of every run changed once with
     the generator, but not the model they come from.
     """
     old = RECORDED["indicators"]
-    assert set(old) == set(new_engine_sample)
+    assert set(old) <= set(new_engine_sample)  # indicators added since (informal employment) are not compared
     checked = 0
     # since the recording, ages cycle within the age range (issue 16), which raises intent by ~2 points:
     # the one indicator whose rule changed is left out (tools/engine_distribution.AS_RECORDED restores the rest)
