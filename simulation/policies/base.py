@@ -30,13 +30,13 @@ monthly step (``docs/ODD.md``, schedule):
 ==================  ==========================================================
 
 A policy changes person state or decision inputs there, never the kernels.
-
-**Services people choose to use.** A policy whose config is a ``TakeUpConfig`` offers a service that the
-person offered uses or not (``take_up``): coverage (offered) and use differ, and its ledger reports both.
 Its random draws come from its own counter-based streams (``policy.<name>.<purpose>``), so
 switching it on leaves every other process's draws unchanged (common random
 numbers), and a policy that reaches nobody or pays nothing leaves the run
 bit-identical to the run without it.
+
+**Services people choose to use.** A policy whose config is a ``TakeUpConfig`` offers a service that the
+person offered uses or not (``take_up``): coverage (offered) and use differ, and its ledger reports both.
 """
 
 from __future__ import annotations
