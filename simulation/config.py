@@ -122,7 +122,7 @@ class TrainingConfig:
     trades: list[str] = field(default=MISSING, metadata=dict(non_empty=True))
     seats_per_1000_youth: float = nonneg(MAX_PER_1000)  # 0: no programme (nobody is admitted)
     intake_interval_months: int = months(1)
-    last_intake_month: int | None = optional_months(1)  # the programme's last intake (record month, 1 or later); null: no end
+    last_intake_month: int | None = optional_months(1)  # the last intake (record month, >= 1); null: no end
     course_hours: float = positive(MAX_MONTHS * 744)
     hours_per_month: float = positive(744)  # hours in a month
     certification_rate: float = share()

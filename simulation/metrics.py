@@ -24,8 +24,9 @@ from simulation.state import ABROAD, SELF_EMPLOYED, STATUS_NAMES, WAGE_EMPLOYED,
 
 INDICATORS = (
     "enrolled", "dropout_rate", "completion_rate", "certification_rate", "employment_rate",
-    "wage_employment_rate", "self_employment_rate", "informal_employment_share", "dismissal_rate", "mean_monthly_income",
-    "migration_intent_rate", "migration_rate", "regular_migration_rate", "irregular_migration_rate",
+    "wage_employment_rate", "self_employment_rate", "informal_employment_share", "dismissal_rate",
+    "mean_monthly_income", "migration_intent_rate", "migration_rate", "regular_migration_rate",
+    "irregular_migration_rate",
 )
 GROUPS = ("women", "men", "mothers", "returnees", "non_returnees", "near", "far")
 

@@ -47,7 +47,8 @@ def outcomes_of(people: PersonState, rows: np.ndarray, intent_threshold: float) 
         "self_employed": (status == SELF_EMPLOYED).astype(float),
         "formal_wage_employed": ((status == WAGE_EMPLOYED) & p.formal_job[rows]).astype(float),
         # ILO's informal employment: an informal wage job or own-account work
-        "informal_employed": (((status == WAGE_EMPLOYED) & ~p.formal_job[rows]) | (status == SELF_EMPLOYED)).astype(float),
+        "informal_employed": (((status == WAGE_EMPLOYED) & ~p.formal_job[rows])
+                              | (status == SELF_EMPLOYED)).astype(float),
         "earnings": np.where(home, p.earnings[rows], 0.0),
         "intends_to_migrate": (home & (p.intent[rows] > intent_threshold)).astype(float),
         "migrated": p.migrated[rows].astype(float),

@@ -64,8 +64,9 @@ def trial_itt(seed, **values):
 def test_with_no_programme_after_month_12_the_trials_employment_effect_fades():
     """The stated rate: from its peak at 12-24 months the offer's ITT on employment falls by about a fifth by
     48 months (48 seeds: 4.3 -> 3.4 points, a fall of 0.9 +- 0.3; at least a tenth asserted, and the fall beyond
-    twice its standard error). EVIDENCE: training effects "often fade or appear only after 2-3 years"; in Uganda's YOP the earnings
-    gain of +38% at 4 years was gone by 9 years (Blattman, Fiala & Martinez 2019), a faster fade than here."""
+    twice its standard error). EVIDENCE: training effects "often fade or appear only after 2-3 years"; in Uganda's
+    YOP the earnings gain of +38% at 4 years was gone by 9 years (Blattman, Fiala & Martinez 2019), a faster fade
+    than here."""
     itt = np.array([trial_itt(seed) for seed in range(1, 49)])
     mean = itt.mean(axis=0)
     peak = int(np.argmax(mean))

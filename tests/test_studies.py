@@ -159,8 +159,9 @@ def _screened(folder):
 
 
 def _sensitivity(out, seed="3"):
-    argv = ["--parameters", str(_screened(out.parent / f"parameters-{out.name}")), "--trajectories", "4", "--sobol-n", "16", "--n-youth", "2000", "--jobs", "1", "--seed", seed,
-            "--indicators", "dropout_rate,migration_intent_rate", "--out", str(out), "months=12"]
+    argv = ["--parameters", str(_screened(out.parent / f"parameters-{out.name}")), "--trajectories", "4",
+            "--sobol-n", "16", "--n-youth", "2000", "--jobs", "1", "--seed", seed, "--indicators",
+            "dropout_rate,migration_intent_rate", "--out", str(out), "months=12"]
     assert sensitivity.main(argv) == 0
     return next(out.iterdir())
 

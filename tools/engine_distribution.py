@@ -25,7 +25,8 @@ sys.path.insert(0, str(ROOT))
 OUT = ROOT / "tests" / "data" / "engine_distribution.json"
 # the policies of the recording ("all policies" then; the wage-subsidy voucher and the information campaign came
 # with issue 33)
-RECORDED_POLICIES = "policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,apprenticeship,job_referral]"
+RECORDED_POLICIES = ("policy=[stipend,childcare,transport,mobility_scheme,startup_kit,certification,apprenticeship,"
+                     "job_referral]")
 CASE = ["scenario=baseline", "scenario.n_youth=5000", "months=24", RECORDED_POLICIES]
 SEEDS = list(range(1, 31))
 

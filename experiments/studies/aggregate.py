@@ -203,7 +203,8 @@ def records(sweep: Sweep) -> pd.DataFrame:
 
 def take_up_values(summary: dict) -> dict[str, float]:
     """Coverage and use of each service people choose to use (``simulation.policies.base.TakeUpConfig``), from the
-    ledger: take_up_<policy>_offered and _used (persons ever offered it, ever using it) and _use_share (used / offered)."""
+    ledger: take_up_<policy>_offered and _used (persons ever offered it, ever using it) and _use_share
+    (used / offered)."""
     lines = (summary.get("cost") or {}).get("by_policy") or {}
     out = {}
     for name, line in lines.items():

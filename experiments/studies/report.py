@@ -255,8 +255,8 @@ def _table(frame: pd.DataFrame, indicators, group: str = "all", difference: bool
     return "\n".join(lines) + "\n"
 
 
-TRIAL_OUTCOMES = ("completed", "employed", "wage_employed", "self_employed", "formal_wage_employed", "informal_employed",
-                  "earnings", "intends_to_migrate")
+TRIAL_OUTCOMES = ("completed", "employed", "wage_employed", "self_employed", "formal_wage_employed",
+                  "informal_employed", "earnings", "intends_to_migrate")
 
 
 def _trial_section(table: pd.DataFrame, interval: str) -> list[str]:

@@ -133,8 +133,8 @@ def search(status, searching, p, seed, month, uid):
 
 def apply_to_employer(status, district, skill, claimed_skill, is_returnee, certified, recognised, work_skill,
                       wage_subsidy_share, uid, employers_by_district, district_first_employer, district_employers,
-                      employer_threshold, employer_formal, open_places, p, seed, month, choice_stream, priority_stream, applied_employer,
-                      hiring_score, ids):
+                      employer_threshold, employer_formal, open_places, p, seed, month, choice_stream, priority_stream,
+                      applied_employer, hiring_score, ids):
     if employers_by_district.size == 0:  # no employer anywhere: nobody applies
         applied_employer[ids], hiring_score[ids] = NO_INDEX, 0.0
         return

@@ -65,7 +65,8 @@ class MobilityScheme(Policy):
 
     def start_of_month(self):
         m, P, c = self.model, self.model.people, self.cfg
-        if (m.record_month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(float(self.net_of_fee(c.cost_per_participant))):
+        price = float(self.net_of_fee(c.cost_per_participant))
+        if (m.record_month - 1) % 12 != 0 or self.slots == 0 or not self.can_pay(price):
             return  # no recruitment this month, or a scheme without money does not open
         P.awaiting_regular_route[:] = self.recruited
         eligible = ((P.status != TRAINING) & (P.age >= c.min_age) & (P.age <= c.max_age)
