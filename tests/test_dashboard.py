@@ -330,6 +330,13 @@ def test_the_paired_view_gives_the_incremental_cost_per_extra_completer_and_labe
         {arm: m.summary() for arm, m in none.arms.items()})
     same = board.comparison_table(none)  # no package: every difference is zero, and has no sign
     assert "| 0.0 pp |" in same and "| +0" not in same and "| -0" not in same
+    care = board.PairedRun(n_youth=4000, months=6, childcare=100)  # every mother offered a place (a share in %)
+    for _ in range(6):
+        care.step()
+    line = care.arms["package"].summary()["cost"]["by_policy"]["childcare"]
+    assert 0 < line["used"] < line["offered"]
+    assert f"| childcare: offered to / used by (persons) | {line['offered']:,} / {line['used']:,} |" in \
+        board.comparison_table(care)
 
 
 def test_every_registered_policy_has_a_control_with_its_label_and_range():

@@ -254,6 +254,11 @@ def comparison_table(model: PairedRun) -> str:
         a, b = s["package"]["cost"][key], s["no package"]["cost"][key]
         diff = "" if key != "total" else _fmt('{:,.0f}', a - b)  # a difference of averages is no marginal cost
         lines.append(f"| {label} | {_fmt('{:,.0f}', a)} | {_fmt('{:,.0f}', b)} | {diff} |")
+    # services people choose to use: coverage and use differ
+    for name, line in s["package"]["cost"]["by_policy"].items():
+        if "offered" in line:
+            words = registry.POLICIES[name].words if name in registry.POLICIES else name
+            lines.append(f"| {words}: offered to / used by (persons) | {line['offered']:,} / {line['used']:,} | – | |")
     lines += ["", incremental_line(s)]
     return "\n".join(lines)
 
