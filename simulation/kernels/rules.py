@@ -110,8 +110,8 @@ def offered_wage(posted_wage, threshold, perceived, certified, recognised, work_
 
         ln w = ln w_e + r_s (s_seen - s_ref) + 1[formal] omega (r_c 1[certified] + r_r 1[recognised]),
 
-    w_e the wage the employer posts for a hire of the typical skill s_ref (``wage_reference_skill``: the median skill
-    employers see in the hires of the baseline), r_s = ``wage_return_per_skill`` (log wage per skill unit), r_c, r_r
+    w_e the wage the employer posts for a hire of the reference skill s_ref (``wage_reference_skill``, a typical
+    hire's), r_s = ``wage_return_per_skill`` (log wage per skill unit), r_c, r_r
     the certificate's and its official recognition's premia (``certificate_wage_premium``,
     ``recognised_wage_premium``), paid by formal employers only and read less with experience (omega =
     ``credential_weight``). Fixed for the job. (``threshold``: the job's, which the hire reaches; not in the price.)"""
