@@ -24,7 +24,7 @@ from tests.conftest import ROOT, assert_refused, make_config
 
 def test_the_parameters_file_names_real_numeric_keys_whose_defaults_lie_in_range():
     cfg = make_config()
-    params = study.load_parameters(study.DEFAULT_PARAMETERS, probe=cfg)
+    params = study.load_parameters(study.DEFAULT_PARAMETERS, probe=cfg, calibrated=True)  # a calibration can fit it
     assert len(params) >= 10
     for p in params:
         assert p.low <= config_values.get_value(cfg, p.key) <= p.high, p.key  # the default calibration is inside
@@ -41,6 +41,21 @@ def test_a_bad_parameters_file_is_refused_with_one_line(tmp_path, capsys, entry,
     path = tmp_path / "parameters.yaml"
     path.write_text(yaml.safe_dump({"parameters": [entry]}))
     assert_refused(capsys, lambda: study.load_parameters(path, probe=make_config()), message)
+
+
+def test_a_calibration_refuses_a_parameter_its_files_cannot_hold_and_a_screen_takes_it(tmp_path, capsys):
+    """A calibration writes its fit to a calibration file and a posterior's draws, which hold behaviour keys only:
+    a scenario key is refused before any run (it was once fitted, then silently left out of both); sensitivity
+    and discovery may vary it."""
+    from livelihoods.draws import _parameter_key
+
+    assert all(_parameter_key(p.key) for p in study.load_parameters())  # every default parameter can be stored
+    path = tmp_path / "parameters.yaml"
+    path.write_text(yaml.safe_dump({"parameters": [
+        {"key": "scenario.training.skill_gain", "low": 0.02, "high": 0.15, "unit": "skill index", "why": "w"}]}))
+    assert [p.key for p in study.load_parameters(path, probe=make_config())] == ["scenario.training.skill_gain"]
+    assert_refused(capsys, lambda: study.load_parameters(path, probe=make_config(), calibrated=True),
+                   "numeric keys of behaviour only")
 
 
 def test_with_values_sets_dotted_keys_and_list_items_and_rechecks_ranges():

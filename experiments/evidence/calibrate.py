@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         spec.n_youth = args.n_youth
     configs = arm_configs(spec, [f"calibration={args.start}", *args.overrides])
     params = load_parameters(args.parameters, probe=configs["baseline"] if "baseline" in configs
-                             else next(iter(configs.values())))
+                             else next(iter(configs.values())), calibrated=True)
     start_values = {p.key: float(get_value(next(iter(configs.values())), p.key)) for p in params}
     outside = [k for k, v in start_values.items() if not next(p for p in params if p.key == k).low <= v
                <= next(p for p in params if p.key == k).high]

@@ -43,8 +43,15 @@ class ParametersFile:
     parameters: list[Parameter] = field(default_factory=list)
 
 
-def load_parameters(path: Path = DEFAULT_PARAMETERS, probe: RunConfig | None = None) -> list[Parameter]:
-    """The uncertain parameters with their ranges; every key must exist in the run config ``probe``."""
+def load_parameters(path: Path = DEFAULT_PARAMETERS, probe: RunConfig | None = None,
+                    calibrated: bool = False) -> list[Parameter]:
+    """The uncertain parameters with their ranges; every key must exist in the run config ``probe``.
+
+    ``calibrated``: the parameters a calibration fits, which it writes to a calibration file and a posterior's
+    draws: each must be a numeric key of ``behaviour`` (the rule the draws' reader applies), never a scenario key.
+    """
+    from livelihoods.draws import _parameter_key
+
     spec = load_checked(ParametersFile, path)
     if not spec.parameters:
         raise ConfigurationError(f"{path.name}: parameters: must list at least one parameter")
@@ -56,6 +63,9 @@ def load_parameters(path: Path = DEFAULT_PARAMETERS, probe: RunConfig | None = N
         if p.key in seen:
             raise ConfigurationError(f"{where}: listed twice")
         seen.add(p.key)
+        if calibrated and not _parameter_key(p.key):
+            raise ConfigurationError(f"{where}: a calibration fits numeric keys of behaviour only (behaviour.<part>."
+                                     "<name>), which its calibration file and posterior draws can hold")
         if probe is not None:
             try:
                 current = get_value(probe, p.key)

@@ -333,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.n_youth is not None:
         spec.n_youth = args.n_youth
     configs = arm_configs(spec, [f"calibration={args.start}", "threads=1", *args.overrides])
-    params = load_parameters(args.parameters, probe=next(iter(configs.values())))
+    params = load_parameters(args.parameters, probe=next(iter(configs.values())), calibrated=True)
     settings = {"distance": DISTANCE,
                 "population": args.population, "generations": args.generations, "min_epsilon": args.min_epsilon,
                 "max_simulations": args.max_simulations, "n_youth": spec.n_youth, "months": spec.months,
