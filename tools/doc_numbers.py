@@ -186,8 +186,17 @@ def compute(jobs: int = 2) -> dict:
     for variant in a["variants"]:
         for k in (*DRIFTING, "population_growth"):
             n[f"at_rest.{variant}.{k}"] = points(d(variant, k)) if k != "population_growth" else pct(d(variant, k))
-    n |= posterior_numbers() | posterior_stress_numbers()
+    n |= evidence_counts() | posterior_numbers() | posterior_stress_numbers()
     return {"calibration": calibration, "design": DESIGN, "at_rest": AT_REST, "numbers": n}
+
+
+def evidence_counts() -> dict[str, str]:
+    """How many targets the evidence file lists and how many uncertain parameters the parameters file varies."""
+    from experiments.evidence.outcomes import DEFAULT_PARAMETERS, load_parameters
+    from experiments.evidence.validate import DEFAULT_TARGETS, load_targets
+
+    return {"evidence.targets": f"{len(load_targets(DEFAULT_TARGETS).targets)}",
+            "evidence.parameters": f"{len(load_parameters(DEFAULT_PARAMETERS))}"}
 
 
 POSTERIOR = "posterior-2"  # the stored posterior the docs describe (configs/calibration/<POSTERIOR>/)
