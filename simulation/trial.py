@@ -58,8 +58,8 @@ def outcomes_of(people: PersonState, rows: np.ndarray, intent_threshold: float) 
 class Trial:
     """Participants of the oversubscribed lotteries and their outcomes at each horizon."""
 
-    def __init__(self, n_persons: int, horizons=(6, 12, 24)):
-        self.horizons = tuple(int(h) for h in horizons)  # months after the lottery
+    def __init__(self, n_persons: int, horizons):
+        self.horizons = tuple(int(h) for h in horizons)  # months after the lottery (the config's trial_horizons)
         self.in_trial = np.zeros(n_persons, dtype=bool)
         self.cohorts: list[dict] = []  # one per lottery month: rows, offered, stratum, female, month
         self.observed: dict[tuple[int, int], dict[str, np.ndarray]] = {}  # (cohort, horizon) -> outcomes

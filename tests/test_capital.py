@@ -23,7 +23,7 @@ def business(p, status, startup, invested, draw):
     """business_transition with the month's draw forced: 0 (every event happens) or just below 1 (none does)."""
     forced = p._replace(entry_logit=100.0 if draw == 0 else -100.0,
                         failure_logit=100.0 if draw == 0 else -100.0)
-    return rules.business_transition(status, 4, 0.0, startup, invested, False, 0.5, forced, 1, 5, 7)
+    return rules.business_transition(status, 4, 0.0, startup, invested, 0.0, 0.5, forced, 1, 5, 7)  # no course held
 
 
 def test_capital_is_invested_at_entry_worn_while_running_and_lost_in_part_at_failure(p):

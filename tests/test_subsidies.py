@@ -4,6 +4,7 @@ up by the hire, and when it ends the employer's review lets go of a hire whose s
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -114,15 +115,98 @@ def test_completers_gain_falls_once_the_apprenticeships_subsidies_end():
     """Apprenticeship places until a budget runs out: completers' wage employment over no policy (same seeds) rises
     while places are offered and falls once they stop, as each subsidy ends and the review lets go of apprentices
     whose skill does not cover the wage (and those without a place catch up). Stated rate: within 12 months of the
-    last place, the gain falls by more than a fifth."""
-    gains, exhausted = [], []
-    for seed in (1, 2, 3):
-        none, _ = completers_in_wage_jobs([], seed)
-        served, ledger = completers_in_wage_jobs(["apprenticeship"], seed, **{"policy.apprenticeship.budget": 10000})
-        gains.append(served - none)
-        exhausted.append(ledger["apprenticeship"]["budget_exhausted_month"])
-    gain = np.mean(gains, axis=0)
-    end = int(max(exhausted))  # no new place after this month; the last subsidies end 6 months later
-    assert 6 <= end <= 24, exhausted
-    peak, later = gain[end - 1], gain[end + 11]
-    assert peak > 10 and later < 0.8 * peak, (peak, later, gain.round(1))
+    last place, the gain falls by more than a fifth. Without the subsidy's pull on hiring (kappa = 0: places go
+    only to completers who meet the threshold) the gain while paid is smaller and falls by less, so the fall is
+    the subsidy's ending, not only the places' stopping."""
+    def fall(**values):
+        gains, exhausted = [], []
+        for seed in (1, 2, 3):
+            none, _ = completers_in_wage_jobs([], seed, **values)
+            served, ledger = completers_in_wage_jobs(["apprenticeship"], seed,
+                                                     **{"policy.apprenticeship.budget": 6000}, **values)
+            gains.append(served - none)
+            exhausted.append(ledger["apprenticeship"]["budget_exhausted_month"])
+        gain = np.mean(gains, axis=0)
+        end = int(max(exhausted))  # no new place after this month; the last subsidies end 6 months later
+        assert 6 <= end <= 24, exhausted
+        return gain[end - 1], gain[end + 11]
+
+    peak, later = fall()
+    assert peak > 10 and later < 0.8 * peak, (peak, later)
+    peak0, later0 = fall(**{"behaviour.labour.subsidy_skill_per_share": 0.0})
+    assert peak0 < peak and peak - later > (peak0 - later0) + 1.0, ((peak, later), (peak0, later0))
+
+
+def voucher_model(**values):
+    from simulation.model import LivelihoodsModel
+
+    model = LivelihoodsModel(livelihoods.load_config({**SIZE, "policy": ["wage_subsidy"], **values}, seed=3))
+    return model, model.policies.items[0]
+
+
+def test_a_subsidy_is_charged_for_the_months_the_job_lasts_not_the_months_promised():
+    """Watched from outside, month by month once the month's wages are earned (before anyone emigrates): each
+    subsidised hire is paid share x wage for every month it holds the job, up to the subsidy's length. What the
+    ledger has spent is that, plus the commitment of hires whose subsidy still runs; some jobs end early, so
+    less is spent than was promised at hiring."""
+    model, policy = voucher_model()
+    share, length = policy.cfg.subsidy_share, policy.cfg.subsidy_months
+    paid, held, active, months = {}, {}, {}, []
+    settle = policy.before_migration
+
+    def watched():  # the month's jobs and wages, as they stand when the policy settles its hires
+        months.append((model.people.status.copy(), model.people.employer.copy()))
+        settle()
+
+    policy.before_migration = watched
+    for _ in range(SIZE["months"]):
+        model.step()
+        (status, employer_of), hires = months[-1], policy.subsidised
+        P = SimpleNamespace(status=status, employer=employer_of)
+        for row, employer, wage in zip(hires.ids, hires.employers, hires.monthly / share):
+            key = (int(row), int(employer))
+            if key not in active:
+                active[key], paid[key], held[key] = True, 0.0, 0
+            if not active[key]:
+                continue
+            if P.status[row] == WAGE_EMPLOYED and P.employer[row] == employer and held[key] < length:
+                paid[key] += share * wage
+                held[key] += 1
+            active[key] = P.status[row] == WAGE_EMPLOYED and P.employer[row] == employer and held[key] < length
+    promised = sum(share * w * length for w in policy.subsidised.monthly / share)
+    still_running = sum(share * w * (length - held[k]) for k, w in zip(active, policy.subsidised.monthly / share)
+                        if active[k])
+    assert len(paid) > 100 and policy.subsidised.ids.size == len(paid)  # each hire is one person-job
+    assert policy.spent == pytest.approx(sum(paid.values()) + still_running, rel=1e-9)
+    assert policy.spent < 0.95 * promised  # jobs end early (separations, reviews): those months are refunded
+
+
+def test_a_voucher_budget_is_never_exceeded_and_vouchers_lapse():
+    """With a budget, spending stays within it and the budget does pay for hires; a voucher lapses after its
+    validity (no holder's voucher is older than valid_months) and when its holder emigrates."""
+    from simulation.state import ABROAD
+
+    model, policy = voucher_model(**{"policy.wage_subsidy.budget": 5000.0, "policy.wage_subsidy.valid_months": 3})
+    for _ in range(SIZE["months"]):
+        model.step()
+        assert policy.spent <= 5000.0 + 1e-6
+        held = policy.holders
+        assert (model.month - policy.issued[held] <= 3).all()
+        assert not (model.people.status[held] == ABROAD).any()
+        assert (model.people.wage_subsidy_share[held] > 0).all()
+    assert policy.exhausted_month is not None and policy.spent > 0.2 * 5000.0 and policy.subsidised.ids.size > 5
+
+
+def test_the_subsidised_hires_report_counts_a_subsidy_ended_in_its_last_month():
+    """A hire in month 10 with a 6-month subsidy is paid in months 10-15: month 15, its review's month, is its
+    last, so a report of month 14 counts it subsidised and one of month 15 counts it ended."""
+    from simulation.policies.base import SubsidisedHires
+
+    people = SimpleNamespace(status=np.array([WAGE_EMPLOYED]), employer=np.array([4]), earnings=np.array([100.0]))
+    hires = SubsidisedHires()
+    assert hires.add(people, np.array([0]), 10, 6, 0.5) == pytest.approx(300.0)
+    assert hires.report(people, 14)["subsidised_now"] == 1 and hires.report(people, 14)["subsidy_ended"] == 0
+    assert hires.report(people, 15)["subsidy_ended"] == 1 and hires.report(people, 15)["same_job_after"] == 1
+    assert [hires.settle(people) for _ in range(2)] == [0.0, 0.0]  # months 10 and 11 paid
+    people.status[0] = UNEMPLOYED
+    assert hires.settle(people) == pytest.approx(4 * 50.0) and hires.settle(people) == 0.0  # 4 months refunded once

@@ -48,7 +48,7 @@ def test_stratification_matters_here():
 
 
 def test_only_oversubscribed_lotteries_and_first_entries_make_the_trial():
-    trial = Trial(10)
+    trial = Trial(10, horizons=(6, 12, 24))
     centre = np.array([0, 0, 0, 1, 1, 1, 1, 2, 2, 2])
     seats = np.array([1, 5, 2])
     female = np.zeros(10, dtype=bool)

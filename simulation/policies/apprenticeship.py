@@ -7,7 +7,9 @@ subsidy of ``wage_subsidy_share`` of the wage for ``subsidy_months``: the
 employer takes an apprentice whose skill is up to ``subsidised_threshold`` below
 the job's threshold, and when the subsidy ends keeps one whose skill does not
 cover the wage only if the review lets them stay (``separation_transition``).
-The subsidy is committed, and charged, at hiring, for its whole length.
+The subsidy is committed, and charged, at hiring, for its whole length (share x
+the wage the hire is paid x months); the months a job does not last are refunded
+when it ends (``SubsidisedHires.settle``), so spending is the subsidy paid.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ class Apprenticeship(Policy):
     def report(self) -> dict:
         return super().report() | self.subsidised.report(self.model.people, self.model.month)
 
+    def before_migration(self):
+        self.charge(-self.subsidised.settle(self.model.people))  # the months of jobs that ended unpaid
+
     def after_matching(self, searchers):
         m, P, c = self.model, self.model.people, self.cfg
         extra = m.draw_vacancies(f"policy.{self.name}.places", c.extra_vacancies_per_host) * self.hosts
@@ -64,7 +69,7 @@ class Apprenticeship(Policy):
         m.consider_offers(granted)
         hired = granted[P.employer[granted] == offers[granted]]
         if c.wage_subsidy_share > 0:
-            self.subsidised.add(P, hired, m.month, c.subsidy_months)
+            self.subsidised.add(P, hired, m.month, c.subsidy_months, c.wage_subsidy_share)  # charged by grant
         P.wage_subsidy_share[candidates], P.wage_subsidy_months[candidates] = held
         declined = granted[P.employer[granted] != offers[granted]]
         refund = c.wage_subsidy_share * self.wages_offered(declined, offers[declined]) * c.subsidy_months

@@ -264,28 +264,58 @@ class Policy:
 
 
 class SubsidisedHires:
-    """The hires a wage-subsidy policy paid for, kept to report its effect while paid and after it ends.
+    """The hires a wage-subsidy policy paid for: what was committed, what was paid, and the effect while paid
+    and after.
 
-    ``add(ids, months)`` records this month's subsidised hires (person rows) and their subsidy's length;
-    ``report(people, month)`` counts them: ``hires``; ``subsidised_now`` (in the same job, still paid);
-    ``subsidy_ended`` (hires whose subsidy's months have passed) and, of those, ``employed_after`` (in work at
-    home now: wage or own business) and ``same_job_after`` (still in the subsidised job)."""
+    ``add(people, ids, month, months, share)`` records this month's subsidised hires (person rows; the hire is
+    paid the month it is made, if the job lasts the month) and returns the commitment, share x wage x months,
+    which the policy charges at hiring. ``settle(people)``, once a month after jobs end (``before_migration``),
+    counts a paid month for each hire still in its job and returns the refund of the months that will not be
+    paid: share x wage x (months - months paid) for each hire whose job ended before its subsidy did
+    (dismissal, separation, emigration). So what a policy has spent, once its hires are settled, is the subsidy
+    on the wages actually paid. ``report(people, month)`` counts the hires: ``hires``; ``subsidised_now`` (in
+    the same job, still paid); ``subsidy_ended`` (hires whose subsidy's last month has passed, month
+    h + M - 1 for a hire in month h) and, of those, ``employed_after`` (in work at home now: wage or own
+    business) and ``same_job_after`` (still in the subsidised job)."""
 
     def __init__(self):
-        self.ids, self.months, self.employers = [], [], []
+        int_, float_ = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        self.ids, self.last, self.employers, self.months, self.paid = int_, int_, int_, int_, int_
+        self.monthly, self.open = float_, np.zeros(0, dtype=bool)  # subsidy a month (share x wage); not settled
 
-    def add(self, people, ids: np.ndarray, month: int, subsidy_months: int) -> None:
-        if ids.size:
-            self.ids.append(ids.copy())
-            self.months.append(np.full(ids.size, month + subsidy_months, dtype=np.int64))
-            self.employers.append(people.employer[ids].copy())
+    def add(self, people, ids: np.ndarray, month: int, subsidy_months: int, share) -> float:
+        if not ids.size:
+            return 0.0
+        n = ids.size
+        self.ids = np.concatenate([self.ids, ids])
+        self.last = np.concatenate([self.last, np.full(n, month + subsidy_months - 1, dtype=np.int64)])
+        self.employers = np.concatenate([self.employers, people.employer[ids].astype(np.int64)])
+        self.months = np.concatenate([self.months, np.full(n, subsidy_months, dtype=np.int64)])
+        self.paid = np.concatenate([self.paid, np.zeros(n, dtype=np.int64)])
+        monthly = share * people.earnings[ids].astype(np.float64)
+        self.monthly = np.concatenate([self.monthly, monthly])
+        self.open = np.concatenate([self.open, np.ones(n, dtype=bool)])
+        return float(monthly.sum() * subsidy_months)
+
+    def settle(self, people) -> float:
+        from simulation.state import WAGE_EMPLOYED
+
+        rows = np.flatnonzero(self.open)
+        if not rows.size:
+            return 0.0
+        ids = self.ids[rows]
+        same = (people.status[ids] == WAGE_EMPLOYED) & (people.employer[ids] == self.employers[rows])
+        self.paid[rows[same]] += 1
+        done = rows[~same | (self.paid[rows] >= self.months[rows])]
+        self.open[done] = False
+        return float((self.monthly[done] * (self.months[done] - self.paid[done])).sum())
 
     def report(self, people, month: int) -> dict:
         from simulation.state import SELF_EMPLOYED, WAGE_EMPLOYED
 
-        if not self.ids:
+        if not self.ids.size:
             return {"hires": 0, "subsidised_now": 0, "subsidy_ended": 0, "employed_after": 0, "same_job_after": 0}
-        ids, ends, employers = (np.concatenate(a) for a in (self.ids, self.months, self.employers))
+        ids, ends, employers = self.ids, self.last, self.employers
         status, employer = people.status[ids], people.employer[ids]
         same = (status == WAGE_EMPLOYED) & (employer == employers)
         ended = ends <= month

@@ -1,7 +1,7 @@
 """Wage-subsidy vouchers for job seekers (Groh et al. 2016, Jordan; Levinsohn et al. 2014, South Africa).
 
 Each month, targeted persons at home who are searching for work and have not been hired during the
-programme receive a voucher (once; it does not expire): the employer of their next hire, in any matching
+programme receive a voucher (once), valid for ``valid_months`` months: the employer of their next hire, in any matching
 round, is paid ``subsidy_share`` of the wage for ``subsidy_months``. The voucher lowers what that employer
 asks of them (``subsidised_threshold``) and is used up by the hire; when the subsidy ends, a hire whose
 skill does not cover the wage faces the employer's review (``separation_transition``).
@@ -9,28 +9,31 @@ skill does not cover the wage faces the employer's review (``separation_transiti
 A voucher pays for a hire no other subsidy pays for: a holder hired into an apprenticeship place (which brings
 its own subsidy) keeps the voucher for a later hire.
 
-Costs are charged when a voucher is used: share x the wage the hire is paid x months. With a budget, vouchers
-are issued (in the order of a lottery) only while the budget covers every voucher held being used at the
-highest wage a hire can be paid, so spending never exceeds it. A share of 0 issues nothing: the run is the run
-without the policy.
+Costs are charged when a voucher is used: share x the wage the hire is paid x months, less the months a job
+does not last, refunded when it ends (``SubsidisedHires.settle``). A voucher lapses unused when its validity
+ends or its holder emigrates.
+With a budget, vouchers are issued (in the order of a lottery) only while what is left of the budget covers
+every voucher held being used at its expected cost (``expected_cost``); a voucher used when the budget cannot
+cover its whole subsidy is paid what is left (in the lottery's order), and none after, so spending never
+exceeds the budget. A share of 0 issues nothing: the run is the run without the policy.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from simulation.policies.base import Lever, Outcome, Policy, SubsidisedHires
 from simulation.schema import PolicyConfig, months, share
-from simulation.state import UNEMPLOYED, WAGE_EMPLOYED
+from simulation.state import ABROAD, UNEMPLOYED, WAGE_EMPLOYED
 
 
 @dataclass
 class WageSubsidyConfig(PolicyConfig):
     subsidy_share: float = share()
     subsidy_months: int = months(1)
+    valid_months: int = months(1)
 
 
 class WageSubsidy(Policy):
@@ -46,31 +49,49 @@ class WageSubsidy(Policy):
     def __init__(self, cfg, model):
         super().__init__(cfg, model)
         self.holders = np.zeros(0, dtype=np.int64)  # persons holding an unused voucher of this policy, ascending
+        self.issued = np.full(model.people.n, -1, dtype=np.int64)  # the month each person's voucher was issued
         self.subsidised = SubsidisedHires()
 
     def report(self) -> dict:
         return super().report() | self.subsidised.report(self.model.people, self.model.month)
 
+    def expected_cost(self, rows: np.ndarray) -> np.ndarray:
+        """What the voucher of each person of ``rows`` costs if used now (USD): share x months x the wage its
+        holder would be paid at the average posted wage of their district,  W̄_d exp(r_s (s_seen - s_ref))
+        (``offered_wage`` without the formal employers' certificate premia)."""
+        m, P, c = self.model, self.model.people, self.cfg
+        lab = m.rules.labour
+        districts = m.inputs["district_wage"].size
+        posted = (np.bincount(m.employer_district, weights=m.employer_wage, minlength=districts)
+                  / np.maximum(np.bincount(m.employer_district, minlength=districts), 1))[P.district[rows]]
+        seen = np.where(P.is_returnee[rows] & ~P.certified[rows], P.claimed_skill[rows], P.skill[rows])
+        return c.subsidy_share * c.subsidy_months * posted * np.exp(
+            lab.wage_return_per_skill * (seen - lab.wage_reference_skill))
+
     def after_training(self, trainees):
         c, m, P = self.cfg, self.model, self.model.people
         if c.subsidy_share <= 0 or c.subsidy_months <= 0:
             return
-        seekers = np.flatnonzero((P.status == UNEMPLOYED) & ~P.ever_hired & (P.wage_subsidy_share == 0))
+        lapsed = (P.status[self.holders] == ABROAD) | (m.month - self.issued[self.holders] >= c.valid_months)
+        gone = self.holders[lapsed]  # a voucher is for a job at home, for a while
+        P.wage_subsidy_share[gone], P.wage_subsidy_months[gone] = 0.0, 0
+        self.holders = self.holders[~lapsed]
+        seekers = np.flatnonzero((P.status == UNEMPLOYED) & ~P.ever_hired & (self.issued < 0))
         new = self.targeted(seekers)
         if self.cfg.budget is not None and new.size:
-            lab = m.rules.labour  # the highest wage a hire can be paid (skill 1, both certificate premia)
-            highest = float(m.employer_wage.max(initial=0.0)) * math.exp(
-                lab.wage_return_per_skill * (1.0 - lab.wage_reference_skill) + lab.certificate_wage_premium
-                + lab.recognised_wage_premium)
-            most = c.subsidy_share * c.subsidy_months * highest
-            room = int((self.cfg.budget - self.spent) // most) - self.holders.size if most > 0 else new.size
-            if room < new.size:
-                order = np.argsort(self.draws("budget", new), kind="stable")
-                new = np.sort(new[order[:max(room, 0)]])
+            room = self.cfg.budget - self.spent - float(self.expected_cost(self.holders).sum())
+            order = np.argsort(self.draws("budget", new), kind="stable")
+            fits = np.cumsum(self.expected_cost(new[order])) <= room + 1e-9
+            if not fits.all():
+                new = np.sort(new[order[fits]])
                 if self.exhausted_month is None:
                     self.exhausted_month = m.record_month
         P.wage_subsidy_share[new], P.wage_subsidy_months[new] = c.subsidy_share, c.subsidy_months
+        self.issued[new] = m.month
         self.holders = np.union1d(self.holders, new)
+
+    def before_migration(self):
+        self.charge(-self.subsidised.settle(self.model.people))  # the months of jobs that ended unpaid
 
     def after_matching(self, searchers):
         """Charge the vouchers used by this month's hires (the hire set the person's voucher back to 0)."""
@@ -79,6 +100,14 @@ class WageSubsidy(Policy):
             return
         used = self.holders[P.wage_subsidy_share[self.holders] == 0]
         hired = used[(P.status[used] == WAGE_EMPLOYED) & (P.tenure_months[used] == 0)]
-        self.charge(float((c.subsidy_share * P.earnings[hired] * c.subsidy_months).sum()), hired.size)
-        self.subsidised.add(P, hired, m.month, c.subsidy_months)
+        share = np.full(hired.size, c.subsidy_share)
+        if c.budget is not None and hired.size:  # what is left pays the used vouchers in the lottery's order
+            order = np.argsort(self.draws("budget", hired), kind="stable")
+            cost = share[order] * P.earnings[hired[order]] * c.subsidy_months
+            before = np.cumsum(cost) - cost
+            paid = np.clip(max(c.budget - self.spent, 0.0) - before, 0.0, cost)
+            share[order] *= np.divide(paid, cost, out=np.ones_like(cost), where=cost > 0)
+            if (share < c.subsidy_share).any() and self.exhausted_month is None:
+                self.exhausted_month = m.record_month
+        self.charge(self.subsidised.add(P, hired, m.month, c.subsidy_months, share), hired.size)
         self.holders = self.holders[P.wage_subsidy_share[self.holders] > 0]
