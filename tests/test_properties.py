@@ -82,8 +82,9 @@ def check_month(model, before_spent, recruited_rounds) -> None:
     for policy in model.policies.items:
         assert policy.spent >= -1e-6
         assert policy.monthly_spending.get(model.record_month, 0.0) >= -1e-6  # refunds never exceed the month's payments
+        assert policy.committed >= -1e-6
         if policy.cfg.budget is not None:
-            assert policy.spent <= policy.cfg.budget + 1e-6
+            assert policy.spent + policy.committed <= policy.cfg.budget + 1e-6  # what is paid and promised
         assert policy.spent >= before_spent.get(policy.name, 0.0) - 1e-6  # money spent is never given back
         if policy.name == "mobility_scheme":
             assert int((P.abroad_regular & P.migrated).sum()) <= policy.slots * recruited_rounds

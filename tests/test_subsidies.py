@@ -147,8 +147,8 @@ def voucher_model(**values):
 def test_a_subsidy_is_charged_for_the_months_the_job_lasts_not_the_months_promised():
     """Watched from outside, month by month once the month's wages are earned (before anyone emigrates): each
     subsidised hire is paid share x wage for every month it holds the job, up to the subsidy's length. What the
-    ledger has spent is that, plus the commitment of hires whose subsidy still runs; some jobs end early, so
-    less is spent than was promised at hiring."""
+    ledger has spent is that, what it still holds committed is the rest of the subsidies still running, and the
+    months of jobs that ended early are never paid."""
     model, policy = voucher_model()
     share, length = policy.cfg.subsidy_share, policy.cfg.subsidy_months
     paid, held, active, months = {}, {}, {}, []
@@ -177,8 +177,11 @@ def test_a_subsidy_is_charged_for_the_months_the_job_lasts_not_the_months_promis
     still_running = sum(share * w * (length - held[k]) for k, w in zip(active, policy.subsidised.monthly / share)
                         if active[k])
     assert len(paid) > 100 and policy.subsidised.ids.size == len(paid)  # each hire is one person-job
-    assert policy.spent == pytest.approx(sum(paid.values()) + still_running, rel=1e-9)
-    assert policy.spent < 0.95 * promised  # jobs end early (separations, reviews): those months are refunded
+    assert policy.spent == pytest.approx(sum(paid.values()), rel=1e-9)
+    assert policy.committed == pytest.approx(still_running, rel=1e-9)
+    assert policy.report()["committed_unpaid"] == pytest.approx(still_running, rel=1e-9)
+    assert policy.spent + policy.committed < 0.95 * promised  # jobs end early (separations, reviews): never paid
+    assert sorted(policy.monthly_spending) == list(range(1, SIZE["months"] + 1))  # paid as wages are, monthly
 
 
 def test_a_voucher_budget_is_never_exceeded_and_vouchers_lapse():
@@ -189,7 +192,7 @@ def test_a_voucher_budget_is_never_exceeded_and_vouchers_lapse():
     model, policy = voucher_model(**{"policy.wage_subsidy.budget": 5000.0, "policy.wage_subsidy.valid_months": 3})
     for _ in range(SIZE["months"]):
         model.step()
-        assert policy.spent <= 5000.0 + 1e-6
+        assert policy.spent + policy.committed <= 5000.0 + 1e-6
         held = policy.holders
         assert (model.month - policy.issued[held] <= 3).all()
         assert not (model.people.status[held] == ABROAD).any()
@@ -204,9 +207,10 @@ def test_the_subsidised_hires_report_counts_a_subsidy_ended_in_its_last_month():
 
     people = SimpleNamespace(status=np.array([WAGE_EMPLOYED]), employer=np.array([4]), earnings=np.array([100.0]))
     hires = SubsidisedHires()
-    assert hires.add(people, np.array([0]), 10, 6, 0.5) == pytest.approx(300.0)
+    assert hires.add(people, np.array([0]), 10, 6, 0.5) == pytest.approx(300.0)  # promised
     assert hires.report(people, 14)["subsidised_now"] == 1 and hires.report(people, 14)["subsidy_ended"] == 0
     assert hires.report(people, 15)["subsidy_ended"] == 1 and hires.report(people, 15)["same_job_after"] == 1
-    assert [hires.settle(people) for _ in range(2)] == [0.0, 0.0]  # months 10 and 11 paid
+    assert [hires.settle(people) for _ in range(2)] == [(50.0, 0.0), (50.0, 0.0)]  # months 10 and 11 paid
     people.status[0] = UNEMPLOYED
-    assert hires.settle(people) == pytest.approx(4 * 50.0) and hires.settle(people) == 0.0  # 4 months refunded once
+    assert hires.settle(people) == (0.0, pytest.approx(4 * 50.0))  # the job ended: 4 months never paid
+    assert hires.settle(people) == (0.0, 0.0) and hires.report(people, 12)["committed_unpaid"] == 0.0

@@ -7,9 +7,9 @@ subsidy of ``wage_subsidy_share`` of the wage for ``subsidy_months``: the
 employer takes an apprentice whose skill is up to ``subsidised_threshold`` below
 the job's threshold, and when the subsidy ends keeps one whose skill does not
 cover the wage only if the review lets them stay (``separation_transition``).
-The subsidy is committed, and charged, at hiring, for its whole length (share x
-the wage the hire is paid x months); the months a job does not last are refunded
-when it ends (``SubsidisedHires.settle``), so spending is the subsidy paid.
+The subsidy is committed at hiring for its whole length (share x the wage the
+hire is paid x months; a budget holds it back) and paid month by month while the
+job lasts (``SubsidisedHires``): spending is the subsidy paid.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Apprenticeship(Policy):
         return super().report() | self.subsidised.report(self.model.people, self.model.month)
 
     def before_migration(self):
-        self.charge(-self.subsidised.settle(self.model.people))  # the months of jobs that ended unpaid
+        self.pay_subsidies(self.subsidised)
 
     def after_matching(self, searchers):
         m, P, c = self.model, self.model.people, self.cfg
@@ -65,7 +65,7 @@ class Apprenticeship(Policy):
         offered = m.make_offers(candidates, f"policy.{self.name}.choice", f"policy.{self.name}.priority")
         offers = m.scratch["offer"]
         subsidy = c.wage_subsidy_share * self.wages_offered(offered, offers[offered]) * c.subsidy_months
-        granted = self.grant(offered, subsidy)  # an offer the budget cannot subsidise is not made
+        granted = self.grant(offered, subsidy, commit=True)  # an offer the budget cannot subsidise is not made
         m.consider_offers(granted)
         hired = granted[P.employer[granted] == offers[granted]]
         if c.wage_subsidy_share > 0:
@@ -73,4 +73,4 @@ class Apprenticeship(Policy):
         P.wage_subsidy_share[candidates], P.wage_subsidy_months[candidates] = held
         declined = granted[P.employer[granted] != offers[granted]]
         refund = c.wage_subsidy_share * self.wages_offered(declined, offers[declined]) * c.subsidy_months
-        self.charge(-float(refund.sum()))
+        self.committed = max(0.0, self.committed - float(refund.sum()))  # a declined offer promises nothing

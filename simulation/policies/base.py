@@ -41,6 +41,7 @@ person offered uses or not (``take_up``): coverage (offered) and use differ, and
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -116,7 +117,8 @@ class Policy:
     def __init__(self, cfg: PolicyConfig, model):
         self.cfg = cfg
         self.model = model
-        self.spent = 0.0
+        self.spent = 0.0  # USD paid out so far (the ledger; ``monthly_spending`` by month)
+        self.committed = 0.0  # USD promised and not yet paid (wage subsidies running): the budget holds it back
         self.grants = 0
         self.exhausted_month: int | None = None
         self.monthly_spending: dict[int, float] = {}
@@ -214,8 +216,13 @@ class Policy:
         """Per-person draws fixed for the whole run (e.g. who is offered a place), one per person row."""
         return self.model.streams.uniform(f"policy.{self.name}.{purpose}", -1, self.model.people.uid)
 
-    def grant(self, candidates: np.ndarray, unit_cost) -> np.ndarray:
-        """Indices of ``candidates`` (indices) the budget can pay for, charged to the ledger.
+    def left(self) -> float:
+        """What the budget still allows (USD): budget - spent - committed (infinite without a budget)."""
+        return math.inf if self.cfg.budget is None else max(0.0, self.cfg.budget - self.spent - self.committed)
+
+    def grant(self, candidates: np.ndarray, unit_cost, commit: bool = False) -> np.ndarray:
+        """Indices of ``candidates`` (indices) the budget can pay for, charged to the ledger (``commit``: promised,
+        to be paid month by month, ``SubsidisedHires``).
 
         Without a budget everyone is granted. When the remaining budget cannot
         pay for all, candidates are served in the order of a lottery draw
@@ -225,7 +232,7 @@ class Policy:
         candidates = np.asarray(candidates)
         cost = np.broadcast_to(np.asarray(unit_cost, dtype=np.float64), candidates.shape)
         if self.cfg.budget is not None and candidates.size:
-            remaining = max(0.0, self.cfg.budget - self.spent)
+            remaining = self.left()
             if cost.sum() > remaining:
                 order = np.argsort(self.draws("budget", candidates), kind="stable")
                 affordable = np.cumsum(cost[order]) <= remaining + 1e-9
@@ -233,15 +240,26 @@ class Policy:
                 candidates, cost = candidates[keep], cost[keep]
                 if self.exhausted_month is None:
                     self.exhausted_month = self.model.record_month
-        self.charge(float(cost.sum()), candidates.size)
+        if commit:
+            self.committed += float(cost.sum())
+            self.grants += candidates.size
+        else:
+            self.charge(float(cost.sum()), candidates.size)
         return candidates
 
     def can_pay(self, amount: float) -> bool:
         """Whether the budget (if any) still covers ``amount``; a policy that cannot pay does nothing."""
-        return self.cfg.budget is None or self.spent + amount <= self.cfg.budget + 1e-9
+        return self.left() + 1e-9 >= amount
 
     def has_money(self) -> bool:
-        return self.cfg.budget is None or self.spent < self.cfg.budget
+        return self.left() > 0
+
+    def pay_subsidies(self, hires: "SubsidisedHires") -> None:
+        """Once a month, after jobs end: pay the month's subsidies of ``hires`` still in their jobs, and release
+        what was promised to jobs that ended before their subsidy did."""
+        paid, released = hires.settle(self.model.people)
+        self.charge(paid)
+        self.committed = max(0.0, self.committed - paid - released)
 
     def charge(self, amount: float, grants: int = 0) -> None:
         if amount:
@@ -269,11 +287,12 @@ class SubsidisedHires:
 
     ``add(people, ids, month, months, share)`` records this month's subsidised hires (person rows; the hire is
     paid the month it is made, if the job lasts the month) and returns the commitment, share x wage x months,
-    which the policy charges at hiring. ``settle(people)``, once a month after jobs end (``before_migration``),
-    counts a paid month for each hire still in its job and returns the refund of the months that will not be
-    paid: share x wage x (months - months paid) for each hire whose job ended before its subsidy did
-    (dismissal, separation, emigration). So what a policy has spent, once its hires are settled, is the subsidy
-    on the wages actually paid. ``report(people, month)`` counts the hires: ``hires``; ``subsidised_now`` (in
+    which the policy commits at hiring. ``settle(people)``, once a month after jobs end (``before_migration``),
+    pays a month for each hire still in its job (share x wage, up to the subsidy's months) and returns
+    (paid, released): what it paid this month, and the promise released of the months that will not be paid,
+    share x wage x (months - months paid) for each hire whose job ended before its subsidy did (dismissal,
+    separation, emigration). So a policy spends the subsidy on the wages actually paid, in the months they are
+    paid. ``report(people, month)`` counts the hires: ``hires``; ``subsidised_now`` (in
     the same job, still paid); ``subsidy_ended`` (hires whose subsidy's last month has passed, month
     h + M - 1 for a hire in month h) and, of those, ``employed_after`` (in work at home now: wage or own
     business) and ``same_job_after`` (still in the subsidised job)."""
@@ -297,24 +316,26 @@ class SubsidisedHires:
         self.open = np.concatenate([self.open, np.ones(n, dtype=bool)])
         return float(monthly.sum() * subsidy_months)
 
-    def settle(self, people) -> float:
+    def settle(self, people) -> tuple[float, float]:
         from simulation.state import WAGE_EMPLOYED
 
         rows = np.flatnonzero(self.open)
         if not rows.size:
-            return 0.0
+            return 0.0, 0.0
         ids = self.ids[rows]
         same = (people.status[ids] == WAGE_EMPLOYED) & (people.employer[ids] == self.employers[rows])
         self.paid[rows[same]] += 1
         done = rows[~same | (self.paid[rows] >= self.months[rows])]
         self.open[done] = False
-        return float((self.monthly[done] * (self.months[done] - self.paid[done])).sum())
+        return (float(self.monthly[rows[same]].sum()),
+                float((self.monthly[done] * (self.months[done] - self.paid[done])).sum()))
 
     def report(self, people, month: int) -> dict:
         from simulation.state import SELF_EMPLOYED, WAGE_EMPLOYED
 
         if not self.ids.size:
-            return {"hires": 0, "subsidised_now": 0, "subsidy_ended": 0, "employed_after": 0, "same_job_after": 0}
+            return {"hires": 0, "subsidised_now": 0, "subsidy_ended": 0, "employed_after": 0, "same_job_after": 0,
+                    "committed_unpaid": 0.0}
         ids, ends, employers = self.ids, self.last, self.employers
         status, employer = people.status[ids], people.employer[ids]
         same = (status == WAGE_EMPLOYED) & (employer == employers)
@@ -322,4 +343,5 @@ class SubsidisedHires:
         working = (status == WAGE_EMPLOYED) | (status == SELF_EMPLOYED)
         return {"hires": int(ids.size), "subsidised_now": int((same & ~ended).sum()),
                 "subsidy_ended": int(ended.sum()), "employed_after": int((working & ended).sum()),
-                "same_job_after": int((same & ended).sum())}
+                "same_job_after": int((same & ended).sum()),
+                "committed_unpaid": float((self.open * self.monthly * (self.months - self.paid)).sum())}

@@ -9,8 +9,8 @@ skill does not cover the wage faces the employer's review (``separation_transiti
 A voucher pays for a hire no other subsidy pays for: a holder hired into an apprenticeship place (which brings
 its own subsidy) keeps the voucher for a later hire.
 
-Costs are charged when a voucher is used: share x the wage the hire is paid x months, less the months a job
-does not last, refunded when it ends (``SubsidisedHires.settle``). A voucher lapses unused when its validity
+Costs: a used voucher commits share x the wage the hire is paid x months, paid month by month while the job
+lasts (``SubsidisedHires``). A voucher lapses unused when its validity
 ends or its holder emigrates.
 With a budget, vouchers are issued (in the order of a lottery) only while what is left of the budget covers
 every voucher held being used at its expected cost (``expected_cost``); a voucher used when the budget cannot
@@ -79,7 +79,7 @@ class WageSubsidy(Policy):
         seekers = np.flatnonzero((P.status == UNEMPLOYED) & ~P.ever_hired & (self.issued < 0))
         new = self.targeted(seekers)
         if self.cfg.budget is not None and new.size:
-            room = self.cfg.budget - self.spent - float(self.expected_cost(self.holders).sum())
+            room = self.left() - float(self.expected_cost(self.holders).sum())
             order = np.argsort(self.draws("budget", new), kind="stable")
             fits = np.cumsum(self.expected_cost(new[order])) <= room + 1e-9
             if not fits.all():
@@ -91,10 +91,10 @@ class WageSubsidy(Policy):
         self.holders = np.union1d(self.holders, new)
 
     def before_migration(self):
-        self.charge(-self.subsidised.settle(self.model.people))  # the months of jobs that ended unpaid
+        self.pay_subsidies(self.subsidised)
 
     def after_matching(self, searchers):
-        """Charge the vouchers used by this month's hires (the hire set the person's voucher back to 0)."""
+        """Commit the vouchers used by this month's hires (the hire set the person's voucher back to 0)."""
         m, P, c = self.model, self.model.people, self.cfg
         if not self.holders.size:
             return
@@ -105,9 +105,10 @@ class WageSubsidy(Policy):
             order = np.argsort(self.draws("budget", hired), kind="stable")
             cost = share[order] * P.earnings[hired[order]] * c.subsidy_months
             before = np.cumsum(cost) - cost
-            paid = np.clip(max(c.budget - self.spent, 0.0) - before, 0.0, cost)
+            paid = np.clip(self.left() - before, 0.0, cost)
             share[order] *= np.divide(paid, cost, out=np.ones_like(cost), where=cost > 0)
             if (share < c.subsidy_share).any() and self.exhausted_month is None:
                 self.exhausted_month = m.record_month
-        self.charge(self.subsidised.add(P, hired, m.month, c.subsidy_months, share), hired.size)
+        self.committed += self.subsidised.add(P, hired, m.month, c.subsidy_months, share)
+        self.grants += hired.size
         self.holders = self.holders[P.wage_subsidy_share[self.holders] > 0]
