@@ -13,6 +13,7 @@ from livelihoods.paths import CONFIG_DIR  # noqa: F401 - re-exported to the test
 from simulation.model import LivelihoodsModel
 
 ROOT = Path(__file__).resolve().parent.parent
+STORED_POSTERIOR = "posterior-4"  # the stored posterior the docs describe (tools/doc_numbers.POSTERIOR; a test checks)
 
 PROGRESS = re.compile(r"\d+/\d+ \[")  # a tqdm progress bar line, e.g. "runs:  5%| 1/20 [00:00<00:05]"
 

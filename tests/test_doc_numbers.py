@@ -104,3 +104,12 @@ def test_the_posterior_stress_numbers_are_read_from_the_stored_tables(tmp_path):
 @pytest.mark.slow
 def test_the_recorded_numbers_are_what_the_script_computes_now():
     assert compute(jobs=2) == RECORDED
+
+
+def test_the_tests_and_the_docs_name_the_same_stored_posterior_and_it_is_stored():
+    from livelihoods import draws
+    from tests.conftest import STORED_POSTERIOR
+    from tools.doc_numbers import POSTERIOR
+
+    assert STORED_POSTERIOR == POSTERIOR
+    assert (draws.POSTERIOR_DIR / POSTERIOR / "posterior.csv").exists()

@@ -13,6 +13,7 @@ from experiments.studies import aggregate as agg
 from experiments.studies import cost_effectiveness as cea
 from experiments.studies import report_figures as rf
 from simulation.policies import POLICIES
+from tests.conftest import STORED_POSTERIOR
 from tests.test_cost_effectiveness import LEVEL, sweep  # noqa: F401  (the fixture: stipend 0, 30, 105 x 3 seeds)
 
 
@@ -116,13 +117,13 @@ ARMS = {"policy=[]": {"policy": []}, "policy=[stipend]": {"policy": ["stipend"]}
 
 
 def real_frame(arms: dict[str, dict], draws=(-1,), seeds=(1, 2)):
-    """The records frame of a real sweep of ``arms`` × draws (-1: no posterior; else ``posterior-2``) × seeds."""
+    """The records frame of a real sweep of ``arms`` × draws (-1: no posterior; else the stored posterior) × seeds."""
     import livelihoods
 
     complete = []
     for setting, overrides in arms.items():
         for draw in draws:
-            posterior = {"posterior": "posterior-2", "draw": draw} if draw >= 0 else {}
+            posterior = {"posterior": STORED_POSTERIOR, "draw": draw} if draw >= 0 else {}
             for seed in seeds:
                 run = livelihoods.simulate({"scenario.n_youth": 600, "burn_in_months": 12, **overrides, **posterior},
                                            seed=seed, months=12)

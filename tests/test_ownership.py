@@ -18,7 +18,7 @@ import pytest
 import yaml
 
 from experiments.records.runs import SUMMARY
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STORED_POSTERIOR
 
 ENV = {**os.environ, "PYTHONPATH": str(ROOT)}
 TINY = ("scenario.n_youth=300", "months=2", "progress=false")
@@ -470,11 +470,11 @@ def test_a_dangling_link_or_a_line_break_as_the_run_folder_is_one_line(tmp_path)
 
 def test_each_row_of_a_table_is_checked_on_its_own_before_any_job(tmp_path):
     """A row's empty cell leaves its key at the default: the check used to keep the previous row's value, so
-    ``posterior=[posterior-2, None], draw=[0, 1]`` ran job 0 before refusing job 1."""
+    ``posterior=[<stored posterior>, None], draw=[0, 1]`` ran job 0 before refusing job 1."""
     import pandas as pd
 
     table = tmp_path / "draws.parquet"
-    pd.DataFrame({"posterior": ["posterior-2", None], "draw": [0, 1]}).to_parquet(table)
+    pd.DataFrame({"posterior": [STORED_POSTERIOR, None], "draw": [0, 1]}).to_parquet(table)
     line = one_error_line(cli("-m", "hydra/sweeper=rows", f"hydra.sweeper.table={table}", *TINY,
                               f"hydra.sweep.dir={tmp_path / 'sweep'}"))
     assert line.startswith("error: draw: must be 0 without a posterior") and "(in the job draw=1)" in line, line

@@ -17,7 +17,7 @@ import pytest
 from experiments.evidence.posterior import at_face_if_uniform, particle_seed, range_distance
 from experiments.evidence.validate import load_targets
 from livelihoods import draws
-from tests.conftest import ROOT
+from tests.conftest import ROOT, STORED_POSTERIOR
 
 SMALL = ["--population", "4", "--n-youth", "300", "--draws", "1", "--predictive-seeds", "1", "--jobs", "1"]
 
@@ -207,7 +207,7 @@ def _store(tmp_path, columns: dict) -> dict:
     return {**os.environ, "LIVELIHOODS_POSTERIORS": str(store)}
 
 
-@pytest.mark.parametrize("given", ["/tmp/elsewhere", "../../configs/calibration/posterior-2", "toy/../toy", "nope"])
+@pytest.mark.parametrize("given", ["/tmp/elsewhere", f"../../configs/calibration/{STORED_POSTERIOR}", "toy/../toy", "nope"])
 def test_a_posterior_is_named_not_a_path(tmp_path, given):
     """Issue 32, cause 8: posterior=<a path> read a CSV outside the store, whose columns then set seed and
     months. A posterior is one of the stored names, refused otherwise in one line."""

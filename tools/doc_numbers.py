@@ -199,7 +199,7 @@ def evidence_counts() -> dict[str, str]:
             "evidence.parameters": f"{len(load_parameters(DEFAULT_PARAMETERS))}"}
 
 
-POSTERIOR = "posterior-2"  # the stored posterior the docs describe (configs/calibration/<POSTERIOR>/)
+POSTERIOR = "posterior-4"  # the stored posterior the docs describe (configs/calibration/<POSTERIOR>/)
 
 
 def posterior_numbers(name: str = POSTERIOR) -> dict[str, str]:
