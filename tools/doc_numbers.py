@@ -186,8 +186,56 @@ def compute(jobs: int = 2) -> dict:
     for variant in a["variants"]:
         for k in (*DRIFTING, "population_growth"):
             n[f"at_rest.{variant}.{k}"] = points(d(variant, k)) if k != "population_growth" else pct(d(variant, k))
-    n |= evidence_counts() | posterior_numbers() | posterior_stress_numbers()
+    n |= evidence_counts() | apprenticeship_numbers(jobs) | posterior_numbers() | posterior_stress_numbers()
     return {"calibration": calibration, "design": DESIGN, "at_rest": AT_REST, "numbers": n}
+
+
+# the trial's apprenticeship package (configs/targets/evidence.yaml, arm trial_apprenticeship) against the stipend
+# package, paired by seed: why the apprenticeship package sits at the top of its range (docs/ODD.md 4.2)
+APPRENTICESHIP = {"n_youth": 20000, "months": 36, "seeds": 4, "stipend": ["policy=[stipend]"],
+                  "package": ["policy=[stipend,apprenticeship]", "policy.apprenticeship.subsidy_months=3",
+                              "policy.apprenticeship.extra_vacancies_per_host=0.1"]}
+
+
+def _placements(overrides: list[str]) -> dict[str, float]:
+    """One run: the trial's ITT on employment at 12 months, the lottery's winners, and those of them placed in an
+    apprenticeship within 12 months of their lottery."""
+    from livelihoods.compose import load_config
+    from simulation.model import LivelihoodsModel
+
+    model = LivelihoodsModel(load_config(*overrides))
+    for _ in range(model.cfg.months):
+        model.step()
+    itt = model.summary()["trial"]["horizons"]["12"]["all"]["employed"]["itt"]
+    hires = next((p.subsidised for p in model.policies.items if p.name == "apprenticeship"), None)
+    placed_month = {}
+    if hires is not None:  # a hire's record month: its model month less the burn-in
+        for row, last, length in zip(hires.ids, hires.last, hires.months):
+            placed_month.setdefault(int(row), int(last - length + 1) - model.burn_in)
+    winners = placed = 0
+    for cohort in model.trial.cohorts:
+        for row in cohort["rows"][cohort["offered"]]:
+            winners += 1
+            placed += int(row) in placed_month and placed_month[int(row)] - cohort["month"] <= 12
+    return {"itt": itt, "winners": winners, "placed": placed}
+
+
+def apprenticeship_numbers(jobs: int = 2) -> dict[str, str]:
+    from joblib import Parallel, delayed
+
+    a = APPRENTICESHIP
+    cfgs = [(arm, [*a[arm], f"scenario.n_youth={a['n_youth']}", f"months={a['months']}", f"seed={s}",
+                   "progress=false", "figures=false"]) for arm in ("stipend", "package") for s in range(1, a["seeds"] + 1)]
+    out = Parallel(n_jobs=jobs)(delayed(_placements)(o) for _, o in cfgs)
+    stipend = [o for (arm, _), o in zip(cfgs, out) if arm == "stipend"]
+    package = [o for (arm, _), o in zip(cfgs, out) if arm == "package"]
+    extra = np.array([p["itt"] - s["itt"] for p, s in zip(package, stipend)])
+    placed = np.array([p["placed"] / p["winners"] for p in package])
+    net = extra / placed
+    return {"apprenticeship.design": design(a),
+            "apprenticeship.placed_within_12m": pct(placed.mean()),
+            "apprenticeship.extra_itt_12m": points(extra.mean()),
+            "apprenticeship.net_jobs_per_placement": pct(net.mean())}
 
 
 def evidence_counts() -> dict[str, str]:
