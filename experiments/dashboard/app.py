@@ -14,7 +14,7 @@ The page shows the monthly dropout, employment and migration-intent curves of bo
 the training funnel, the breakdown by women, mothers, returnees and far youth, and the
 cost so far and per completer; the Settings card writes every lever in its unit.
 The **Parameters** lever picks the behavioural parameters: a point calibration
-(``configs/calibration/*.yaml``, default that of ``configs/config.yaml``, ``evidence-v2``)
+(``configs/calibration/*.yaml``, default that of ``configs/config.yaml``, ``evidence-v3``)
 or, once one is stored, a posterior (``experiments.posterior``) with the **Posterior draw**
 to run; stepping through draws shows how much of an effect survives the calibration's
 uncertainty. The comparison names the parameters it ran with.

@@ -296,8 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0, help="seed of pyabc's sampling of parameters (default 0)")
     ap.add_argument("--targets", type=Path, default=DEFAULT_TARGETS)
     ap.add_argument("--parameters", type=Path, default=DEFAULT_PARAMETERS)
-    ap.add_argument("--start", default="evidence-v2",
-                    help="calibration whose other (not uncertain) values every particle uses (default: evidence-v2, "
+    ap.add_argument("--start", default="evidence-v3",
+                    help="calibration whose other (not uncertain) values every particle uses (default: evidence-v3, "
                          "the default calibration)")
     ap.add_argument("--continue-from", metavar="NAME",
                     help="start from the ABC-SMC history stored with posterior NAME (configs/calibration/NAME/"
