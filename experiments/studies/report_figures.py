@@ -329,7 +329,8 @@ def build_subgroups(table, stress: bool, targets=None, posterior: bool = False, 
 def arm_styles(settings) -> dict[str, dict]:
     """Each arm's colour, marker and line style, the same in every figure of a report (arms in their order)."""
     ordered = sorted(set(settings), key=labels.setting_order)
-    return {s: {"color": plt.cm.tab10(i % 10), "marker": MARKERS[i % len(MARKERS)],
+    extra = ("black", "dimgrey", "darkgoldenrod", "teal", "navy")  # after tab10's ten, colours none of them is near
+    return {s: {"color": plt.cm.tab10(i) if i < 10 else extra[(i - 10) % len(extra)], "marker": MARKERS[i % len(MARKERS)],
                 "ls": LINESTYLES[(i // 10 + i) % len(LINESTYLES)]} for i, s in enumerate(ordered)}
 
 
